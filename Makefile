@@ -1,0 +1,27 @@
+# `make run` starts Chainboard, `make test` runs the tests, `make bench` the benchmarks.
+# Each creates .venv with the machine's python3 on first use and re-installs when pyproject.toml changes.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) main.py
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_eager.py
+	$(PY) benchmarks/bench_train.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache
