@@ -1,0 +1,164 @@
+"""Numba kernels on plain arrays: the numeric core shared by the eager tape and the compiled trainer.
+
+Kernels never see `Tracked` values. Array kernels work on 2-D C-contiguous arrays `(rows, k)` and
+write into a preallocated `out`; callers reshape (a vector is one row). Every kernel is compiled
+with ``cache=True`` (the first compile is user-visible) and ``nogil=True`` (training runs in a worker
+thread while the GUI draws).
+
+>>> import numpy as np
+>>> x = np.array([[0.0, 1000.0, -1000.0]])
+>>> out = np.empty_like(x)
+>>> sigmoid2d(x, out); out.round(3).tolist()
+[[0.5, 1.0, 0.0]]
+"""
+import math
+
+import numpy as np
+from numba import njit
+
+_jit = njit(cache=True, nogil=True, fastmath=False)
+
+
+# ---- scalars (inlined into the array kernels and into compiled training) ----
+
+@_jit
+def sigmoid_scalar(x):
+    # Two branches so exp never overflows: exp(-x) for x >= 0, exp(x) otherwise.
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+@_jit
+def leakyrelu_scalar(x, a):
+    return x if x > 0 else a * x
+
+
+# ---- elementwise activations ----
+
+@_jit
+def sigmoid2d(x, out):
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            out[i, j] = sigmoid_scalar(x[i, j])
+
+
+@_jit
+def sigmoid_vjp2d(g, y, out):
+    for i in range(g.shape[0]):
+        for j in range(g.shape[1]):
+            out[i, j] = g[i, j] * y[i, j] * (1 - y[i, j])
+
+
+@_jit
+def tanh2d(x, out):
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            out[i, j] = math.tanh(x[i, j])
+
+
+@_jit
+def tanh_vjp2d(g, y, out):
+    for i in range(g.shape[0]):
+        for j in range(g.shape[1]):
+            out[i, j] = g[i, j] * (1 - y[i, j] * y[i, j])
+
+
+@_jit
+def relu2d(x, out):
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            out[i, j] = x[i, j] if x[i, j] > 0 else 0
+
+
+@_jit
+def relu_vjp2d(g, x, out):
+    for i in range(g.shape[0]):
+        for j in range(g.shape[1]):
+            out[i, j] = g[i, j] if x[i, j] > 0 else 0
+
+
+@_jit
+def leakyrelu2d(x, a, out):
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            out[i, j] = leakyrelu_scalar(x[i, j], a)
+
+
+@_jit
+def leakyrelu_vjp2d(g, x, a, out):
+    for i in range(g.shape[0]):
+        for j in range(g.shape[1]):
+            out[i, j] = g[i, j] if x[i, j] > 0 else a * g[i, j]
+
+
+# ---- row-wise softmax family (the last axis) ----
+
+@_jit
+def softmax2d(x, out):
+    for i in range(x.shape[0]):
+        m = x[i, 0]
+        for j in range(1, x.shape[1]):
+            m = max(m, x[i, j])
+        s = 0.0
+        for j in range(x.shape[1]):
+            e = math.exp(x[i, j] - m)
+            out[i, j] = e
+            s += e
+        for j in range(x.shape[1]):
+            out[i, j] /= s
+
+
+@_jit
+def softmax_vjp2d(g, y, out):
+    for i in range(g.shape[0]):
+        dot = 0.0
+        for j in range(g.shape[1]):
+            dot += g[i, j] * y[i, j]
+        for j in range(g.shape[1]):
+            out[i, j] = y[i, j] * (g[i, j] - dot)
+
+
+@_jit
+def logsoftmax2d(x, out):
+    for i in range(x.shape[0]):
+        m = x[i, 0]
+        for j in range(1, x.shape[1]):
+            m = max(m, x[i, j])
+        s = 0.0
+        for j in range(x.shape[1]):
+            s += math.exp(x[i, j] - m)
+        lse = m + math.log(s)
+        for j in range(x.shape[1]):
+            out[i, j] = x[i, j] - lse
+
+
+@_jit
+def logsoftmax_vjp2d(g, y, out):
+    for i in range(g.shape[0]):
+        s = 0.0
+        for j in range(g.shape[1]):
+            s += g[i, j]
+        for j in range(g.shape[1]):
+            out[i, j] = g[i, j] - math.exp(y[i, j]) * s
+
+
+# ---- helpers for callers with arrays of any shape ----
+
+def as_rows(x):
+    """View `x` as C-contiguous rows over its last axis (a scalar or a vector becomes one row)."""
+    x = np.ascontiguousarray(x)  # ndim >= 1
+    return x.reshape(-1, x.shape[-1])
+
+
+def rows_call(kernel, *arrays, extra=()):
+    """Run a row kernel over equally shaped arrays of any rank; returns a new array of that shape.
+
+    >>> rows_call(softmax2d, np.zeros(4)).tolist()
+    [0.25, 0.25, 0.25, 0.25]
+    """
+    rows = [as_rows(a) for a in arrays]
+    out = np.empty_like(rows[0])
+    kernel(*rows, *extra, out)
+    return out.reshape(np.shape(arrays[0]))
