@@ -3,7 +3,7 @@
 Each is an `Activation`: callable on arrays or tracked values, with a canonical ASCII `name`
 (what the compiled trainer and model files use) and the `symbol` that reprs show.
 
->>> sigmoid(0.0), σ is sigmoid, repr(σ)
+>>> float(sigmoid(0.0)), σ is sigmoid, repr(σ)
 (0.5, True, 'σ')
 >>> softmax([1000.0, 0.0]).tolist()
 [1.0, 0.0]
@@ -65,8 +65,8 @@ def _relu(x):
 
 
 def _relu_vjp(g, out, x):
-    if _plain(g):
-        return (K.rows_call(K.relu_vjp2d, g, x),)
+    if _plain(g):  # the mask is constant, so a plain g needs no recording even when nesting
+        return (K.rows_call(K.relu_vjp2d, g, data(x)),)
     return (g * (data(x) > 0).astype(g.dtype),)
 
 

@@ -245,7 +245,11 @@ def update(p, delta):
     if not isinstance(p, Tracked) or not p.is_leaf:
         raise TypeError("update() changes a parameter made with param(), in place")
     delta = np.asarray(data(delta))
-    if delta.shape != p.shape and np.broadcast_shapes(delta.shape, p.shape) != p.shape:
+    try:
+        fits = np.broadcast_shapes(delta.shape, p.shape) == p.shape
+    except ValueError:
+        fits = False
+    if not fits:
         raise ValueError(f"update: delta of shape {delta.shape} does not fit parameter of shape {p.shape}")
     np.add(p.value, delta, out=p.value, casting="same_kind")
     return p
