@@ -8,10 +8,11 @@ The public API, and nothing else; the GUI imports only these names.
 >>> df(2)
 14.0 (tracked)
 """
-from .tracked import (Grads, Params, Tracked, data, gradient, hessian, jacobian, no_grad, param, params,
-                      update, withgradient)
-from .ops import (abs_ as abs, clip, cos, exp, log, matmul, max_ as max, mean, prod, reshape, sin, sqrt,
-                  sum_ as sum, transpose, where)
+from .tracked import Tracked, data, no_grad, param
+from .params import Grads, Params, params, update
+from .back import gradient, hessian, jacobian, withgradient
+from .ops import matmul, max_ as max, mean, prod, reshape, sum_ as sum, transpose, where
+from .mathops import abs_ as abs, clip, cos, exp, log, sin, sqrt
 from .activations import ACTIVATIONS, Activation, identity, leakyrelu, logsoftmax, relu, sigmoid, softmax, tanh, σ
 from .layers import INITIALISERS, Chain, Dense, compose, param_count
 from .losses import LOSSES, binarycrossentropy, crossentropy, logitcrossentropy, mse

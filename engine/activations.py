@@ -11,7 +11,8 @@ Each is an `Activation`: callable on arrays or tracked values, with a canonical 
 import numpy as np
 
 from . import kernels as K
-from .ops import _floats, _plain, exp, sum_
+from .mathops import exp
+from .ops import _floats, _plain, sum_
 from .tracked import data, track
 
 

@@ -8,7 +8,8 @@ True
 """
 import numpy as np
 
-from .tracked import data, gradient
+from .back import gradient
+from .tracked import data
 
 
 def numeric_gradient(f, x, eps=1e-6):

@@ -12,7 +12,8 @@ True
 import numpy as np
 
 from .activations import logsoftmax
-from .ops import clip, log, mean, sum_
+from .mathops import clip, log
+from .ops import mean, sum_
 from .tracked import data
 
 

@@ -5,13 +5,14 @@ result that remembers its VJP). VJPs are written with these same ops, so when a 
 runs with ``nest=True`` the VJPs record too and higher derivatives come out right. Heavy numeric
 work goes through `engine.kernels` (Numba); the compiled trainer reuses those kernels.
 
->>> from engine.tracked import param, gradient
->>> gradient(lambda x: sum_(exp(x)), [0.0, 1.0])[0].round(4).tolist()
-[1.0, 2.7183]
+>>> from engine import gradient
+>>> gradient(lambda x: sum_(x * x), [1.0, -2.0])[0].tolist()
+[2.0, -4.0]
 """
 import numpy as np
 
 from . import kernels as K
+from .mathops import abs_, log
 from .tracked import Tracked, data, track
 
 
@@ -315,71 +316,6 @@ def _prod_others(x, axes):
         others = stack(*[left[i] * right[n - 1 - i] for i in range(n)], axis=-1)
     others = reshape(others, tuple(shape[a] for a in moved))
     return transpose(others, tuple(np.argsort(moved))) if moved != list(range(len(shape))) else others
-
-
-# ---- elementwise functions ----
-
-def exp(x):
-    return track(np.exp(data(x)), (x,), _exp_vjp)
-
-
-def _exp_vjp(g, out, x):
-    return (g * out,)
-
-
-def log(x):
-    return track(np.log(data(x)), (x,), _log_vjp)
-
-
-def _log_vjp(g, out, x):
-    return (g / x,)
-
-
-def sqrt(x):
-    return track(np.sqrt(data(x)), (x,), _sqrt_vjp)
-
-
-def _sqrt_vjp(g, out, x):
-    return (g / (2 * out),)
-
-
-def abs_(x):
-    return track(np.abs(data(x)), (x,), _abs_vjp)
-
-
-def _abs_vjp(g, out, x):
-    return (g * np.sign(data(x)),)
-
-
-def sin(x):
-    return track(np.sin(data(x)), (x,), _sin_vjp)
-
-
-def _sin_vjp(g, out, x):
-    return (g * cos(x),)
-
-
-def cos(x):
-    return track(np.cos(data(x)), (x,), _cos_vjp)
-
-
-def _cos_vjp(g, out, x):
-    return (-g * sin(x),)
-
-
-def clip(x, lo=None, hi=None):
-    """Clamp to [lo, hi]; the gradient passes where the value was inside."""
-    return track(np.clip(data(x), lo, hi), (x,), _clip_vjp, {"lo": lo, "hi": hi})
-
-
-def _clip_vjp(g, out, x, lo, hi):
-    xv = data(x)
-    inside = np.ones(np.shape(xv), dtype=bool)
-    if lo is not None:
-        inside &= xv >= lo
-    if hi is not None:
-        inside &= xv <= hi
-    return (g * inside.astype(np.asarray(xv).dtype),)
 
 
 # ---- operators on Tracked (so tracked values read like numpy) ----

@@ -1,0 +1,178 @@
+"""Reverse-mode sweeps: backprop over the recorded graph, and gradient/jacobian/hessian on top.
+
+There is no global tape: the graph hangs off the output, and `backprop` walks it in reverse
+topological order. With ``nest=True`` it runs the VJPs on the tracked nodes themselves, so every
+operation of the backward pass is recorded too and gradients can be differentiated again:
+
+>>> f = lambda x: 3 * x**2 + 2 * x + 1
+>>> df = lambda x: gradient(f, x, nest=True)[0]
+>>> df(2)
+14.0 (tracked)
+>>> gradient(df, 2, nest=True)[0]
+6.0 (tracked)
+"""
+import numpy as np
+
+from .params import Grads, Params
+from .tracked import Tracked, data, param
+
+
+def _topological(root, target_ids):
+    """Nodes that reach a target, parents before children (iterative: graphs can be deep)."""
+    order, relevant, visited = [], set(), set()
+    stack = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            if id(node) in target_ids or any(id(p) in relevant for p in node.parents
+                                             if isinstance(p, Tracked)):
+                relevant.add(id(node))
+                order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for p in node.parents:
+            if isinstance(p, Tracked) and id(p) not in visited:
+                stack.append((p, False))
+    return order, relevant
+
+
+def backprop(out, seed, targets, nest=False):
+    """Gradients of ``sum(seed * out)`` with respect to each target node; None where none flows.
+
+    Without `nest` the VJPs see plain arrays (fast); with it they see the tracked nodes, so the
+    sweep itself is recorded and its results can be differentiated again.
+    """
+    target_ids = {id(t) for t in targets}
+    order, relevant = _topological(out, target_ids)
+    grads = {id(out): seed}
+    found = {}
+    for node in reversed(order):
+        g = grads.pop(id(node), None)
+        if g is None:
+            continue
+        if id(node) in target_ids:
+            found[id(node)] = g
+        if node.vjp is None:
+            continue
+        if nest:
+            parent_grads = node.vjp(g, node, *node.parents, **(node.kwargs or {}))
+        else:
+            parent_grads = node.vjp(g, node.value, *(data(p) for p in node.parents), **(node.kwargs or {}))
+        for p, pg in zip(node.parents, parent_grads):
+            if pg is None or not isinstance(p, Tracked) or id(p) not in relevant:
+                continue
+            prev = grads.get(id(p))
+            grads[id(p)] = pg if prev is None else prev + pg
+    return [found.get(id(t)) for t in targets]
+
+
+def _identity_vjp(g, out, x):
+    return (g,)
+
+
+def _fresh(x):
+    """A new node to differentiate with respect to: a leaf for plain values, or, inside a nested
+    gradient, an identity node over the outer tracked value (so inner and outer stay apart)."""
+    if isinstance(x, Tracked):
+        return Tracked(x.value, (x,), _identity_vjp)
+    return param(x)
+
+
+def _finish(g, like, nest):
+    """Shape a raw sweep result as the user sees it: zeros where nothing flowed; tracked if nested."""
+    if g is None:
+        g = np.zeros(np.shape(like.value), dtype=like.dtype)
+    if nest:
+        return g if isinstance(g, Tracked) else Tracked(np.asarray(g))
+    g = np.asarray(data(g))
+    return g[()] if g.ndim == 0 else g
+
+
+def _scalar_output(out, fname):
+    if isinstance(out, Tracked):
+        size = out.size
+    else:
+        size = np.size(out)
+    if size != 1:
+        raise ValueError(f"gradient needs a function that returns a scalar, but {fname} returned shape "
+                         f"{np.shape(data(out))}; use jacobian() for vector outputs, or sum() the output")
+
+
+def _name(f):
+    return getattr(f, "__name__", type(f).__name__)
+
+
+def _run(f, args):
+    if len(args) == 1 and isinstance(args[0], Params):
+        return f(), list(args[0]), True
+    nodes = [_fresh(a) for a in args]
+    return f(*nodes), nodes, False
+
+
+def withgradient(f, *args, nest=False):
+    """The value of ``f(*args)`` and its gradients, from one forward and one backward pass.
+
+    >>> value, (g,) = withgradient(lambda x: x**2, 3.0)
+    >>> float(value), float(g)
+    (9.0, 6.0)
+    """
+    out, targets, by_params = _run(f, args)
+    _scalar_output(out, _name(f))
+    if isinstance(out, Tracked):
+        seed = np.ones_like(np.asarray(out.value))
+        raw = backprop(out, seed, targets, nest=nest)
+    else:
+        raw = [None] * len(targets)
+    grads = [_finish(g, t, nest) for g, t in zip(raw, targets)]
+    value = out if nest else data(out)
+    if by_params:
+        return value, Grads(zip(targets, grads))
+    return value, tuple(grads)
+
+
+def gradient(f, *args, nest=False):
+    """Gradients of the scalar ``f(*args)``: a tuple, one per argument.
+
+    ``gradient(lambda: loss(x, y), params(W, b))`` returns `Grads` instead, indexed by parameter.
+
+    >>> gradient(lambda W, b, x: W * x + b, 2, 3, 4)
+    (np.float64(4.0), np.float64(1.0), np.float64(2.0))
+    """
+    return withgradient(f, *args, nest=nest)[1]
+
+
+def jacobian(f, x, nest=False):
+    """The Jacobian of ``f`` at ``x``, shaped ``f(x).shape + x.shape``.
+
+    >>> jacobian(lambda v: v * 2, [1.0, 2.0]).tolist()
+    [[2.0, 0.0], [0.0, 2.0]]
+    """
+    node = _fresh(x)
+    out = f(node)
+    xshape = node.shape
+    oshape = np.shape(data(out))
+    rows = []
+    for index in np.ndindex(*oshape):
+        if isinstance(out, Tracked):
+            seed = np.zeros(oshape, dtype=np.asarray(out.value).dtype)
+            seed[index] = 1
+            (g,) = backprop(out, seed, [node], nest=nest)
+        else:
+            g = None
+        rows.append(_finish(g, node, nest))
+    if nest:
+        from .ops import reshape, stack  # deferred: ops builds on the tracked values
+        return reshape(stack(*rows, axis=0), oshape + xshape)
+    return np.array(rows, dtype=node.dtype).reshape(oshape + xshape)
+
+
+def hessian(f, x):
+    """The Hessian of the scalar ``f`` at ``x``: the Jacobian of its (nested) gradient.
+
+    >>> hessian(lambda v: (v**3).sum(), [1.0, 2.0]).tolist()
+    [[6.0, 0.0], [0.0, 12.0]]
+    """
+    return jacobian(lambda v: gradient(f, v, nest=True)[0], x)
