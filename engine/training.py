@@ -1,0 +1,331 @@
+"""Training: epochs of shuffled minibatches, progress reports, stop/pause, and a NaN guard.
+
+    >>> from engine import datasets
+    >>> from engine.layers import Chain, Dense
+    >>> from engine.activations import tanh, sigmoid
+    >>> from engine.optimisers import Adam
+    >>> model = Chain(Dense(2, 8, tanh, rng=0), Dense(8, 1, sigmoid, rng=1))
+    >>> history = Trainer(model, "mse", Adam(0.01), batch_size=16).fit(datasets.circle(200), epochs=5)
+    >>> history.path, history.epochs_done, history.train_loss[-1] < history.train_loss[0]
+    ('compiled', 5, True)
+
+A Chain of Dense layers and activations with a known loss trains on the compiled path
+(`engine.compiled`); anything else (Python functions in the Chain, a custom loss) on the eager
+tape. Both paths shuffle with the same seeded generator, take the same minibatches and call
+the same optimiser kernel, so they end on the same weights.
+
+Work runs in chunks of about 20 ms; between chunks the trainer checks `should_stop` and
+`should_pause`, and reports `Progress` to `on_progress` at most every 30 ms. No threads
+here: the GUI runs `fit` on its own worker thread.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .compiled import CompiledRunner, Verdict, can_compile, trace
+from .compiled_kernels import count_correct
+from .datasets import DataError
+from .layers import Chain, Dense
+from .losses import LOSSES
+from .optimisers import Optimiser, apply_update
+from .back import withgradient
+from .params import params
+from .tracked import no_grad
+
+__all__ = ["Trainer", "History", "Progress"]
+
+CHUNK_SECONDS = 0.02   # work between checks of stop/pause
+REPORT_SECONDS = 0.03  # at most this often a progress report
+PAUSE_POLL = 0.01
+
+
+@dataclass
+class Progress:
+    """A snapshot of training, handed to `on_progress` (copies only: safe to keep)."""
+    epoch: int                 # 1-based epoch being trained (or just finished)
+    step: int                  # minibatches done in this epoch
+    steps_per_epoch: int
+    samples_seen: int          # training samples processed in this fit()
+    train_loss: float          # mean loss over this epoch so far
+    val_loss: float            # latest validation loss (nan before the first epoch ends)
+    accuracy: float            # latest validation accuracy (nan for regression)
+    grad_norms: list           # per trainable layer, from the latest step
+    samples_per_s: float       # since the previous report
+    epochs_done: int
+    new_epochs: list = field(default_factory=list)  # (epoch, train, val, accuracy) since last report
+    layer_grads: tuple | None = None  # gradients of `Trainer.watch_layer`'s parameters
+    final: bool = False        # the last report of this fit()
+
+
+@dataclass
+class History:
+    """What `fit` did: one entry per finished epoch, and how it ended."""
+    train_loss: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)  # nan for regression
+    path: str = ""             # "compiled" or "eager"
+    reason: str = ""           # why the eager path ran, if it did
+    diverged: bool = False
+    message: str = ""
+    stopped: bool = False
+    steps: int = 0
+    seconds: float = 0.0
+
+    @property
+    def epochs_done(self):
+        return len(self.train_loss)
+
+    def to_dict(self):
+        """JSON-ready (nan becomes None)."""
+        clean = lambda xs: [None if not math.isfinite(x) else float(x) for x in xs]  # noqa: E731
+        return {"train_loss": clean(self.train_loss), "val_loss": clean(self.val_loss),
+                "accuracy": clean(self.accuracy), "path": self.path, "diverged": self.diverged,
+                "message": self.message, "stopped": self.stopped, "epochs_done": self.epochs_done,
+                "steps": self.steps}
+
+
+def _blocks(model):
+    if isinstance(model, Chain):
+        return [b for layer in model.layers for b in _blocks(layer)]
+    return [model]
+
+
+class EagerRunner:
+    """The tape path: one `withgradient` per minibatch, the optimiser kernel per parameter."""
+
+    def __init__(self, model, loss, ps, offsets, batch):
+        self.model, self.loss, self.ps, self.offsets, self.batch = model, loss, ps, offsets, batch
+        self.grads = np.zeros(sum(p.value.size for p in ps), dtype=ps[0].value.dtype)  # compiled layout
+
+    def run(self, X, Y, perm, step0, nsteps, s1, s2, opt_kind, hp, t0, losses):
+        batch = self.batch
+        for s in range(nsteps):
+            rows = perm[(step0 + s) * batch:(step0 + s + 1) * batch]
+            xb, yb = X[rows], Y[rows]
+            value, grads = withgradient(lambda: self.loss(self.model(xb), yb), params(self.ps))
+            losses[s] = float(value)
+            if not math.isfinite(losses[s]):
+                return s, True
+            for p, off in zip(self.ps, self.offsets):
+                n = p.value.size
+                g = self.grads[off:off + n]
+                g[:] = np.reshape(grads[p], -1)
+                apply_update(opt_kind, p.value.reshape(-1), g, s1[off:off + n] if s1.size else s1,
+                             s2[off:off + n] if s2.size else s2, hp, t0 + s + 1)
+        return nsteps, all(np.isfinite(p.value).all() for p in self.ps)
+
+    def evaluate(self, X, Y):
+        with no_grad():
+            yhat = np.asarray(self.model(X))
+            value = float(self.loss(yhat, Y))
+        return value, int(count_correct(np.ascontiguousarray(yhat.reshape(len(X), -1)), Y))
+
+
+class Trainer:
+    """Trains `model` on a Dataset: `Trainer(model, "crossentropy", Adam(), batch_size=32, seed=0)`.
+
+    `loss` is a name from engine.losses, one of its functions, or any `loss(ŷ, y)` callable
+    (which trains eagerly). `compiled=False` forces the eager tape, `compiled=True` insists on
+    the compiled path (ValueError if the model cannot compile). Set `watch_layer` to an index into the trainable layers to get
+    that layer's current gradient arrays in every `Progress.layer_grads`.
+    Optimiser state and the shuffling generator carry over from one `fit` to the next.
+    """
+
+    def __init__(self, model, loss, optimiser, batch_size=32, seed=0, watch_layer=None, compiled=None):
+        if not isinstance(optimiser, Optimiser):
+            raise TypeError(f"optimiser must be Descent, Momentum, Adam, ..., got {type(optimiser).__name__}")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive whole number, got {batch_size!r}")
+        if isinstance(loss, str):
+            if loss not in LOSSES:
+                raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
+            loss = LOSSES[loss]
+        if not callable(loss):
+            raise TypeError("loss must be a loss name or a function loss(ŷ, y)")
+        self.model, self.loss, self.optimiser = model, loss, optimiser
+        self.batch_size, self.seed, self.watch_layer = int(batch_size), seed, watch_layer
+        self._rng = np.random.default_rng(seed)
+        self.ps = list(params(model))
+        if not self.ps:
+            raise ValueError("the model has no parameters to train")
+        self.dtype = self.ps[0].value.dtype
+        self.offsets = list(np.cumsum([0] + [p.value.size for p in self.ps[:-1]]).astype(int))
+        self.n_params = int(sum(p.value.size for p in self.ps))
+        self.s1, self.s2 = optimiser.new_state(self.n_params, self.dtype)
+        self.t = 0  # optimiser steps taken
+        self.layers = self._trainable_layers()
+        self.verdict = can_compile(model, loss)
+        if compiled is False:  # e.g. to check the compiled path against the tape
+            self.verdict = Verdict(False, "the eager path was asked for")
+        elif compiled and not self.verdict:
+            raise ValueError(f"this model cannot train on the compiled path: {self.verdict.reason}")
+        self._runner = None
+
+    @property
+    def path(self):
+        return "compiled" if self.verdict else "eager"
+
+    def _trainable_layers(self):
+        """(lo, hi, leaves) per block with parameters, as slices of the flat parameter layout."""
+        where = {id(p): (off, p) for p, off in zip(self.ps, self.offsets)}
+        layers, seen = [], set()
+        for block in _blocks(self.model):
+            leaves = [p for p in (block.parameters() if hasattr(block, "parameters") else [])
+                      if id(p) not in seen]
+            if leaves:
+                seen.update(id(p) for p in leaves)
+                lo = where[id(leaves[0])][0]
+                layers.append((lo, lo + sum(p.value.size for p in leaves), leaves))
+        return layers
+
+    def _output_width(self, dataset):
+        blocks = [b for b in _blocks(self.model) if isinstance(b, Dense)]
+        if self.verdict:
+            if blocks[0].in_features != dataset.n_features:
+                raise DataError(f"the model takes {blocks[0].in_features} inputs but the data has "
+                                f"{dataset.n_features} features")
+            return blocks[-1].out_features
+        with no_grad():
+            out = np.asarray(self.model(dataset.X[:1].astype(self.dtype)))
+        return int(out.reshape(1, -1).shape[1])
+
+    def _make_runner(self):
+        if self.verdict:
+            if self._runner is None or not isinstance(self._runner, CompiledRunner):
+                self._runner = CompiledRunner(trace(self.model, self.loss, self.batch_size), self.batch_size)
+            self._runner.load()  # the weights may have changed since the last fit
+        elif self._runner is None:
+            self._runner = EagerRunner(self.model, self.loss, self.ps, self.offsets, self.batch_size)
+        return self._runner
+
+    # ---- weights as one flat vector (snapshots for the NaN guard) ----
+    def _get_flat(self, runner):
+        if isinstance(runner, CompiledRunner):
+            return runner.params.copy()
+        return np.concatenate([p.value.reshape(-1) for p in self.ps])
+
+    def _set_flat(self, runner, flat):
+        if isinstance(runner, CompiledRunner):
+            runner.params[:] = flat
+            runner.store()
+        else:
+            for p, off in zip(self.ps, self.offsets):
+                np.copyto(p.value, flat[off:off + p.value.size].reshape(p.value.shape))
+
+    def _layer_grads(self, runner, index):
+        """Copies of the latest gradients of trainable layer `index`'s parameters."""
+        if index is None or not 0 <= index < len(self.layers):
+            return None
+        where = {id(p): off for p, off in zip(self.ps, self.offsets)}
+        return tuple(runner.grads[where[id(p)]:where[id(p)] + p.value.size].reshape(p.value.shape).copy()
+                     for p in self.layers[index][2])
+
+    def _grad_norms(self, runner):
+        if isinstance(runner, CompiledRunner):
+            return [float(x) for x in runner.norms]
+        return [float(np.sqrt(np.dot(runner.grads[lo:hi], runner.grads[lo:hi]))) for lo, hi, _ in self.layers]
+
+    # ---- the epoch loop ----
+    def fit(self, dataset, epochs, validation=0.2, on_progress=None, should_stop=None, should_pause=None):
+        """Train for `epochs` on `dataset`, holding out the `validation` fraction (seeded split).
+
+        `on_progress(Progress)` is called at most every 30 ms and once at the end;
+        `should_stop()` ends training after the current chunk (~20 ms of work);
+        while `should_pause()` is true the trainer sleeps (still honouring `should_stop`).
+        Returns a History; the model's parameters hold the trained weights.
+        """
+        if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 0:
+            raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r}")
+        train, val = dataset.split(validation, seed=self.seed) if validation > 0 else (dataset, None)
+        width = self._output_width(dataset)
+        X = np.ascontiguousarray(train.X, dtype=self.dtype)
+        Y = np.ascontiguousarray(train.targets(width, self.dtype))
+        has_val = val is not None and len(val) > 0
+        if has_val:
+            Xv = np.ascontiguousarray(val.X, dtype=self.dtype)
+            Yv = np.ascontiguousarray(val.targets(width, self.dtype))
+        classify = dataset.task == "classification"
+        runner = self._make_runner()
+        hist = History(path=self.path, reason="" if self.verdict else self.verdict.reason)
+        n, batch = len(X), self.batch_size
+        steps_per_epoch = -(-n // batch)
+        kind, hp = self.optimiser.kind, self.optimiser.hyperparameters()
+        stop = lambda: bool(should_stop and should_stop())  # noqa: E731
+        began = time.perf_counter()
+        rep = {"time": -math.inf, "seen": 0, "pending": []}
+        seen, val_loss, accuracy = 0, math.nan, math.nan
+        good = self._get_flat(runner)  # weights whose loss was finite: the NaN guard's fallback
+        losses = np.zeros(1)
+        chunk = 1  # steps per call; grows until a call takes about CHUNK_SECONDS
+
+        def report(epoch, step, running, final=False):
+            now = time.perf_counter()
+            if on_progress is None or (not final and now - rep["time"] < REPORT_SECONDS):
+                return
+            if isinstance(runner, CompiledRunner):
+                runner.store()  # the receiver may look at the model's weights
+            rate = (seen - rep["seen"]) / max(now - rep["time"], 1e-9) if rep["time"] > -math.inf else \
+                seen / max(now - began, 1e-9)
+            on_progress(Progress(epoch, step, steps_per_epoch, seen, float(running), val_loss, accuracy,
+                                 self._grad_norms(runner), rate, hist.epochs_done, rep["pending"],
+                                 self._layer_grads(runner, self.watch_layer), final))
+            rep.update(time=time.perf_counter(), seen=seen, pending=[])
+
+        epoch = step = 0
+        total, count = 0.0, 0
+        for epoch in range(1, epochs + 1):
+            perm = self._rng.permutation(n)
+            step, total, count = 0, 0.0, 0
+            while step < steps_per_epoch:
+                while should_pause and should_pause() and not stop():
+                    time.sleep(PAUSE_POLL)
+                if stop():
+                    hist.stopped = True
+                    break
+                k = min(chunk, steps_per_epoch - step)
+                if losses.size < k:
+                    losses = np.zeros(max(k, 2 * losses.size))
+                start = self._get_flat(runner)
+                t0 = time.perf_counter()
+                done, finite = runner.run(X, Y, perm, step, k, self.s1, self.s2, kind, hp, self.t, losses[:k])
+                elapsed = time.perf_counter() - t0
+                for i in range(done):
+                    m = min(batch, n - (step + i) * batch)
+                    total, count = total + losses[i] * m, count + m
+                seen += sum(min(batch, n - (step + i) * batch) for i in range(done))
+                self.t += done
+                hist.steps += done
+                step += done
+                if done < k or not finite:
+                    # `start`'s first step had a finite loss if this chunk took a step at all
+                    self._set_flat(runner, start if done > 0 else good)
+                    bad = losses[done] if done < k else math.nan
+                    what = "NaN" if done == k or math.isnan(bad) else "infinite"
+                    hist.diverged = True
+                    hist.message = (f"Training diverged in epoch {epoch}, step {step + 1}: the "
+                                    f"{'loss' if done < k else 'weights'} became {what}. The last finite "
+                                    f"weights were restored; try a lower learning rate than "
+                                    f"eta={self.optimiser.eta:g}.")
+                    break
+                good = start
+                chunk = max(1, min(8 * k, int(CHUNK_SECONDS * k / max(elapsed, 1e-9))))
+                report(epoch, step, total / max(count, 1))
+            if hist.diverged or hist.stopped:
+                break
+            if has_val:
+                val_loss, correct = runner.evaluate(Xv, Yv)
+                accuracy = correct / len(Xv) if classify else math.nan
+            hist.train_loss.append(float(total / max(count, 1)))
+            hist.val_loss.append(val_loss)
+            hist.accuracy.append(accuracy)
+            rep["pending"].append((epoch, hist.train_loss[-1], val_loss, accuracy))
+            report(epoch, step, hist.train_loss[-1])
+        if isinstance(runner, CompiledRunner):
+            runner.store()
+        hist.seconds = time.perf_counter() - began
+        report(epoch, step, total / max(count, 1) if count else math.nan, final=True)
+        return hist
