@@ -211,7 +211,8 @@ class ChainSpec:
         if problems:
             raise ValueError("cannot build this Chain: " + " ".join(problems))
         # Imported here so that reading and validating specs never pulls in numba.
-        from .layers import ACTIVATIONS, INITIALISERS, Chain, Dense
+        from .activations import ACTIVATIONS
+        from .layers import INITIALISERS, Chain, Dense
 
         rng = np.random.default_rng(seed)
         blocks, size = [], self.inputs
@@ -230,7 +231,8 @@ class ChainSpec:
 
         Initialisers are not recoverable from weights, so Dense layers get the default one.
         """
-        from .layers import ACTIVATIONS, Activation, Dense
+        from .activations import ACTIVATIONS, Activation
+        from .layers import Dense
 
         layers, inputs, size = [], None, None
         for i, block in enumerate(getattr(chain, "layers", ())):

@@ -227,7 +227,6 @@ class Document(QObject):
                 self.changed.emit()
 
     def _touch(self):
-        self._analysis = None
         if self._batch_depth:
             self._dirty = True
         else:
@@ -237,6 +236,7 @@ class Document(QObject):
         if block.block_id in self._blocks:
             raise ValueError(f"block {block.block_id} already exists")
         self._blocks[block.block_id] = block
+        self._analysis = None
         self._next_id = max(self._next_id, block.block_id + 1)
         self.block_added.emit(block.block_id)
         self._touch()
@@ -245,6 +245,7 @@ class Document(QObject):
         if self.wires_of(block_id):
             raise ValueError(f"block {block_id} still has wires; remove them first")
         block = self._blocks.pop(block_id)
+        self._analysis = None
         self.block_removed.emit(block_id)
         self._touch()
         return block
@@ -255,9 +256,12 @@ class Document(QObject):
         if old == block:
             return
         self._blocks[block.block_id] = block
+        changed = old.replace(x=block.x, y=block.y) != block
+        if changed:
+            self._analysis = None  # a move alone leaves the validation as it was
         if (old.x, old.y) != (block.x, block.y):
             self.block_moved.emit(block.block_id)
-        if old.replace(x=block.x, y=block.y) != block:
+        if changed:
             self.block_changed.emit(block.block_id)
         self._touch()
 
@@ -270,12 +274,14 @@ class Document(QObject):
         if wire.source not in self._blocks or wire.target not in self._blocks:
             raise ValueError(f"wire {wire.wire_id} joins a block that does not exist")
         self._wires[wire.wire_id] = wire
+        self._analysis = None
         self._next_id = max(self._next_id, wire.wire_id + 1)
         self.wire_added.emit(wire.wire_id)
         self._touch()
 
     def remove_wire(self, wire_id: int) -> Wire:
         wire = self._wires.pop(wire_id)
+        self._analysis = None
         self.wire_removed.emit(wire_id)
         self._touch()
         return wire

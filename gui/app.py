@@ -1,0 +1,74 @@
+"""Start the GUI: `python main.py [MODEL] [--screenshot PNG]`.
+
+>>> main(["--screenshot", "out.png"])   # renders the window offscreen to out.png and returns 0   # doctest: +SKIP
+
+MODEL is, for now, a JSON file holding `ChainSpec.to_dict()`; `.chain` model files arrive with the
+file commands.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from engine.spec import ChainSpec  # TODO: `from engine import ChainSpec` once __init__ exports it
+
+SCREENSHOT_SIZE = (1280, 800)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="chainboard", description="Build, train and understand small "
+                                     "neural networks.")
+    parser.add_argument("model", nargs="?", help="a model to open (a ChainSpec as JSON)")
+    parser.add_argument("--screenshot", metavar="PNG", help="render the window offscreen to PNG and exit")
+    return parser.parse_args(argv)
+
+
+def load_spec(path: str) -> ChainSpec:
+    """Read a ChainSpec from JSON; raises ValueError with the file name on any problem."""
+    try:
+        return ChainSpec.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError) as error:  # JSONDecodeError is a ValueError
+        raise ValueError(f"{path}: {error}") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        spec = load_spec(args.model) if args.model else None
+    except ValueError as error:
+        print(f"chainboard: cannot open {error}", file=sys.stderr)
+        return 2
+    if args.screenshot:
+        # Must be decided before the QApplication exists.
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from .main_window import MainWindow
+    from .style import apply_theme
+
+    app = QApplication.instance() or QApplication(["chainboard"])
+    app.setApplicationName("Chainboard")
+    apply_theme(app)
+    window = MainWindow(spec)
+    if args.screenshot:
+        return save_screenshot(app, window, args.screenshot)
+    window.show()
+    return app.exec()
+
+
+def save_screenshot(app, window, path: str) -> int:
+    """Show `window` at the default size, let it lay out, and save it as a PNG."""
+    window.resize(*SCREENSHOT_SIZE)
+    window.show()
+    for _ in range(3):  # layout and the first fit take a few event-loop turns
+        app.processEvents()
+    window.view.fit_to_view()
+    app.processEvents()
+    if not window.grab().save(path, "PNG"):
+        print(f"chainboard: could not write {path}", file=sys.stderr)
+        return 1
+    window.close()
+    return 0

@@ -1,0 +1,258 @@
+"""Graphics items that draw the document: blocks with ports, wires, and the live rubber-band wire.
+
+Items only draw. They hold a copy of what to show (set by the scene from the document and its
+analysis) and never change the document; the scene turns mouse gestures into commands.
+
+>>> item = BlockItem(block, colours)          # doctest: +SKIP
+>>> item.show_state(block, size=5, params=55, problems=[])   # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem
+
+from . import catalog
+from .document import Block
+from .layout import BLOCK_HEIGHT as H, BLOCK_WIDTH as W
+
+HEADER = 26.0
+PORT_RADIUS = 6.0
+RADIUS = 10.0  # corner radius of a block
+
+_renderers: dict[str, QSvgRenderer] = {}
+
+
+def _renderer(key: str) -> QSvgRenderer:
+    # One renderer per icon, shared: SVG stays crisp at every zoom level, unlike a cached pixmap.
+    if key not in _renderers:
+        _renderers[key] = QSvgRenderer(str(catalog.ICONS / f"{key}.svg"))
+    return _renderers[key]
+
+
+def _font(pixels: float, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPixelSize(int(pixels))
+    font.setBold(bold)
+    return font
+
+
+def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
+    """A smooth S-curve leaving `start` to the right and entering `end` from the left."""
+    bend = max(abs(end.x() - start.x()) * 0.5, 40.0)
+    path = QPainterPath(start)
+    path.cubicTo(start + QPointF(bend, 0), end - QPointF(bend, 0), end)
+    return path
+
+
+class PortItem(QGraphicsEllipseItem):
+    """An input ("in") or output ("out") port on the side of a block; the start and end of wires."""
+
+    def __init__(self, block_item: BlockItem, port_kind: str):
+        r = PORT_RADIUS
+        super().__init__(-r, -r, 2 * r, 2 * r, block_item)
+        self.block_id = block_item.block_id
+        self.port_kind = port_kind
+        self.setPos(0.0 if port_kind == "in" else W, H / 2)
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CrossCursor)
+        self.setZValue(1)
+        self.setToolTip("Drag to another block's input to wire them" if port_kind == "out"
+                        else "Drag from here to an output to wire them")
+        self._mark = "idle"
+        self._hover = False
+
+    def set_mark(self, mark: str) -> None:
+        """'idle', 'accept' (a valid wiring target) or 'refuse' (an invalid one)."""
+        self._mark = mark
+        self.update()
+
+    def hoverEnterEvent(self, event):
+        self._hover = True
+        self.update()
+
+    def hoverLeaveEvent(self, event):
+        self._hover = False
+        self.update()
+
+    def paint(self, painter: QPainter, option, widget=None):
+        colours = self.parentItem().colours
+        fill = {"accept": colours.accept, "refuse": colours.error}.get(self._mark, colours.block)
+        ring = self.parentItem().accent if self._mark == "idle" else fill
+        r = PORT_RADIUS + (1.5 if self._hover or self._mark != "idle" else 0.0)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setPen(QPen(ring, 2.0))
+        painter.setBrush(fill)
+        painter.drawEllipse(QPointF(0, 0), r - 1, r - 1)
+
+    def boundingRect(self) -> QRectF:
+        r = PORT_RADIUS + 3
+        return QRectF(-r, -r, 2 * r, 2 * r)
+
+
+class BlockItem(QGraphicsItem):
+    """A block: coloured header with icon and title, its settings, output shape and parameter count."""
+
+    def __init__(self, block: Block, colours):
+        super().__init__()
+        self.block_id = block.block_id
+        self.colours = colours
+        self.setFlag(QGraphicsItem.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(1)
+        self.in_port = PortItem(self, "in") if block.has_input_port else None
+        self.out_port = PortItem(self, "out")
+        self.block = block
+        self.shape_text = ""
+        self.params_text = ""
+        self.problems: list[str] = []
+        self.accent = catalog.kind_colour(block)
+        self.show_state(block, None, None, [])
+
+    def show_state(self, block: Block, size: int | None, params: int | None, problems: list[str]) -> None:
+        """Show `block` with its inferred output size, parameter count and problems."""
+        self.prepareGeometryChange()
+        self.block = block
+        self.accent = catalog.kind_colour(block)
+        self.setPos(block.x, block.y)
+        self.shape_text = f"(n, {size if size is not None else '?'})"
+        if block.kind == "dense":
+            self.params_text = f"{params:,} params" if params is not None else "? params"
+        else:
+            self.params_text = ""
+        self.problems = list(problems)
+        tip = f"<b>{catalog.display_name(block)}</b> · {catalog.detail(block)}<br>output {self.shape_text}"
+        if problems:
+            tip += "".join(f"<br><span style='color:{self.colours.error.name()}'>⚠ {p}</span>" for p in problems)
+        self.setToolTip(tip)
+        self.update()
+
+    def in_anchor(self) -> QPointF:
+        return self.mapToScene(QPointF(0.0, H / 2))
+
+    def out_anchor(self) -> QPointF:
+        return self.mapToScene(QPointF(W, H / 2))
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-8, -12, W + 22, H + 22)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(QRectF(0, 0, W, H), RADIUS, RADIUS)
+        return path
+
+    def paint(self, painter: QPainter, option, widget=None):
+        c = self.colours
+        painter.setRenderHint(QPainter.Antialiasing)
+        body = QRectF(0, 0, W, H)
+        for grow, offset in ((3.0, 3.0), (1.5, 1.5)):  # a soft two-step shadow, cheaper than an effect
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(c.shadow)
+            painter.drawRoundedRect(body.adjusted(-grow, -grow + offset, grow, grow + offset),
+                                    RADIUS + grow, RADIUS + grow)
+        outline = QPainterPath()
+        outline.addRoundedRect(body, RADIUS, RADIUS)
+        painter.fillPath(outline, c.block)
+        painter.save()
+        painter.setClipPath(outline)
+        painter.fillRect(QRectF(0, 0, W, HEADER), self.accent)
+        painter.restore()
+        _renderer(catalog.icon_key(self.block)).render(painter, QRectF(6, 4, 18, 18))
+
+        painter.setPen(Qt.white)
+        painter.setFont(_font(12.5, bold=True))
+        painter.drawText(QRectF(28, 0, W - 34, HEADER), Qt.AlignVCenter | Qt.AlignLeft,
+                         catalog.display_name(self.block))
+        painter.setPen(c.text)
+        painter.setFont(_font(12))
+        painter.drawText(QRectF(10, HEADER + 4, W - 20, 20), Qt.AlignVCenter | Qt.AlignLeft,
+                         catalog.detail(self.block))
+        painter.setPen(c.muted)
+        painter.setFont(_font(11))
+        footer = QRectF(10, H - 24, W - 20, 18)
+        painter.drawText(footer, Qt.AlignVCenter | Qt.AlignLeft, self.shape_text)
+        painter.drawText(footer, Qt.AlignVCenter | Qt.AlignRight, self.params_text)
+
+        if self.problems:
+            painter.setPen(QPen(c.error, 2.0))
+        else:
+            painter.setPen(QPen(c.border, 1.0))
+        painter.setBrush(Qt.NoBrush)
+        painter.drawRoundedRect(body, RADIUS, RADIUS)
+        if self.isSelected():
+            painter.setPen(QPen(c.highlight, 2.5))
+            painter.drawRoundedRect(body.adjusted(-4, -4, 4, 4), RADIUS + 4, RADIUS + 4)
+        if self.problems:
+            self._paint_badge(painter)
+
+    def _paint_badge(self, painter: QPainter):
+        centre = QPointF(W - 2, -2)
+        painter.setPen(QPen(self.colours.block, 2.0))
+        painter.setBrush(self.colours.error)
+        painter.drawEllipse(centre, 9, 9)
+        painter.setPen(Qt.white)
+        painter.setFont(_font(12, bold=True))
+        painter.drawText(QRectF(centre.x() - 9, centre.y() - 9, 18, 18), Qt.AlignCenter, "!")
+
+
+class WireItem(QGraphicsPathItem):
+    """A wire between two blocks; red when part of a problem, highlighted as a drop target."""
+
+    def __init__(self, wire_id: int, colours):
+        super().__init__()
+        self.wire_id = wire_id
+        self.colours = colours
+        self.problems: list[str] = []
+        self.drop_target = False
+        self.setFlag(QGraphicsItem.ItemIsSelectable)
+        self.setZValue(0)
+        self.setAcceptHoverEvents(True)
+
+    def set_ends(self, start: QPointF, end: QPointF) -> None:
+        self.setPath(wire_path(start, end))
+
+    def show_problems(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        self.setToolTip("<br>".join(f"⚠ {p}" for p in problems))
+        self.update()
+
+    def set_drop_target(self, on: bool) -> None:
+        self.drop_target = on
+        self.update()
+
+    def shape(self) -> QPainterPath:
+        # A generous hit area, so a 2 px curve is easy to click and to drop onto.
+        stroker = QPainterPathStroker()
+        stroker.setWidth(14)
+        return stroker.createStroke(self.path())
+
+    def boundingRect(self) -> QRectF:
+        return self.path().boundingRect().adjusted(-8, -8, 8, 8)
+
+    def paint(self, painter: QPainter, option, widget=None):
+        c = self.colours
+        painter.setRenderHint(QPainter.Antialiasing)
+        if self.drop_target or self.isSelected():
+            painter.setPen(QPen(c.highlight, 4.0 if self.drop_target else 3.0, Qt.SolidLine, Qt.RoundCap))
+        elif self.problems:
+            painter.setPen(QPen(c.error, 2.5, Qt.DashLine, Qt.RoundCap))
+        else:
+            painter.setPen(QPen(c.wire, 2.2, Qt.SolidLine, Qt.RoundCap))
+        painter.setBrush(Qt.NoBrush)
+        painter.drawPath(self.path())
+
+
+class RubberWire(QGraphicsPathItem):
+    """The wire that follows the mouse while wiring; red while over a target that would be refused."""
+
+    def __init__(self, colours):
+        super().__init__()
+        self.colours = colours
+        self.setZValue(3)
+        self.set_refused(False)
+
+    def set_refused(self, refused: bool) -> None:
+        colour = self.colours.error if refused else self.colours.highlight
+        self.setPen(QPen(colour, 2.5, Qt.DashLine, Qt.RoundCap))
+        self.setBrush(QBrush(Qt.NoBrush))

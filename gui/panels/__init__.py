@@ -1,0 +1,1 @@
+"""Dock panels around the canvas: properties now; data, training and prediction in later issues."""
