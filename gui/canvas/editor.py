@@ -44,6 +44,7 @@ class CanvasEditor(QObject):
     """Owns the document, its undo stack and the scene; one method per user edit."""
 
     message = Signal(str)
+    selection_changed = Signal()
 
     def __init__(self, doc: Document, undo_stack, parent: QObject | None = None):
         super().__init__(parent)
@@ -51,6 +52,9 @@ class CanvasEditor(QObject):
         self.undo_stack = undo_stack
         self.scene = CanvasScene(doc, undo_stack, parent=self)
         self.scene.message.connect(self.message)
+        # Relayed signal to signal (no Python in between): when the editor is destroyed, Qt cuts this
+        # connection before it deletes the scene, whose destructor still emits selectionChanged.
+        self.scene.selectionChanged.connect(self.selection_changed)
         self._paste_count = 0
 
     @property

@@ -49,7 +49,7 @@ class PropertiesPanel(QWidget):
         layout.addWidget(self.pages)
         layout.addStretch(1)
 
-        editor.scene.selectionChanged.connect(self.refresh)
+        editor.selection_changed.connect(self.refresh)
         editor.doc.changed.connect(self.refresh)
         self.refresh()
 
