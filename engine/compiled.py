@@ -33,7 +33,7 @@ from .layers import Chain, Dense
 from .losses import LOSSES
 from .optimisers import apply_update
 
-__all__ = ["can_compile", "trace", "Program", "run_steps", "evaluate"]
+__all__ = ["can_compile", "trace", "Program", "run_steps", "CompiledRunner", "Verdict"]
 
 LINEAR, IDENTITY, SIGMOID, TANH, RELU, LEAKYRELU, SOFTMAX, LOGSOFTMAX = range(8)
 ACT_OPS = {"identity": IDENTITY, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU,
@@ -294,53 +294,41 @@ def _backward(code, slopes, buf_off, buf_dim, acts, dacts, params, grads, m, fir
 @njit(cache=True, nogil=True)
 def run_steps(code, slopes, buf_off, buf_dim, layer_ranges, loss, fuse, eps,
               acts, dacts, params, grads, s1, s2, opt_kind, hp, t0,
-              X, Y, perm, step0, nsteps, batch, losses, norms):
+              X, Y, perm, step0, nsteps, batch, losses, norms, train):
     """Train `nsteps` minibatches: batch `step` of the epoch is `perm[step*batch : ...]`.
 
     Writes each step's loss into `losses` and, after the last step, each layer's gradient
     norm into `norms`. Stops before the update of a step whose loss is not finite.
-    Returns (steps completed, whether all parameters are still finite).
+    With `train` false it only evaluates (no backward pass, no update) and counts correct
+    predictions; one function for both keeps the cold compile short.
+    Returns (steps completed, whether all parameters are still finite, correct predictions).
     """
     n = perm.size
     n_ops = code.shape[0]
-    done = 0
+    done, correct = 0, 0
     for s in range(nsteps):
         lo = (step0 + s) * batch
         hi = min(lo + batch, n)
         m = hi - lo
+        y = _view(acts, buf_off, buf_dim, n_ops + 2, m)
         gather_rows(X, perm[lo:hi], _view(acts, buf_off, buf_dim, 0, m))
-        gather_rows(Y, perm[lo:hi], _view(acts, buf_off, buf_dim, n_ops + 2, m))
+        gather_rows(Y, perm[lo:hi], y)
         _forward(code, slopes, buf_off, buf_dim, acts, params, m)
-        value, first = _loss_and_seed(code, buf_off, buf_dim, acts, dacts, loss, fuse, eps, m, True)
+        value, first = _loss_and_seed(code, buf_off, buf_dim, acts, dacts, loss, fuse, eps, m, train)
         losses[s] = value
+        if not train:
+            correct += count_correct(_view(acts, buf_off, buf_dim, n_ops, m), y)
+            done += 1
+            continue
         if not math.isfinite(value):
             break
         _backward(code, slopes, buf_off, buf_dim, acts, dacts, params, grads, m, first)
         apply_update(opt_kind, params, grads, s1, s2, hp, t0 + s + 1)
         done += 1
-    for layer in range(layer_ranges.shape[0]):
-        norms[layer] = np.sqrt(sum_squares(grads, layer_ranges[layer, 0], layer_ranges[layer, 1]))
-    return done, all_finite(params)
-
-
-@njit(cache=True, nogil=True)
-def evaluate(code, slopes, buf_off, buf_dim, loss, eps, acts, params, X, Y, batch):
-    """(mean loss, correct predictions) over all of X in order, forward only."""
-    n = X.shape[0]
-    n_ops = code.shape[0]
-    total, correct = 0.0, 0
-    rows = np.arange(n)
-    for lo in range(0, n, batch):
-        hi = min(lo + batch, n)
-        m = hi - lo
-        gather_rows(X, rows[lo:hi], _view(acts, buf_off, buf_dim, 0, m))
-        y = _view(acts, buf_off, buf_dim, n_ops + 2, m)
-        gather_rows(Y, rows[lo:hi], y)
-        _forward(code, slopes, buf_off, buf_dim, acts, params, m)
-        value, _ = _loss_and_seed(code, buf_off, buf_dim, acts, acts, loss, False, eps, m, False)
-        total += value * m
-        correct += count_correct(_view(acts, buf_off, buf_dim, n_ops, m), y)
-    return total / max(n, 1), correct
+    if train:
+        for layer in range(layer_ranges.shape[0]):
+            norms[layer] = np.sqrt(sum_squares(grads, layer_ranges[layer, 0], layer_ranges[layer, 1]))
+    return done, all_finite(params), correct
 
 
 # ---- the Python side: buffers and calls ----------------------------------------------
@@ -361,6 +349,7 @@ class CompiledRunner:
         self.grads = np.zeros_like(self.params)
         self.norms = np.zeros(program.n_layers)
         self.eps = float(np.finfo(dt).eps)
+        self._no_hp = np.zeros(5)
         self.load()
 
     def load(self):
@@ -375,15 +364,20 @@ class CompiledRunner:
         """Train steps step0 .. step0+nsteps-1 of the epoch ordered by `perm`.
         Returns (steps completed, parameters all finite)."""
         p = self.program
-        done, finite = run_steps(p.code, p.slopes, p.buf_off, p.buf_dim, p.layer_ranges, p.loss, p.fuse,
-                                 self.eps, self.acts, self.dacts, self.params, self.grads, s1, s2,
-                                 opt_kind, hp, t0, X, Y, perm, step0, nsteps, self.batch, losses,
-                                 self.norms)
+        done, finite, _ = run_steps(p.code, p.slopes, p.buf_off, p.buf_dim, p.layer_ranges, p.loss, p.fuse,
+                                    self.eps, self.acts, self.dacts, self.params, self.grads, s1, s2,
+                                    opt_kind, hp, t0, X, Y, perm, step0, nsteps, self.batch, losses,
+                                    self.norms, True)
         return int(done), bool(finite)
 
     def evaluate(self, X, Y):
         """(mean loss, correct predictions) on X, Y with the current weights."""
-        p = self.program
-        value, correct = evaluate(p.code, p.slopes, p.buf_off, p.buf_dim, p.loss, self.eps, self.acts,
-                                  self.params, X, Y, self.batch)
-        return float(value), int(correct)
+        p, n = self.program, len(X)
+        steps = -(-n // self.batch)
+        losses = np.zeros(steps)
+        _, _, correct = run_steps(p.code, p.slopes, p.buf_off, p.buf_dim, p.layer_ranges, p.loss, p.fuse,
+                                  self.eps, self.acts, self.dacts, self.params, self.grads, self.grads[:0],
+                                  self.grads[:0], 0, self._no_hp, 0, X, Y, np.arange(n), 0, steps, self.batch,
+                                  losses, self.norms, False)
+        sizes = np.minimum(self.batch, n - self.batch * np.arange(steps))
+        return float(np.dot(losses, sizes) / max(n, 1)), int(correct)

@@ -115,7 +115,8 @@ class Dataset:
         what = f"{self.n_classes} classes" if self.task == "classification" else \
             f"{self.y.shape[1]} output{'s' if self.y.shape[1] != 1 else ''}"
         name = f"{self.name!r}, " if self.name else ""
-        return f"Dataset({name}{len(self)} samples, {self.n_features} features, {what})"
+        f = self.n_features
+        return f"Dataset({name}{len(self)} samples, {f} feature{'s' if f != 1 else ''}, {what})"
 
     # ---- views for training ----
     def one_hot(self, dtype=np.float64):

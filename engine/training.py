@@ -102,6 +102,11 @@ class EagerRunner:
         self.grads = np.zeros(sum(p.value.size for p in ps), dtype=ps[0].value.dtype)  # compiled layout
 
     def run(self, X, Y, perm, step0, nsteps, s1, s2, opt_kind, hp, t0, losses):
+        # overflow shows up as an inf/NaN loss, which the trainer reports as divergence
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return self._run(X, Y, perm, step0, nsteps, s1, s2, opt_kind, hp, t0, losses)
+
+    def _run(self, X, Y, perm, step0, nsteps, s1, s2, opt_kind, hp, t0, losses):
         batch = self.batch
         for s in range(nsteps):
             rows = perm[(step0 + s) * batch:(step0 + s + 1) * batch]
@@ -119,7 +124,7 @@ class EagerRunner:
         return nsteps, all(np.isfinite(p.value).all() for p in self.ps)
 
     def evaluate(self, X, Y):
-        with no_grad():
+        with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             yhat = np.asarray(self.model(X))
             value = float(self.loss(yhat, Y))
         return value, int(count_correct(np.ascontiguousarray(yhat.reshape(len(X), -1)), Y))

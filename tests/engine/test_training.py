@@ -1,0 +1,127 @@
+"""Trainer: loss falls, stop and pause work, the NaN guard restores weights, progress is throttled."""
+import json
+import time
+
+import numpy as np
+import pytest
+
+from engine import datasets
+from engine.activations import relu, sigmoid, softmax, tanh
+from engine.datasets import DataError
+from engine.layers import Chain, Dense
+from engine.optimisers import Adam, Descent
+from engine.training import REPORT_SECONDS, Trainer
+
+
+def classifier(classes=2):
+    return Chain(Dense(2, 16, tanh, rng=0), Dense(16, classes, rng=1), softmax)
+
+
+@pytest.mark.parametrize("name, make, loss", [
+    ("circle", lambda: classifier(), "crossentropy"),
+    ("xor", lambda: Chain(Dense(2, 16, relu, rng=0), Dense(16, 1, sigmoid, rng=1)), "binarycrossentropy"),
+    ("gaussians", lambda: Chain(Dense(2, 1, sigmoid, rng=0)), "mse"),
+    ("spiral", lambda: Chain(Dense(2, 24, tanh, rng=0), Dense(24, 24, tanh, rng=1), Dense(24, 2, rng=2)),
+     "logitcrossentropy"),
+    ("moons", lambda: classifier(), "crossentropy"),
+    ("quadratic", lambda: Chain(Dense(1, 16, tanh, rng=0), Dense(16, 1, rng=1)), "mse"),
+    ("sine", lambda: Chain(Dense(1, 16, tanh, rng=0), Dense(16, 1, rng=1)), "mse"),
+])
+def test_loss_falls_on_every_dataset(name, make, loss):
+    ds = datasets.GENERATORS[name](n=160, seed=0)
+    history = Trainer(make(), loss, Adam(0.03), batch_size=16).fit(ds, epochs=60)
+    assert history.path == "compiled" and history.epochs_done == 60 and not history.diverged
+    assert history.train_loss[-1] < 0.7 * history.train_loss[0]
+    assert history.val_loss[-1] < history.val_loss[0]
+    if ds.task == "classification":
+        assert history.accuracy[-1] > 0.6
+    else:
+        assert np.isnan(history.accuracy).all()
+
+
+def test_should_stop_ends_training_after_the_current_chunk():
+    calls = []
+
+    def stop():
+        calls.append(1)
+        return len(calls) > 3  # let three chunks run, then ask to stop
+
+    history = Trainer(classifier(), "crossentropy", Adam(), batch_size=1).fit(
+        datasets.circle(n=200), epochs=1000, should_stop=stop)
+    assert history.stopped and not history.diverged
+    assert history.epochs_done < 1000 and 0 < history.steps
+
+
+def test_pause_blocks_until_released_and_still_honours_stop():
+    polls = []
+
+    def paused():
+        polls.append(time.perf_counter())
+        return len(polls) <= 5  # paused for the first five polls
+    history = Trainer(classifier(), "crossentropy", Adam(), batch_size=32).fit(
+        datasets.circle(n=64), epochs=2, should_pause=paused)
+    assert history.epochs_done == 2 and len(polls) > 5
+    assert polls[5] - polls[0] >= 0.03  # it slept between polls instead of training
+
+    history = Trainer(classifier(), "crossentropy", Adam()).fit(
+        datasets.circle(n=64), epochs=2, should_pause=lambda: True, should_stop=lambda: True)
+    assert history.stopped and history.steps == 0
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "eager"])
+def test_nan_guard_restores_the_last_finite_weights(compiled):
+    model = Chain(Dense(1, 8, rng=0), Dense(8, 1, rng=1))  # linear: a huge step blows it up
+    seen = []
+    history = Trainer(model, "mse", Descent(5.0), batch_size=8, compiled=compiled).fit(
+        datasets.quadratic(n=200, seed=0), epochs=50, on_progress=seen.append)
+    assert history.diverged and "lower learning rate" in history.message and "eta=5" in history.message
+    assert all(np.isfinite(p.value).all() for p in model.parameters())
+    assert seen and seen[-1].final
+
+
+def test_progress_reports_are_throttled_and_carry_what_the_gui_needs():
+    stamps, reports = [], []
+
+    def on_progress(p):
+        stamps.append(time.perf_counter())
+        reports.append(p)
+    trainer = Trainer(classifier(3), "crossentropy", Adam(0.01), batch_size=4, watch_layer=1)
+    history = trainer.fit(datasets.spiral(n=300, classes=3), epochs=40, on_progress=on_progress)
+    gaps = np.diff(stamps[:-1])  # the final report may come sooner
+    assert len(reports) >= 2 and (gaps >= REPORT_SECONDS * 0.999).all()
+    last = reports[-1]
+    assert last.final and last.epoch == 40 and last.epochs_done == 40
+    assert len(last.grad_norms) == 2 and all(g >= 0 for g in last.grad_norms)
+    assert [w.shape for w in last.layer_grads] == [(3, 16), (3,)]
+    epochs = [e for r in reports for e in r.new_epochs]
+    assert [e[0] for e in epochs] == list(range(1, 41))  # every epoch reported exactly once
+    assert [e[1] for e in epochs] == history.train_loss
+    assert last.samples_seen == 40 * 240 and last.samples_per_s > 0
+
+
+def test_history_is_json_ready_and_validation_can_be_off():
+    history = Trainer(classifier(), "crossentropy", Adam()).fit(datasets.moons(n=50), epochs=2, validation=0)
+    d = json.loads(json.dumps(history.to_dict()))
+    assert d["epochs_done"] == 2 and d["val_loss"] == [None, None] and d["path"] == "compiled"
+
+
+def test_a_second_fit_continues_from_the_first():
+    ds = datasets.moons(n=80)
+    a, b = classifier(), classifier()
+    ta = Trainer(a, "crossentropy", Adam(0.01), seed=1)
+    ta.fit(ds, 2)
+    ta.fit(ds, 2)
+    Trainer(b, "crossentropy", Adam(0.01), seed=1).fit(ds, 4)
+    for p, q in zip(a.parameters(), b.parameters()):
+        np.testing.assert_allclose(p.value, q.value, rtol=1e-12)
+
+
+def test_bad_settings_and_mismatched_data_are_refused():
+    with pytest.raises(DataError, match="inputs"):
+        Trainer(classifier(), "crossentropy", Adam()).fit(datasets.sine(n=20), 1)
+    with pytest.raises(ValueError, match="batch_size"):
+        Trainer(classifier(), "mse", Adam(), batch_size=0)
+    with pytest.raises(ValueError, match="unknown loss"):
+        Trainer(classifier(), "hinge", Adam())
+    with pytest.raises(TypeError, match="optimiser"):
+        Trainer(classifier(), "mse", "adam")
