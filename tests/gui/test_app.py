@@ -1,0 +1,50 @@
+"""The entry point: sub-command dispatch, arguments, opening a model, and --screenshot."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+import main
+from gui import app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_sub_commands_are_dispatched_before_the_gui(monkeypatch):
+    seen = []
+    monkeypatch.setitem(main.COMMANDS, "info", lambda rest: seen.append(rest) or 7)
+    assert main.main(["info", "model.chain", "-v"]) == 7
+    assert seen == [["model.chain", "-v"]]
+    handler, rest = main.dispatch(["model.json", "--screenshot", "x.png"])
+    assert handler is app.main and rest == ["model.json", "--screenshot", "x.png"]
+
+
+def test_gui_arguments():
+    args = app.parse_args(["m.json", "--screenshot", "out.png"])
+    assert (args.model, args.screenshot) == ("m.json", "out.png")
+    assert app.parse_args([]).model is None
+
+
+def test_a_bad_model_file_is_reported_with_its_name(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"inputs": 2, "layers": [{"kind": "conv"}]}))
+    assert app.main([str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.json" in err and "unknown layer kind" in err
+    with pytest.raises(ValueError, match="missing.json"):
+        app.load_spec(str(tmp_path / "missing.json"))
+
+
+def test_screenshot_renders_the_window_offscreen(tmp_path):
+    model = tmp_path / "model.json"
+    model.write_text(json.dumps({"inputs": 2, "layers": [{"kind": "dense", "units": 8, "activation": "relu"},
+                                                         {"kind": "dense", "units": 1, "activation": "sigmoid"}]}))
+    out = tmp_path / "shot.png"
+    done = subprocess.run([sys.executable, "main.py", "--screenshot", str(out), str(model)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == app.SCREENSHOT_SIZE
