@@ -49,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     from .main_window import MainWindow
     from .style import apply_theme
 
+    if args.screenshot:
+        _quiet_offscreen_plugin()
     app = QApplication.instance() or QApplication(["chainboard"])
     app.setApplicationName("Chainboard")
     apply_theme(app)
@@ -57,6 +59,17 @@ def main(argv: list[str] | None = None) -> int:
         return save_screenshot(app, window, args.screenshot)
     window.show()
     return app.exec()
+
+
+def _quiet_offscreen_plugin() -> None:
+    """Drop the offscreen plugin's "This plugin does not support ..." notes; pass everything else on."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(mode, context, message):
+        if not message.startswith("This plugin does not support"):
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
 
 
 def save_screenshot(app, window, path: str) -> int:

@@ -33,6 +33,7 @@ QListWidget#palette { border: none; background: palette(window); outline: 0; }
 QListWidget#palette::item { padding: 5px 6px; margin: 1px 4px; border-radius: 6px; }
 QListWidget#palette::item:hover { background: palette(midlight); }
 QListWidget#palette::item:selected { background: palette(midlight); color: palette(text); }
+QListWidget#palette::item:disabled { background: transparent; padding: 10px 6px 2px 6px; }
 QLabel#sectionTitle { font-weight: 600; color: palette(placeholder-text); padding-top: 8px; }
 QLabel#problem { color: #d92d20; }
 """

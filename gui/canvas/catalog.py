@@ -38,6 +38,7 @@ class PaletteEntry:
     title: str
     template: dict  # Block fields without id and position
     tooltip: str
+    section: str = "Activations"  # palette heading
 
     def icon(self) -> QIcon:
         return QIcon(str(ICONS / f"{self.key}.svg"))
@@ -52,11 +53,11 @@ def _activation(name: str, what: str) -> PaletteEntry:
 PALETTE = (
     PaletteEntry("input", "Input", {"kind": "input", "units": 2},
                  "<b>Input</b>: where a batch of samples enters, shape (n, features).<br>"
-                 "Set the number of features in the properties panel."),
+                 "Set the number of features in the properties panel.", "Input"),
     PaletteEntry("dense", "Dense", {"kind": "dense", "units": 8},
                  "<b>Dense</b>: y = act(x·Wᵀ + b), every input joined to every output.<br>"
                  "Weights W (out × in) and bias b are learned; choose the output size and an optional "
-                 "activation in the properties panel."),
+                 "activation in the properties panel.", "Layers"),
     _activation("sigmoid", "Squashes each value into (0, 1); the classic choice for a yes/no output."),
     _activation("tanh", "Squashes each value into (−1, 1), centred on zero."),
     _activation("relu", "Keeps positives, zeroes negatives: cheap and the usual hidden-layer choice."),

@@ -31,13 +31,27 @@ class BlockPalette(QListWidget):
         self.setSelectionMode(QAbstractItemView.SingleSelection)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setMouseTracking(True)  # hover highlight
+        section = None
         for entry in PALETTE:
+            if entry.section != section:
+                section = entry.section
+                self.addItem(self._header(section))
             item = QListWidgetItem(entry.icon(), entry.title)
             item.setToolTip(entry.tooltip + "<br><i>Drag onto the canvas, or double-click to append.</i>")
             item.setData(KEY_ROLE, entry.key)
             item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled)
             self.addItem(item)
         self.itemActivated.connect(self._activate)
+
+    @staticmethod
+    def _header(title: str) -> QListWidgetItem:
+        header = QListWidgetItem(title.upper())
+        header.setFlags(Qt.NoItemFlags)  # a label: not selectable, not draggable
+        font = header.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        header.setFont(font)
+        return header
 
     def item_for(self, key: str) -> QListWidgetItem:
         return next(self.item(i) for i in range(self.count()) if self.item(i).data(KEY_ROLE) == key)

@@ -141,7 +141,9 @@ class PropertiesPanel(QWidget):
         result = self.editor.doc.analysis()
         if result.valid:
             self.chain_status.setText("✓ A valid Chain")
-            self.chain_repr.setText(repr(result.spec.build()))  # what the engine will print
+            text = repr(result.spec.build())  # exactly what the engine prints for this Chain
+            self.chain_repr.setText(one_layer_a_line(text))
+            self.chain_repr.setToolTip(text)
             self.chain_problems.setText("")
         else:
             count = len(result.problems)
@@ -181,3 +183,22 @@ class PropertiesPanel(QWidget):
             return
         self.editor.set_properties(self.block_id, merge=merge, **changes)
 
+
+
+def one_layer_a_line(text: str) -> str:
+    """Break a Chain repr after its top-level commas, so a narrow panel never splits a layer.
+
+    >>> print(one_layer_a_line("Chain(Dense(10 => 5, σ), softmax)"))
+    Chain(Dense(10 => 5, σ),
+          softmax)
+    """
+    indent = " " * (text.find("(") + 1)
+    out, depth = [], 0
+    for ch in text:
+        if ch == " " and out and out[-1] == "\n" + indent:
+            continue  # the space after a top-level comma becomes the indent
+        out.append(ch)
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == "," and depth == 1:
+            out.append("\n" + indent)
+    return "".join(out)

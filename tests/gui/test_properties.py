@@ -22,7 +22,8 @@ def test_nothing_selected_shows_the_chain(window):
     panel = window.properties
     assert panel.pages.currentIndex() == 0
     assert panel.chain_status.text() == "✓ A valid Chain"
-    assert panel.chain_repr.text() == "Chain(Dense(10 => 5, σ), Dense(5 => 2), softmax)"
+    assert panel.chain_repr.toolTip() == "Chain(Dense(10 => 5, σ), Dense(5 => 2), softmax)"
+    assert panel.chain_repr.text() == "Chain(Dense(10 => 5, σ),\n      Dense(5 => 2),\n      softmax)"
     assert panel.chain_params.text() == "67 parameters"
 
 
@@ -104,3 +105,16 @@ def test_several_blocks_selected_shows_a_hint(window):
     window.editor.select_all()
     assert window.properties.pages.currentIndex() == 0
     assert "4 blocks selected" in window.properties.chain_hint.text()
+
+
+def test_editing_keys_in_the_panel_stay_in_the_panel(window):
+    """Backspace and Delete edit the spin box text; they must not delete the selected block."""
+    panel, doc = window.properties, window.doc
+    block_id = select(window, "Dense(5, σ)")
+    panel.units.setFocus()
+    panel.units.lineEdit().selectAll()
+    QTest.keyClick(panel.units, Qt.Key_Backspace)
+    QTest.keyClick(panel.units, Qt.Key_Delete)
+    QTest.keyClicks(panel.units, "9")
+    QTest.keyClick(panel.units, Qt.Key_Return)
+    assert doc.has_block(block_id) and doc.block(block_id).units == 9
