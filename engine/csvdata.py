@@ -116,7 +116,7 @@ def _convert(path, names, feats, rows, lines):
 
 
 def _check_constant(path, names, feats, X, lines):
-    same = np.flatnonzero(np.ptp(X, axis=0) == 0)
+    same = np.flatnonzero((X == X[0]).all(axis=0))  # no arithmetic: ptp overflows on ±1e308
     if same.size:
         j = int(same[0])
         cell = X[0, j]
@@ -168,7 +168,7 @@ def _targets(path, name, index, keys, lines, task):
             few = distinct.size <= MAX_INFERRED_CLASSES and 2 * distinct.size <= values.size
             task = "classification" if few and np.all(distinct == np.round(distinct)) else "regression"
         if task == "regression":
-            if np.ptp(values) == 0:
+            if (values == values[0]).all():
                 raise CsvError(path, f"the target has the same value {values[0]:g} on every row (lines "
                                f"{lines[0]}-{lines[-1]}); there is nothing to learn", line=lines[0],
                                column=name, column_index=index, value=f"{values[0]:g}")

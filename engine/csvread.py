@@ -93,6 +93,14 @@ class CsvError(DataError):
             problem += f" (value {show(value)})"  # every message shows the offending text
         super().__init__(", ".join(where) + ": " + problem)
 
+    def __reduce__(self):  # picklable despite the keyword-only constructor
+        return _restore_csv_error, (self.path, self.problem, self.line, self.column, self.column_index,
+                                    self.value)
+
+
+def _restore_csv_error(path, problem, line, column, column_index, value):
+    return CsvError(path, problem, line=line, column=column, column_index=column_index, value=value)
+
 
 class LoadCancelled(Exception):
     """`should_stop()` returned True while a file was loading; nothing was produced."""
@@ -192,6 +200,9 @@ class RecordReader:
     def __init__(self, path, *, max_bytes=DEFAULT_MAX_BYTES, delimiter=","):
         self.path = Path(path)
         try:
+            # before opening: open() on a FIFO blocks until someone writes to it
+            if self.path.exists() and not stat.S_ISREG(self.path.stat().st_mode):
+                raise CsvError(self.path, "is not a regular file")
             self._file = open(self.path, "rb")
         except OSError as e:
             raise CsvError(self.path, f"cannot open the file: {e.strerror or e}") from e
@@ -234,9 +245,13 @@ class RecordReader:
                 cells = next(reader)
             except StopIteration:
                 return
-            except csv.Error as e:  # broken quoting, a field over csv's size limit
+            except csv.Error as e:  # broken quoting, a bare "\r", a field over csv's size limit
+                why = str(e)
+                if "new-line character" in why:  # csv's own advice ("universal-newline mode") helps nobody
+                    why = ("a carriage return (\\r) inside an unquoted cell; if the whole file ends its lines "
+                           "with \\r alone (old Mac format), save it with ordinary line ends")
                 where = f" (in the record that starts on line {start})" if start < lines.line else ""
-                raise CsvError(self.path, f"malformed CSV: {e}{where}", line=lines.line) from None
+                raise CsvError(self.path, f"malformed CSV: {why}{where}", line=lines.line) from None
             if not cells or (len(cells) == 1 and not cells[0].strip()):
                 continue  # blank line; trailing ones are everywhere
             yield lines.line, cells

@@ -47,11 +47,14 @@ class Standardiser:
             raise DataError(f"fit needs a non-empty (samples, features) array, got shape {X.shape}")
         if not np.isfinite(X).all():
             raise DataError("cannot standardise data holding NaN or infinite values")
-        std = X.std(axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):  # reported below, as a DataError
+            mean, std = X.mean(axis=0), X.std(axis=0)
+        if not (np.isfinite(mean).all() and np.isfinite(std).all()):
+            raise DataError("feature values are too large to standardise (their statistics overflow)")
         # constant columns are refused when a CSV loads, but a split can still make one constant:
         # dividing by 1 leaves it at 0 after centring instead of producing NaN
         std[std == 0] = 1.0
-        return cls(X.mean(axis=0), std)
+        return cls(mean, std)
 
     @property
     def n_features(self):

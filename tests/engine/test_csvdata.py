@@ -1,9 +1,15 @@
 """CSV import: every bad file is refused with file, line, column and value; good files load right."""
 import json
+import os
+import pickle
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
+from engine.csvread import is_number
 from engine.csvdata import (BUNDLED, DATASETS_DIR, MAX_CLASSES, CsvError, LoadCancelled, load_csv,
                             preview_csv)
 from engine.datasets import DataError, Dataset
@@ -227,8 +233,23 @@ def test_control_characters(tmp_path):
             value="x\x1b2")
 
 
-def test_missing_file(tmp_path):
+def test_old_mac_line_ends(tmp_path):
+    refused(write(tmp_path, "x,y,label\r1,2,a\r3,4,b\r"), "label", "carriage return", "old Mac", line=1)
+
+
+def test_missing_file_directory_and_fifo(tmp_path):
     refused(tmp_path / "nowhere.csv", "label", "cannot open")
+    refused(tmp_path, "label", "not a regular file")
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    refused(fifo, "label", "not a regular file")  # and no hang: open() on a FIFO would block
+
+
+def test_errors_survive_pickling(tmp_path):
+    with pytest.raises(CsvError) as info:
+        load_csv(write(tmp_path, "x1,x2,label\n1,nan,a\n2,3,b\n"), "label")
+    copy = pickle.loads(pickle.dumps(info.value))
+    assert str(copy) == str(info.value) and (copy.line, copy.column, copy.value) == (2, "x2", "nan")
 
 
 def test_bad_task_argument(tmp_path):
@@ -236,7 +257,29 @@ def test_bad_task_argument(tmp_path):
         load_csv(write(tmp_path, GOOD), "label", task="clustering")
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789+-.eE_ \tnaifINFx\u0661", max_size=8))
+def test_the_number_pattern_accepts_only_what_float_reads_as_a_number(text):
+    if is_number(text):
+        value = float(text)  # never raises
+        assert value == value  # never NaN; infinity only by overflow, which load_csv refuses
+        assert "_" not in text and not any(c in text for c in "naifINx\u0661")
+
+
 # ---- good files -------------------------------------------------------------------------
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.floats(allow_nan=False, allow_infinity=False), st.sampled_from("ab")),
+                min_size=2, max_size=30))
+def test_floats_round_trip_exactly(rows):
+    rows = rows + [(1.0, "a"), (2.0, "b")]  # never constant, never one class
+    with tempfile.TemporaryDirectory() as folder:  # not tmp_path: hypothesis reruns the body
+        path = Path(folder) / "floats.csv"
+        path.write_text("x,label\n" + "".join(f"{x!r},{lab}\n" for x, lab in rows), encoding="utf-8")
+        ds = load_csv(path, "label")
+    assert ds.X[:, 0].tolist() == [x for x, _ in rows]  # bit-exact, -0.0 and subnormals included
+    assert np.array_equal(np.signbit(ds.X[:, 0]), np.signbit([x for x, _ in rows]))
+
 
 def test_text_labels_are_sorted_class_names(tmp_path):
     ds = load_csv(write(tmp_path, "x1,x2,label\n1,5,dog\n2,6,cat\n3,7,emu\n4,9,cat\n"), "label")
@@ -353,6 +396,8 @@ def test_standardiser_guards():
             Standardiser.from_dict(bad)
     with pytest.raises(DataError):
         Standardiser.fit([[1.0, np.inf]])
+    with pytest.raises(DataError, match="too large"):
+        Standardiser.fit([[1.7e308], [-1.7e308]])
 
 
 # ---- bundled data -----------------------------------------------------------------------
