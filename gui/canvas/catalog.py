@@ -25,7 +25,7 @@ NORMALISING_COLOUR = "#c2417d"  # softmax and logsoftmax end a classifier: give 
 
 ACTIVATION_TITLES = {"identity": "Identity", "sigmoid": "Sigmoid σ", "tanh": "Tanh", "relu": "ReLU",
                      "leakyrelu": "Leaky ReLU", "softmax": "Softmax", "logsoftmax": "Log-softmax"}
-FORMULAS = {"identity": "x ↦ x", "sigmoid": "1 / (1 + e⁻ˣ)", "tanh": "(eˣ − e⁻ˣ) / (eˣ + e⁻ˣ)",
+FORMULAS = {"identity": "x ↦ x", "sigmoid": "1 / (1 + e⁻ˣ)", "tanh": "(eˣ−e⁻ˣ)/(eˣ+e⁻ˣ)",
             "relu": "max(0, x)", "leakyrelu": "max(0.01x, x)", "softmax": "eˣⁱ / Σ eˣʲ",
             "logsoftmax": "xᵢ − log Σ eˣʲ"}
 INIT_TITLES = {"glorot_uniform": "Glorot uniform", "glorot_normal": "Glorot normal",

@@ -9,7 +9,7 @@ analysis) and never change the document; the scene turns mouse gestures into com
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem
 
@@ -165,9 +165,11 @@ class BlockItem(QGraphicsItem):
         painter.drawText(QRectF(28, 0, W - 34, HEADER), Qt.AlignVCenter | Qt.AlignLeft,
                          catalog.display_name(self.block))
         painter.setPen(c.text)
-        painter.setFont(_font(12))
-        painter.drawText(QRectF(10, HEADER + 4, W - 20, 20), Qt.AlignVCenter | Qt.AlignLeft,
-                         catalog.detail(self.block))
+        font = _font(12)
+        painter.setFont(font)
+        # Elide rather than clip: a long formula or a huge size must not run past the edge.
+        detail = QFontMetricsF(font).elidedText(catalog.detail(self.block), Qt.ElideRight, W - 20)
+        painter.drawText(QRectF(10, HEADER + 4, W - 20, 20), Qt.AlignVCenter | Qt.AlignLeft, detail)
         painter.setPen(c.muted)
         painter.setFont(_font(11))
         footer = QRectF(10, H - 24, W - 20, 18)
