@@ -63,6 +63,7 @@ class LayerSpec:
     ACTIVATIONS: ClassVar[tuple[str, ...]] = ACTIVATION_NAMES
     INITS: ClassVar[tuple[str, ...]] = INIT_NAMES
     SYMBOLS: ClassVar[dict[str, str]] = ACTIVATION_SYMBOLS
+    MAX_UNITS: ClassVar[int] = MAX_FEATURES
 
     def __post_init__(self):
         # Names are checked here because a typo in one is never a state worth drawing;

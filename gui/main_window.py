@@ -13,7 +13,6 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox
 
-from engine.spec import ChainSpec  # TODO: `from engine import ChainSpec` once __init__ exports it
 
 from .canvas.document import TUTORIAL_SPEC, Document
 from .canvas.editor import CanvasEditor
@@ -34,9 +33,9 @@ SHORTCUTS_HELP = """<table cellspacing=4>
 
 
 class MainWindow(QMainWindow):
-    """One model per window."""
+    """One model per window; `spec` (an engine ChainSpec) is what the canvas starts with."""
 
-    def __init__(self, spec: ChainSpec | None = None, parent=None):
+    def __init__(self, spec=None, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Chainboard")
         self.setWindowIcon(icon("app"))

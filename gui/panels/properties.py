@@ -13,7 +13,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QSpinBox, QStackedWidget,
                                QVBoxLayout, QWidget)
 
-from engine.spec import MAX_FEATURES, LayerSpec  # TODO: `from engine import LayerSpec` once exported
+from engine.spec import LayerSpec  # TODO: `from engine import LayerSpec` once __init__ exports it
 
 from ..canvas import catalog
 from ..canvas.editor import CanvasEditor
@@ -88,7 +88,7 @@ class PropertiesPanel(QWidget):
         form.setLabelAlignment(Qt.AlignLeft)
         self.form = form
         self.units = QSpinBox()
-        self.units.setRange(1, MAX_FEATURES)
+        self.units.setRange(1, LayerSpec.MAX_UNITS)
         self.units.setKeyboardTracking(False)  # one command per committed value, not per digit typed
         self.units.setAccelerated(True)
         self.activation = QComboBox()
