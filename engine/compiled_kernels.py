@@ -24,19 +24,36 @@ LOSS_CODES = {"mse": MSE, "crossentropy": CROSSENTROPY, "logitcrossentropy": LOG
 # ---- Dense: y = x @ W.T + b -----------------------------------------------------------
 
 @_jit
-def linear_forward(x, W, b, has_bias, out, blas):
-    """out = x @ W.T (+ b); x (m, in), W (out, in), out (m, out)."""
+def linear_forward(x, W, b, has_bias, out, blas, wt):
+    """out = x @ W.T (+ b); x (m, in), W (out, in), out (m, out); `wt` is scratch of W's size.
+
+    The loop form runs over W transposed into `wt`, so the innermost loop walks contiguous
+    memory and vectorises; each output still sums its products in input order, exactly as
+    a dot product would (no reassociation, so no change in rounding).
+    """
     m, k = x.shape
     n = W.shape[0]
     if blas:
         np.dot(x, W.T, out)
-    else:
+    elif m < 4:  # a transpose would cost as much as the product
         for i in range(m):
             for j in range(n):
                 s = out[i, j] * 0  # a zero of the buffer's dtype: float32 stays float32
                 for q in range(k):
                     s += x[i, q] * W[j, q]
                 out[i, j] = s
+    else:
+        WT = wt[:k * n].reshape((k, n))
+        for j in range(n):
+            for q in range(k):
+                WT[q, j] = W[j, q]
+        for i in range(m):
+            row = out[i]
+            row[:] = 0
+            for q in range(k):
+                xq = x[i, q]
+                for j in range(n):
+                    row[j] += xq * WT[q, j]
     if has_bias:
         for i in range(m):
             for j in range(n):
