@@ -309,13 +309,17 @@ def test_context_menu_offers_the_edit_actions(window, view, doc, qtbot):
     from PySide6.QtGui import QContextMenuEvent
 
     seen = []
+    poll = QTimer()  # menu.exec() blocks: close the menu from the event loop once it is up
 
     def close_menu():
         menu = QApplication.activePopupWidget()
-        seen.extend(a.text() for a in menu.actions() if a.text())
-        menu.close()
+        if menu is not None:
+            poll.stop()
+            seen.extend(a.text() for a in menu.actions() if a.text())
+            menu.close()
 
-    QTimer.singleShot(50, close_menu)
+    poll.timeout.connect(close_menu)
+    poll.start(10)
     point = block_centre(view, ids_by_label(doc)["Dense(2)"])
     event = QContextMenuEvent(QContextMenuEvent.Mouse, point, view.viewport().mapToGlobal(point))
     QApplication.sendEvent(view.viewport(), event)
