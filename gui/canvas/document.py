@@ -99,6 +99,18 @@ def block_from_template(template: dict, block_id: int, x: float, y: float) -> Bl
     return block
 
 
+def _positions_from_layout(layout, count: int) -> list[tuple[float, float]] | None:
+    """Positions from a saved layout, or None if it does not fit (another model, or a hand-edited file)."""
+    positions = layout.get("positions") if isinstance(layout, dict) else None
+    if not isinstance(positions, list) or len(positions) != count:
+        return None
+    try:
+        found = [(float(x), float(y)) for x, y in positions]
+    except (TypeError, ValueError):
+        return None
+    return found if all(abs(v) < 1e6 for xy in found for v in xy) else None
+
+
 class Document(QObject):
     """Blocks and wires. Every mutation emits its own signal, then `changed` once per batch."""
 
@@ -120,14 +132,17 @@ class Document(QObject):
         self._analysis = None
 
     @classmethod
-    def from_spec(cls, spec: ChainSpec, parent: QObject | None = None) -> Document:
-        """A document holding `spec` as a tidy row of wired blocks (no undo history: it is a start)."""
+    def from_spec(cls, spec: ChainSpec, parent: QObject | None = None, layout: dict | None = None) -> Document:
+        """A document holding `spec` as wired blocks (no undo history: it is a start).
+
+        Blocks go where `layout` (from `layout()`, as model files keep it) puts them, or else in a tidy row.
+        """
         doc = cls(parent)
         templates = [{"kind": "input", "units": spec.inputs}]
         templates += [{"kind": layer.kind, "units": layer.units or 1, "activation": layer.activation,
                        "bias": layer.bias, "init": layer.init} if layer.kind == "dense"
                       else {"kind": "activation", "activation": layer.activation} for layer in spec.layers]
-        positions = row_positions(len(templates))
+        positions = _positions_from_layout(layout, len(templates)) or row_positions(len(templates))
         blocks = [block_from_template(t, doc.new_id(), *xy) for t, xy in zip(templates, positions)]
         wires = [Wire(doc.new_id(), a.block_id, b.block_id) for a, b in zip(blocks, blocks[1:])]
         doc.reset(blocks, wires)
@@ -187,6 +202,10 @@ class Document(QObject):
         if result.spec is None:
             raise ValueError(" ".join(p.message for p in result.problems))
         return result.spec
+
+    def layout(self) -> dict:
+        """Block positions along the Chain (Input first), as plain data for a model file."""
+        return {"positions": [[b.x, b.y] for b in self.chain_blocks()]}
 
     def fragment(self, block_ids) -> dict:
         """Blocks and the wires between them as plain data (the clipboard format)."""

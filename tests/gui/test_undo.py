@@ -97,3 +97,13 @@ def test_document_from_spec_round_trips(qapp):
     doc = Document.from_spec(spec)
     assert doc.to_spec() == spec
     assert [b.x for b in doc.chain_blocks()] == [0, BLOCK_WIDTH + 60, 2 * (BLOCK_WIDTH + 60), 3 * (BLOCK_WIDTH + 60)]
+
+
+def test_layout_round_trips_and_bad_layouts_fall_back_to_a_row(qapp):
+    doc = Document.from_spec(TUTORIAL_SPEC, layout={"positions": [[0, 0], [220, 40], [440, 0], [660, 40]]})
+    assert [(b.x, b.y) for b in doc.chain_blocks()] == [(0, 0), (220, 40), (440, 0), (660, 40)]
+    again = Document.from_spec(doc.to_spec(), layout=doc.layout())
+    assert again.state() == doc.state()
+    for bad in ({"positions": [[0, 0]]}, {"positions": "x"}, {"positions": [[0, "a"]] * 4}, [], None,
+                {"positions": [[1e300, 0]] * 4}):
+        assert [b.y for b in Document.from_spec(TUTORIAL_SPEC, layout=bad).chain_blocks()] == [0, 0, 0, 0]
