@@ -90,6 +90,12 @@ class PortItem(QGraphicsEllipseItem):
         r = PORT_RADIUS + 3
         return QRectF(-r, -r, 2 * r, 2 * r)
 
+    def shape(self) -> QPainterPath:
+        # Easier to grab than it looks: a 12 px circle is a small target for a mouse.
+        path = QPainterPath()
+        path.addEllipse(self.boundingRect())
+        return path
+
 
 class BlockItem(QGraphicsItem):
     """A block: coloured header with icon and title, its settings, output shape and parameter count."""
