@@ -17,6 +17,15 @@ from .activations import ACTIVATIONS, Activation, identity, leakyrelu, logsoftma
 from .layers import INITIALISERS, Chain, Dense, compose, param_count
 from .losses import LOSSES, binarycrossentropy, crossentropy, logitcrossentropy, mse
 from .gradcheck import gradcheck, numeric_gradient
+from .spec import ChainSpec, LayerSpec
+from .optimisers import OPTIMISERS, Adam, Descent, Momentum, Nesterov, Optimiser, RMSProp, optimiser_from_dict
+from .training import History, Progress, Trainer
+from .compiled import warm_up
+from . import datasets
+from .datasets import DataError, Dataset
+from .csvdata import BUNDLED, CsvError, CsvPreview, LoadCancelled, load_csv, preview_csv
+from .standardise import Standardiser
+from .modelfile import MODEL_SUFFIX, LoadedModel, ModelFileError, load_model, save_model, sweep_stray_temporaries
 
 __all__ = [
     "Grads", "Params", "Tracked", "data", "gradient", "hessian", "jacobian", "no_grad", "param", "params",
@@ -27,4 +36,10 @@ __all__ = [
     "INITIALISERS", "Chain", "Dense", "compose", "param_count",
     "LOSSES", "binarycrossentropy", "crossentropy", "logitcrossentropy", "mse",
     "gradcheck", "numeric_gradient",
+    "ChainSpec", "LayerSpec",
+    "OPTIMISERS", "Adam", "Descent", "Momentum", "Nesterov", "Optimiser", "RMSProp", "optimiser_from_dict",
+    "History", "Progress", "Trainer", "warm_up",
+    "datasets", "DataError", "Dataset",
+    "BUNDLED", "CsvError", "CsvPreview", "LoadCancelled", "load_csv", "preview_csv", "Standardiser",
+    "MODEL_SUFFIX", "LoadedModel", "ModelFileError", "load_model", "save_model", "sweep_stray_temporaries",
 ]

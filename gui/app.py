@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from engine.spec import ChainSpec  # TODO: `from engine import ChainSpec` once __init__ exports it
+from engine import ChainSpec
 
 SCREENSHOT_SIZE = (1280, 800)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QColor, QIcon
 
-from engine.spec import LayerSpec  # TODO: `from engine import LayerSpec` once __init__ exports it
+from engine import LayerSpec
 
 from .document import Block
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
-from engine.spec import ChainSpec, LayerSpec  # TODO: `from engine import ...` once __init__ exports them
+from engine import ChainSpec, LayerSpec
 
 from .layout import GRID, row_positions
 

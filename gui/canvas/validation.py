@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.spec import ChainSpec  # TODO: `from engine import ChainSpec` once __init__ exports it
+from engine import ChainSpec
 
 
 @dataclass(frozen=True)

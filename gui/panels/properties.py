@@ -13,7 +13,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QSpinBox, QStackedWidget,
                                QVBoxLayout, QWidget)
 
-from engine.spec import LayerSpec  # TODO: `from engine import LayerSpec` once __init__ exports it
+from engine import LayerSpec
 
 from ..canvas import catalog
 from ..canvas.editor import CanvasEditor
