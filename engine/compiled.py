@@ -19,6 +19,7 @@ architecture costs no compilation at all. Layout of an instruction row:
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,13 +34,15 @@ from .layers import Chain, Dense
 from .losses import LOSSES
 from .optimisers import apply_update
 
-__all__ = ["can_compile", "trace", "Program", "run_steps", "CompiledRunner", "Verdict"]
+__all__ = ["can_compile", "trace", "Program", "run_steps", "CompiledRunner", "Verdict", "warm_up"]
 
 LINEAR, IDENTITY, SIGMOID, TANH, RELU, LEAKYRELU, SOFTMAX, LOGSOFTMAX = range(8)
 ACT_OPS = {"identity": IDENTITY, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU,
            "leakyrelu": LEAKYRELU, "softmax": SOFTMAX, "logsoftmax": LOGSOFTMAX}
 OP, IN, OUT, IN_DIM, OUT_DIM, W_OFF, B_OFF, LAYER, NEED_DX, BLAS = range(10)
 ROW = 10
+
+_jit = njit(cache=True, nogil=True, error_model="numpy")  # x/0 gives inf/NaN for the NaN guard
 
 # Above this many multiply-adds per product, a BLAS call beats Numba loops (measured in
 # benchmarks/bench_train.py: loops win clearly for the tiny and toy networks).
@@ -203,14 +206,14 @@ def trace(model, loss, batch_size=32, blas_min_work=BLAS_MIN_WORK):
 
 # ---- the interpreter -------------------------------------------------------------------
 
-@njit(cache=True, nogil=True)
+@_jit
 def _view(flat, buf_off, buf_dim, b, m):
     """Buffer `b` for a batch of `m` rows, as an (m, dim) view of the flat array."""
     start, d = buf_off[b] * m, buf_dim[b]
     return flat[start:start + m * d].reshape((m, d))
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def _forward(code, slopes, buf_off, buf_dim, acts, params, m, wt):
     for r in range(code.shape[0]):
         op = code[r, OP]
@@ -235,7 +238,7 @@ def _forward(code, slopes, buf_off, buf_dim, acts, params, m, wt):
             K.logsoftmax2d(x, y)
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def _loss_and_seed(code, buf_off, buf_dim, acts, dacts, loss, fuse, eps, m, seed):
     """The batch loss; with `seed`, also dL/d(output) into dacts. Returns (loss, first op to
     back-propagate through): the fused softmax+crossentropy step skips the softmax op."""
@@ -261,7 +264,7 @@ def _loss_and_seed(code, buf_off, buf_dim, acts, dacts, loss, fuse, eps, m, seed
     return value, n_ops - 1
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def _backward(code, slopes, buf_off, buf_dim, acts, dacts, params, grads, m, first):
     for r in range(first, -1, -1):
         op = code[r, OP]
@@ -291,7 +294,7 @@ def _backward(code, slopes, buf_off, buf_dim, acts, dacts, params, grads, m, fir
             K.logsoftmax_vjp2d(gy, y, gx)
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def run_steps(code, slopes, buf_off, buf_dim, layer_ranges, loss, fuse, eps,
               acts, dacts, params, grads, s1, s2, opt_kind, hp, t0,
               X, Y, perm, step0, nsteps, batch, losses, norms, train, wt):
@@ -383,3 +386,22 @@ class CompiledRunner:
                                   losses, self.norms, False, self.wt)
         sizes = np.minimum(self.batch, n - self.batch * np.arange(steps))
         return float(np.dot(losses, sizes) / max(n, 1)), int(correct)
+
+
+def warm_up(dtypes=(np.float64, np.float32)):
+    """Compile (or load from Numba's disk cache) the interpreter for `dtypes`; returns seconds.
+
+    The first compile takes several seconds; an app can call this on a worker thread at start
+    so that pressing Train shows the first loss at once. Any model does: the interpreter is
+    the same for all of them.
+    """
+    from .optimisers import Adam  # here, not at the top: only this helper needs a concrete rule
+    began = time.perf_counter()
+    for dtype in dtypes:
+        runner = CompiledRunner(trace(Dense(1, 1, rng=0, dtype=dtype), "mse", 1), 1)
+        X = np.zeros((1, 1), dtype=dtype)
+        s = np.zeros(runner.params.size, dtype=dtype)
+        runner.run(X, X, np.zeros(1, dtype=np.int64), 0, 1, s, s.copy(), Adam.kind, Adam().hyperparameters(), 0,
+                   np.zeros(1))
+        runner.evaluate(X, X)
+    return time.perf_counter() - began

@@ -14,7 +14,7 @@ import math
 import numpy as np
 from numba import njit
 
-_jit = njit(cache=True, nogil=True)
+_jit = njit(cache=True, nogil=True, error_model="numpy")  # x/0 gives inf/NaN (the NaN guard's job), never raises
 
 MSE, CROSSENTROPY, LOGITCROSSENTROPY, BINARYCROSSENTROPY = range(4)
 LOSS_CODES = {"mse": MSE, "crossentropy": CROSSENTROPY, "logitcrossentropy": LOGITCROSSENTROPY,

@@ -26,13 +26,17 @@ from numba import njit
 __all__ = ["Optimiser", "Descent", "Momentum", "Nesterov", "Adam", "RMSProp", "OPTIMISERS",
            "optimiser_from_dict", "apply_update"]
 
+# error_model="numpy": a division by zero (eps=0, say) gives inf/NaN, which the trainer's NaN
+# guard reports as divergence, instead of raising ZeroDivisionError inside a training run.
+_jit = njit(cache=True, nogil=True, error_model="numpy")
+
 # indices into the hyperparameter vector every kernel receives
 ETA, RHO, BETA2, EPS, DECAY = range(5)
 
 
 # ---- the update rules (shared by the eager and the compiled path) --------------------
 
-@njit(cache=True, nogil=True)
+@_jit
 def descent_rule(p, g, s1, s2, hp, t):
     """p -= η g"""
     eta, wd = hp[ETA], hp[DECAY]
@@ -40,7 +44,7 @@ def descent_rule(p, g, s1, s2, hp, t):
         p[i] -= eta * (g[i] + wd * p[i])
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def momentum_rule(p, g, s1, s2, hp, t):
     """v = ρ v - η g;  p += v"""
     eta, rho, wd = hp[ETA], hp[RHO], hp[DECAY]
@@ -50,7 +54,7 @@ def momentum_rule(p, g, s1, s2, hp, t):
         p[i] += v
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def nesterov_rule(p, g, s1, s2, hp, t):
     """d = ρ² v - (1+ρ) η g;  v = ρ v - η g;  p += d   (Flux's form, v is the old velocity)"""
     eta, rho, wd = hp[ETA], hp[RHO], hp[DECAY]
@@ -62,7 +66,7 @@ def nesterov_rule(p, g, s1, s2, hp, t):
         p[i] += d
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def rmsprop_rule(p, g, s1, s2, hp, t):
     """a = ρ a + (1-ρ) g²;  p -= η g / (√a + ε)"""
     eta, rho, eps, wd = hp[ETA], hp[RHO], hp[EPS], hp[DECAY]
@@ -73,7 +77,7 @@ def rmsprop_rule(p, g, s1, s2, hp, t):
         p[i] -= gi * (eta / (math.sqrt(a) + eps))
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def adam_rule(p, g, s1, s2, hp, t):
     """m = β₁ m + (1-β₁) g;  v = β₂ v + (1-β₂) g²;  p -= η m̂ / (√v̂ + ε), bias-corrected by β^t"""
     eta, b1, b2, eps, wd = hp[ETA], hp[RHO], hp[BETA2], hp[EPS], hp[DECAY]
@@ -91,7 +95,7 @@ def adam_rule(p, g, s1, s2, hp, t):
 DESCENT, MOMENTUM, NESTEROV, RMSPROP, ADAM = range(5)
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def apply_update(kind, p, g, s1, s2, hp, t):
     """One optimiser step on flat arrays; `kind` is the optimiser's `kind` code."""
     if kind == DESCENT:

@@ -194,8 +194,11 @@ class Trainer:
                 raise DataError(f"the model takes {blocks[0].in_features} inputs but the data has "
                                 f"{dataset.n_features} features")
             return blocks[-1].out_features
-        with no_grad():
-            out = np.asarray(self.model(dataset.X[:1].astype(self.dtype)))
+        try:
+            with no_grad():
+                out = np.asarray(self.model(dataset.X[:1].astype(self.dtype)))
+        except (ValueError, TypeError) as e:
+            raise DataError(f"the model cannot take this data: {e}") from e
         return int(out.reshape(1, -1).shape[1])
 
     def _make_runner(self):

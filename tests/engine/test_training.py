@@ -125,3 +125,22 @@ def test_bad_settings_and_mismatched_data_are_refused():
         Trainer(classifier(), "hinge", Adam())
     with pytest.raises(TypeError, match="optimiser"):
         Trainer(classifier(), "mse", "adam")
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "eager"])
+def test_division_by_zero_in_a_rule_is_divergence_not_an_exception(compiled):
+    # zero-initialised relu units get exactly zero gradients; Adam with eps=0 then divides 0/0
+    model = Chain(Dense(1, 3, relu, init="zeros", rng=0), Dense(3, 1, rng=1))
+    history = Trainer(model, "mse", Adam(0.01, eps=0.0), compiled=compiled).fit(datasets.sine(n=40), 2)
+    assert history.diverged and all(np.isfinite(p.value).all() for p in model.parameters())
+
+
+def test_warm_up_loads_the_interpreter():
+    from engine.compiled import warm_up
+    assert warm_up((np.float64,)) >= 0.0
+
+
+def test_eager_path_refuses_mismatched_data_with_a_data_error():
+    model = Chain(Dense(2, 4, tanh), lambda x: x, Dense(4, 1))
+    with pytest.raises(DataError, match="cannot take this data"):
+        Trainer(model, "mse", Adam()).fit(datasets.sine(n=20), 1)
