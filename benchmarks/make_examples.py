@@ -87,7 +87,8 @@ def make(name: str, folder: Path, seed: int = 0) -> Path:
     settings = {"loss": recipe["loss"], "optimiser": optimiser.to_dict(), "batch_size": batch_size,
                 "epochs": recipe["epochs"], "seed": seed, "validation": validation}
     path = folder / f"{name}.chain"
-    save_model(path, model, spec=spec, settings=settings, layout=layout_for(spec), history=history,
+    # History.to_dict() leaves out the wall-clock seconds, so regenerating gives the same bytes
+    save_model(path, model, spec=spec, settings=settings, layout=layout_for(spec), history=history.to_dict(),
                dataset=reference_for(ref, dataset, standardiser))
     return path
 

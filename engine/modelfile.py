@@ -200,6 +200,8 @@ def _read(f) -> tuple[Document, dict[str, np.ndarray]]:
             doc = read_document(parse_json(read_member(zf, infos[MODEL_JSON], MAX_JSON_BYTES)))
         shapes = weight_shapes(doc.spec) if doc.trained else {}
         cap = sum(math.prod(s) * 8 + MAX_HEADER + _ZIP_OVERHEAD for s in shapes.values()) + _ZIP_OVERHEAD
+        if not doc.trained and infos[WEIGHTS].file_size > _ZIP_OVERHEAD:
+            raise FileProblem("model.json says the model is an untrained design, yet weights.npz holds data")
         if infos[WEIGHTS].file_size > cap:
             raise FileProblem(f"weights.npz declares {infos[WEIGHTS].file_size:,} bytes; the Chain's weights "
                               f"need at most {cap:,}")
@@ -232,7 +234,8 @@ def _load(path: Path, shown) -> LoadedModel:
     except MemoryError:
         raise ModelFileError(shown, "there is not enough memory to load it") from None
     except Exception as error:  # noqa: BLE001 - a user must get a message, never a crash; tests hunt these
-        raise ModelFileError(shown, f"it could not be read (unexpected {type(error).__name__}: {error})") from error
+        raise ModelFileError(shown, f"it could not be read (internal error, please report it: "
+                                   f"{type(error).__name__}: {error})") from error
     return LoadedModel(str(shown), model, doc.spec, doc.trained, doc.version, doc.settings, doc.layout,
                        doc.dataset, doc.history, doc.writer)
 

@@ -95,8 +95,8 @@ def _check_members(infos, caps: dict[str, int], max_total: int, max_ratio: float
         name = info.filename
         # orig_filename is the name as stored; zipfile cuts it at a NUL and rewrites separators
         if info.orig_filename != name or name not in caps:
-            raise FileProblem(f"it holds an unexpected member {info.orig_filename[:80]!r} "
-                              f"(expected only {', '.join(sorted(caps))})")
+            raise FileProblem(f"it holds a stray member {info.orig_filename[:80]!r} "
+                              f"(it should hold only {', '.join(sorted(caps))})")
         if name in seen:
             raise FileProblem(f"it holds the member {name!r} twice")
         seen.add(name)

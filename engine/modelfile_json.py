@@ -69,7 +69,8 @@ def check_plain(value, where: str = "model.json", depth: int = 0) -> int:
         node, level, path = stack.pop()
         count += 1
         if level > MAX_DEPTH:
-            raise FileProblem(f"{path} is nested more than {MAX_DEPTH} levels deep")
+            where = path if len(path) <= 80 else path[:77] + "..."
+            raise FileProblem(f"{where} is nested more than {MAX_DEPTH} levels deep")
         if isinstance(node, str):
             if len(node) > MAX_STRING:
                 raise FileProblem(f"{path} has a string of {len(node):,} characters (at most {MAX_STRING:,})")
