@@ -1,0 +1,178 @@
+"""The command line: real processes for exit codes and clean stderr, in-process calls for the rest."""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.modelfile import load_model
+from gui import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "resources" / "examples"
+
+
+def run(*args, cwd=ROOT):
+    """`python -m gui.cli ARGS` as a user would run it: (exit code, stdout, stderr)."""
+    done = subprocess.run([sys.executable, "-m", "gui.cli", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+    return done.returncode, done.stdout, done.stderr
+
+
+def one_clean_line(stderr):
+    assert "Traceback" not in stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+@pytest.fixture
+def xor_copy(tmp_path):
+    shutil.copy(EXAMPLES / "xor.chain", tmp_path / "xor.chain")
+    return tmp_path / "xor.chain"
+
+
+# ---- real processes ----
+
+def test_info_prints_chain_shapes_parameters_and_training():
+    code, out, err = run("info", EXAMPLES / "spiral.chain")
+    assert code == 0 and err == ""
+    loaded = load_model(EXAMPLES / "spiral.chain")
+    assert repr(loaded.model) in out
+    assert f"parameters: {loaded.spec.param_count():,}" in out
+    assert "Dense(16 => 3)" in out and "spiral (generated" in out
+    assert f"{loaded.history['epochs_done']} epochs" in out
+
+
+def test_train_saves_a_longer_history_to_out(xor_copy, tmp_path):
+    before = load_model(xor_copy)
+    code, out, err = run("train", xor_copy, "--epochs", 3, "--out", tmp_path / "more.chain")
+    assert code == 0, err
+    assert "epoch 3/3" in err and "Traceback" not in err  # the progress bar (not a terminal: lines)
+    after = load_model(tmp_path / "more.chain")
+    assert after.history["epochs_done"] == before.history["epochs_done"] + 3
+    assert after.history["epoch"][-1] == before.history["epochs_done"] + 3
+    assert after.settings["epochs"] == 3 and after.layout == before.layout
+    assert load_model(xor_copy).history == before.history  # --out: the original is untouched
+    assert f"saved {tmp_path / 'more.chain'}" in out
+
+
+def test_predict_prints_a_row_per_input(tmp_path):
+    code, out, err = run("predict", EXAMPLES / "tutorial.chain", EXAMPLES / "tutorial.csv")
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    rows = (EXAMPLES / "tutorial.csv").read_text().strip().splitlines()
+    assert lines[0] == "prediction,p(first),p(second)" and len(lines) == len(rows)
+    truth = [r.rsplit(",", 1)[1] for r in rows[1:]]
+    right = sum(line.split(",")[0] == t for line, t in zip(lines[1:], truth))
+    assert right / len(truth) >= 0.85
+
+
+@pytest.mark.parametrize("args, code, words", [
+    ((), 2, "required: COMMAND"),
+    (("frobnicate",), 2, "invalid choice"),
+    (("info",), 2, "required: MODEL"),
+    (("train", "x.chain", "--epochs", "many"), 2, "whole number"),
+    (("info", "missing.chain"), 1, "no such file"),
+    (("info", EXAMPLES / "tutorial.csv"), 1, "not a zip archive"),
+    (("predict", EXAMPLES / "xor.chain", EXAMPLES / "tutorial.csv"), 1, "takes 2 inputs"),
+    (("train", EXAMPLES / "xor.chain", "--data", "iris", "--out", "unused.chain"), 1, "2 inputs but the data has 4"),
+])
+def test_mistakes_give_one_line_and_an_exit_code(args, code, words):
+    got, out, err = run(*args)
+    assert got == code
+    assert words in one_clean_line(err) and out == ""
+
+
+def test_the_command_line_never_imports_qt(tmp_path):
+    code = ("import sys; from gui import cli; assert cli.main(['info', sys.argv[1]]) == 0; "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'shiboken6')]; "
+            "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code, str(EXAMPLES / "xor.chain")], cwd=ROOT, check=True,
+                   capture_output=True, timeout=60)
+
+
+def test_main_py_dispatches_the_commands():
+    import main
+    if "info" not in getattr(main, "COMMANDS", {}):
+        pytest.skip("main.py does not register the command-line tools yet")
+    done = subprocess.run([sys.executable, "main.py", "info", str(EXAMPLES / "xor.chain")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "Chain(Dense(2 => 8, tanh), Dense(8 => 1, σ))" in done.stdout
+
+
+# ---- in process (fast) ----
+
+def call(capsys, *args):
+    code = cli.main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda p: p.write_bytes(b""), "not a zip archive"),
+    (lambda p: p.write_bytes((EXAMPLES / "xor.chain").read_bytes()[:-30]), "Cannot open"),
+    (lambda p: p.mkdir(), "folder"),
+])
+def test_bad_model_files_are_one_line(tmp_path, capsys, make, words):
+    make(tmp_path / "bad.chain")
+    for command in (["info"], ["train"], ["predict"]):
+        extra = [EXAMPLES / "tutorial.csv"] if command == ["predict"] else []
+        code, out, err = call(capsys, *command, tmp_path / "bad.chain", *extra)
+        assert code == 1 and words in one_clean_line(err) and str(tmp_path / "bad.chain") in err
+
+
+@pytest.mark.parametrize("rows, words", [
+    ("a,b\n1,2\n3,x\n", "line 3, column 2 'b'"),
+    ("a,b\n1,2\n3\n", "line 3"),
+    ("a,b\n1,nan\n", "finite"),
+    ("1,2\n3,4\n", "header"),
+    ("a,b\n", "no rows"),
+])
+def test_bad_input_csv_is_located(tmp_path, capsys, rows, words):
+    (tmp_path / "in.csv").write_text(rows)
+    code, out, err = call(capsys, "predict", EXAMPLES / "xor.chain", tmp_path / "in.csv")
+    assert code == 1 and words in one_clean_line(err)
+
+
+def test_predict_takes_feature_columns_by_name(tmp_path, capsys):
+    rows = [line.split(",") for line in (EXAMPLES / "tutorial.csv").read_text().splitlines()[:6]]
+    shuffled = [["note"] + row[::-1] for row in rows]  # extra column, target first, features reversed
+    (tmp_path / "in.csv").write_text("\n".join(",".join(row) for row in shuffled) + "\n")
+    code, out, err = call(capsys, "predict", EXAMPLES / "tutorial.chain", tmp_path / "in.csv")
+    assert code == 0, err
+    code, plain, err = call(capsys, "predict", EXAMPLES / "tutorial.chain", EXAMPLES / "tutorial.csv")
+    assert out.splitlines() == plain.splitlines()[:6]
+
+
+@pytest.mark.parametrize("data, words", [
+    ("nosuchdata", "neither a dataset name"),
+    ("spiral:n", "look like n=300"),
+    ("spiral:colour=3", "no parameter 'colour'"),
+    ("spiral:n=0", "1 to"),
+])
+def test_bad_data_arguments(xor_copy, capsys, data, words):
+    code, out, err = call(capsys, "train", xor_copy, "--data", data, "--epochs", 1)
+    assert code == 1 and words in one_clean_line(err)
+
+
+def test_train_a_design_from_scratch_on_named_data(tmp_path, capsys):
+    from engine.modelfile import save_model
+    from engine.spec import ChainSpec, LayerSpec
+    spec = ChainSpec(2, (LayerSpec("dense", 6, "tanh"), LayerSpec("dense", 2), LayerSpec("activation",
+                                                                                           activation="softmax")))
+    save_model(tmp_path / "design.chain", spec, settings={"seed": 3, "epochs": 2})
+    code, out, err = call(capsys, "train", tmp_path / "design.chain", "--data", "circle:n=80", "--quiet")
+    assert code == 0 and err == ""
+    loaded = load_model(tmp_path / "design.chain")
+    assert loaded.trained and loaded.settings["loss"] == "crossentropy" and loaded.history["epochs_done"] == 2
+    assert loaded.dataset["params"] == {"n": 80} and len(loaded.dataset["normalisation"]["mean"]) == 2
+    code, out, err = call(capsys, "info", tmp_path / "design.chain")
+    assert code == 0 and "circle (generated: n=80), inputs standardised" in out
+
+
+def test_help_is_not_an_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--help"])
+    assert exit_.value.code == 0 and "train" in capsys.readouterr().out
