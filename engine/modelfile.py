@@ -34,6 +34,7 @@ import io
 import math
 import os
 import stat
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -55,6 +56,8 @@ MODEL_JSON, WEIGHTS = "model.json", "weights.npz"
 _ZIP_OVERHEAD = 1024  # per member: local header, directory entry, a long name
 MAX_WEIGHTS_BYTES = MAX_PARAMS * 8 + 4096 * (MAX_HEADER + _ZIP_OVERHEAD)
 MAX_FILE_BYTES = MAX_WEIGHTS_BYTES + MAX_JSON_BYTES + 4 * _ZIP_OVERHEAD
+MAX_RATIO, RATIO_FLOOR = 100.0, 1 << 16   # members over 64 KB may expand at most 100 times
+SAFE_RATIO = MAX_RATIO / 2
 
 
 class ModelFileError(Exception):
@@ -141,8 +144,11 @@ def model_bytes(model, *, spec=None, settings=None, layout=None, history=None, d
     spec, arrays = _spec_and_arrays(model, spec)
     doc = make_document(spec, arrays is not None, settings=settings, layout=layout, history=history,
                         dataset=dataset)
+    text = dump_json(doc)
+    # Deflate unless the result would look like a bomb to the loader (a long run of repeats)
+    deflate = len(text) <= RATIO_FLOOR or len(text) < SAFE_RATIO * len(zlib.compress(text))
     out = io.BytesIO()
-    write_archive(out, [(MODEL_JSON, dump_json(doc), True), (WEIGHTS, write_weights(arrays or {}), False)])
+    write_archive(out, [(MODEL_JSON, text, deflate), (WEIGHTS, write_weights(arrays or {}), False)])
     return out.getvalue()
 
 
@@ -155,22 +161,24 @@ def save_model(path, model, *, spec=None, settings=None, layout=None, history=No
     included) when it describes the same architecture as `model`. On any failure the previous
     file is untouched and ModelFileError says why.
     """
-    path = Path(os.fspath(path))
+    shown = path = Path(os.fspath(path))
+    if path.is_symlink():  # replace the file the link points to, not the link itself
+        path = Path(os.path.realpath(path))
     existed = path.exists()
     try:
         content = model_bytes(model, spec=spec, settings=settings, layout=layout, history=history,
                               dataset=dataset)
     except (FileProblem, TypeError) as error:
-        raise ModelFileError(path, str(error), "save") from None
+        raise ModelFileError(shown, str(error), "save") from None
     try:
-        atomic_write(path, content, check=lambda temp: _load(temp, path))
+        atomic_write(path, content, check=lambda temp: _load(temp, shown))
     except ModelFileError as error:  # the read-back failed: the disk did not keep what we wrote
-        raise ModelFileError(path, f"the saved copy did not read back ({error.problem}); "
+        raise ModelFileError(shown, f"the saved copy did not read back ({error.problem}); "
                                    f"{'the previous file is unchanged' if existed else 'nothing was saved'}",
                              "save") from error
     except OSError as error:
         reason = error.strerror or str(error)
-        raise ModelFileError(path, f"{reason}; {'the previous file is unchanged' if existed else 'nothing was saved'}",
+        raise ModelFileError(shown, f"{reason}; {'the previous file is unchanged' if existed else 'nothing was saved'}",
                              "save") from error
 
 
@@ -192,7 +200,7 @@ def _build(spec: ChainSpec, arrays: dict[str, np.ndarray]):
 
 def _read(f) -> tuple[Document, dict[str, np.ndarray]]:
     caps = {MODEL_JSON: MAX_JSON_BYTES, WEIGHTS: MAX_WEIGHTS_BYTES}
-    zf = open_checked(f, caps, max_total=MAX_FILE_BYTES)
+    zf = open_checked(f, caps, max_total=MAX_FILE_BYTES, max_ratio=MAX_RATIO, ratio_floor=RATIO_FLOOR)
     with zf:
         infos = {info.filename: info for info in zf.infolist()}
         # model.json first: the spec it holds says how large weights.npz may be

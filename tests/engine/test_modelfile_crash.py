@@ -4,7 +4,6 @@ Each trial starts a process that saves two models alternately over the same file
 it can, kills it (SIGKILL: no cleanup runs) at a random moment, then checks that the file
 loads and is exactly one of the two models, and that only temporaries were left beside it.
 """
-import os
 import random
 import signal
 import subprocess

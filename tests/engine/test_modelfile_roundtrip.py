@@ -313,3 +313,20 @@ def test_softmax_and_tanh_blocks_are_the_engine_singletons(tmp_path):
     save_model(tmp_path / "s.chain", Chain(Dense(2, 2, tanh, rng=0), softmax))
     loaded = load_model(tmp_path / "s.chain").model
     assert loaded[1] is softmax and loaded[0].act is tanh
+
+
+def test_a_very_repetitive_document_is_stored_so_it_still_loads(tmp_path):
+    layout = {"blocks": [{"kind": "dense", "x": 0.0, "y": 0.0}] * 3000}  # deflates ~300 times
+    save_model(tmp_path / "r.chain", small_model(), layout=layout)
+    assert load_model(tmp_path / "r.chain").layout == layout
+    with zipfile.ZipFile(tmp_path / "r.chain") as zf:
+        assert zf.getinfo("model.json").compress_type == zipfile.ZIP_STORED
+
+
+def test_saving_through_a_symlink_replaces_the_file_it_points_to(tmp_path):
+    (tmp_path / "real").mkdir()
+    save_model(tmp_path / "real" / "m.chain", small_model(0))
+    (tmp_path / "link.chain").symlink_to(tmp_path / "real" / "m.chain")
+    save_model(tmp_path / "link.chain", small_model(5))
+    assert (tmp_path / "link.chain").is_symlink()
+    assert weights_of(load_model(tmp_path / "real" / "m.chain").model) == weights_of(small_model(5))
