@@ -64,15 +64,8 @@ def tutorial_csv(path: Path, n=200, seed=0) -> None:
 
 
 def layout_for(spec: ChainSpec) -> dict:
-    """The canvas as Document.from_spec lays it out: a tidy row of wired blocks."""
-    blocks = [{"block_id": 1, "kind": "input", "x": 0.0, "y": 0.0, "units": spec.inputs}]
-    for i, layer in enumerate(spec.layers, start=2):
-        block = {"block_id": i, "kind": layer.kind, "x": (i - 1) * PITCH_X, "y": 0.0, "activation": layer.activation}
-        if layer.kind == "dense":
-            block.update(units=layer.units, bias=layer.bias, init=layer.init)
-        blocks.append(block)
-    wires = [{"wire_id": 100 + i, "source": i, "target": i + 1} for i in range(1, len(blocks))]
-    return {"blocks": blocks, "wires": wires}
+    """Canvas positions as Document.layout() keeps them: the Chain's blocks, Input first, in a tidy row."""
+    return {"positions": [[i * PITCH_X, 0.0] for i in range(len(spec.layers) + 1)]}
 
 
 def make(name: str, folder: Path, seed: int = 0) -> Path:

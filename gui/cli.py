@@ -114,7 +114,7 @@ def describe_training(history: dict) -> str:
 
 
 def cmd_info(args) -> int:
-    from engine.modelfile import load_model
+    from engine import load_model
 
     loaded = load_model(args.model)
     spec, out = loaded.spec, []
@@ -156,9 +156,8 @@ def _optimiser_text(d: dict) -> str:
 
 def cmd_predict(args) -> int:
     import numpy as np
-    from engine import data, no_grad
-    from engine.modelfile import load_model
-    from engine.modelfile_data import read_inputs
+    from engine import data, load_model, no_grad
+    from engine.modelfile_data import read_inputs  # TODO: `from engine import ...` once exported
 
     loaded = load_model(args.model)
     if loaded.model is None:
@@ -250,11 +249,9 @@ def merge_history(old: dict, new) -> dict:
 
 def cmd_train(args) -> int:
     import numpy as np
-    from engine.modelfile import load_model, save_model
-    from engine.modelfile_data import data_from_argument, open_reference, reference_for
-    from engine.optimisers import Adam, optimiser_from_dict
-    from engine.standardise import Standardiser
-    from engine.training import Trainer
+    from engine import Adam, Standardiser, Trainer, load_model, optimiser_from_dict, save_model
+    from engine.modelfile_data import (data_from_argument, open_reference,  # TODO: from engine, once exported
+                                       reference_for)
 
     loaded = load_model(args.model)
     settings = dict(loaded.settings)
@@ -330,8 +327,7 @@ def main(argv=None) -> int:
     except UsageError as error:
         print(f"{PROG}: error: {_one_line(error)} (see {PROG} --help)", file=sys.stderr)
         return EXIT_USAGE
-    from engine.datasets import DataError
-    from engine.modelfile import ModelFileError
+    from engine import DataError, ModelFileError
 
     run = {"train": cmd_train, "info": cmd_info, "predict": cmd_predict}[args.command]
     try:

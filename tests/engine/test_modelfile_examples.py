@@ -31,7 +31,7 @@ def test_each_example_loads_and_has_learnt_its_data(name):
     assert path.stat().st_size < 32 * 1024  # small enough to ship
     loaded = load_model(path)
     assert loaded.trained and loaded.history["epochs_done"] == loaded.settings["epochs"]
-    assert loaded.layout["blocks"][0]["kind"] == "input"
+    assert len(loaded.layout["positions"]) == len(loaded.spec.layers) + 1  # Input, then each layer
     assert accuracy(loaded, EXAMPLES) >= 0.85
 
 
