@@ -159,7 +159,8 @@ def save_model(path, model, *, spec=None, settings=None, layout=None, history=No
     values and objects with `to_dict()`, such as optimisers, are converted); `history` is a dict
     or an engine.training.History. Pass `spec=` to keep the canvas's ChainSpec (initialisers
     included) when it describes the same architecture as `model`. On any failure the previous
-    file is untouched and ModelFileError says why.
+    file is untouched and ModelFileError says why. A successful save also removes what earlier,
+    interrupted saves of the same file left behind (temporaries over a minute old).
     """
     shown = path = Path(os.fspath(path))
     if path.is_symlink():  # replace the file the link points to, not the link itself
@@ -180,6 +181,7 @@ def save_model(path, model, *, spec=None, settings=None, layout=None, history=No
         reason = error.strerror or str(error)
         raise ModelFileError(shown, f"{reason}; {'the previous file is unchanged' if existed else 'nothing was saved'}",
                              "save") from error
+    sweep_stray_temporaries(path.parent, target=path)  # what an earlier, interrupted save of this file left
 
 
 # ---- loading ----

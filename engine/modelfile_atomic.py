@@ -90,12 +90,14 @@ def atomic_write(path, data: bytes, check: Callable[[Path], object] | None = Non
     _fsync_folder(path.parent)
 
 
-def sweep_stray_temporaries(folder, min_age: float = 60.0) -> list[Path]:
-    """Remove temporaries older than `min_age` seconds from `folder`; return what was removed.
+def sweep_stray_temporaries(folder, min_age: float = 60.0, target=None) -> list[Path]:
+    """Remove temporaries older than `min_age` seconds from `folder` (only those of the file
+    named `target`, if given); return what was removed.
 
     The age limit spares a save in progress in another Chainboard window or process.
     Errors (a vanished file, no permission) are skipped: sweeping is a courtesy, not a duty.
     """
+    prefix = "" if target is None else f".{Path(target).name[:_NAME_PART]}."
     removed = []
     now = time.time()
     try:
@@ -103,7 +105,7 @@ def sweep_stray_temporaries(folder, min_age: float = 60.0) -> list[Path]:
     except OSError:
         return removed
     for entry in entries:
-        if not is_temporary(entry.name):
+        if not is_temporary(entry.name) or not entry.name.startswith(prefix):
             continue
         try:
             info = entry.stat(follow_symlinks=False)

@@ -330,3 +330,12 @@ def test_saving_through_a_symlink_replaces_the_file_it_points_to(tmp_path):
     save_model(tmp_path / "link.chain", small_model(5))
     assert (tmp_path / "link.chain").is_symlink()
     assert weights_of(load_model(tmp_path / "real" / "m.chain").model) == weights_of(small_model(5))
+
+
+def test_a_save_sweeps_what_interrupted_saves_of_the_same_file_left(tmp_path):
+    mine, theirs = (tmp_path / f".{name}.{'ab' * 8}{TEMP_SUFFIX}" for name in ("m.chain", "other.chain"))
+    for p in (mine, theirs):
+        p.write_bytes(b"half a model")
+        os.utime(p, (time.time() - 3600,) * 2)
+    save_model(tmp_path / "m.chain", small_model())
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["m.chain", theirs.name])
