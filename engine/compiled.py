@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from . import compiled_kernels as CK
 from . import kernels as K
 from .activations import ACTIVATIONS, LEAKY_SLOPE, Activation
 from .compiled_kernels import (CROSSENTROPY, LOGITCROSSENTROPY, LOSS_CODES, all_finite, count_correct,
@@ -224,16 +225,16 @@ def _forward(code, slopes, buf_off, buf_dim, acts, params, m, wt):
             W = params[w:w + n_out * n_in].reshape((n_out, n_in))
             bias = params[max(b, 0):max(b, 0) + n_out]
             linear_forward(x, W, bias, b >= 0, y, code[r, BLAS] == 1, wt)
-        elif op == SIGMOID:
-            K.sigmoid2d(x, y)
+        elif op == SIGMOID:  # the vectorising forms; backward passes use engine.kernels
+            CK.sigmoid2d(x, y)
         elif op == TANH:
-            K.tanh2d(x, y)
+            CK.tanh2d(x, y)
         elif op == RELU:
             K.relu2d(x, y)
         elif op == LEAKYRELU:
             K.leakyrelu2d(x, slopes[r], y)
         elif op == SOFTMAX:
-            K.softmax2d(x, y)
+            CK.softmax2d(x, y)
         elif op == LOGSOFTMAX:
             K.logsoftmax2d(x, y)
 
