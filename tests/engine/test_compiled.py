@@ -136,7 +136,8 @@ def test_vectorising_activations_match_libm_to_a_few_ulp(rng):
         fast(x, a)
         libm(x, b)
         assert ulps(a, b).max() <= bound, fast.__name__
-        assert np.array_equal(a[~np.isfinite(b) | (b == 0)], b[~np.isfinite(b) | (b == 0)])
+        special = ~np.isfinite(b) | (b == 0)
+        assert np.array_equal(a[special], b[special], equal_nan=True)
     nan = np.full((1, 2), np.nan)
     for fast in (CK.tanh2d, CK.sigmoid2d):
         out = np.zeros((1, 2))
