@@ -176,3 +176,17 @@ def test_help_is_not_an_error(capsys):
     with pytest.raises(SystemExit) as exit_:
         cli.main(["--help"])
     assert exit_.value.code == 0 and "train" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT")
+def test_ctrl_c_stops_training_and_saves_what_was_learnt(xor_copy):
+    import signal
+    before = load_model(xor_copy).history["epochs_done"]
+    proc = subprocess.Popen([sys.executable, "-m", "gui.cli", "train", str(xor_copy), "--epochs", "10000000"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr.readline().startswith("epoch ")  # training has begun
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "Traceback" not in err and "stopped early" in out
+    after = load_model(xor_copy).history
+    assert after["stopped"] and after["epochs_done"] >= before
