@@ -1,7 +1,7 @@
 """Chainboard's entry point.
 
     python main.py [MODEL] [--screenshot PNG]     the desktop app (see gui/app.py)
-    python main.py COMMAND ...                    a command-line tool, once one is registered below
+    python main.py train|info|predict ...         the command line (see gui/cli.py)
 
 Sub-commands (train, info, predict, ...) register a function taking the remaining arguments and
 returning an exit code in COMMANDS; everything else opens the GUI.
@@ -11,7 +11,15 @@ from __future__ import annotations
 import sys
 from typing import Callable
 
-COMMANDS: dict[str, Callable[[list[str]], int]] = {}
+def _cli(name: str, rest: list[str]) -> int:
+    from gui.cli import main as cli  # no Qt on this path
+
+    return cli([name, *rest])
+
+
+COMMANDS: dict[str, Callable[[list[str]], int]] = {
+    name: (lambda rest, name=name: _cli(name, rest)) for name in ("train", "info", "predict")
+}
 
 
 def dispatch(argv: list[str]) -> tuple[Callable[[list[str]], int], list[str]]:

@@ -25,7 +25,10 @@ from . import datasets
 from .datasets import DataError, Dataset
 from .csvdata import BUNDLED, CsvError, CsvPreview, LoadCancelled, load_csv, preview_csv
 from .standardise import Standardiser
-from .modelfile import MODEL_SUFFIX, LoadedModel, ModelFileError, load_model, save_model, sweep_stray_temporaries
+from .modelfile import (APP_VERSION, FORMAT_VERSION, MODEL_SUFFIX, LoadedModel, ModelFileError, load_model, save_model,
+                        sweep_stray_temporaries)
+from .modelfile_data import data_from_argument, open_reference, read_inputs, reference_for
+from .recovery import Recovery, RecoverySlot, data_folder, find_recoveries, recovery_folder
 
 __all__ = [
     "Grads", "Params", "Tracked", "data", "gradient", "hessian", "jacobian", "no_grad", "param", "params",
@@ -41,5 +44,8 @@ __all__ = [
     "History", "Progress", "Trainer", "warm_up",
     "datasets", "DataError", "Dataset",
     "BUNDLED", "CsvError", "CsvPreview", "LoadCancelled", "load_csv", "preview_csv", "Standardiser",
-    "MODEL_SUFFIX", "LoadedModel", "ModelFileError", "load_model", "save_model", "sweep_stray_temporaries",
+    "APP_VERSION", "FORMAT_VERSION", "MODEL_SUFFIX", "LoadedModel", "ModelFileError", "load_model", "save_model",
+    "sweep_stray_temporaries",
+    "data_from_argument", "open_reference", "read_inputs", "reference_for",
+    "Recovery", "RecoverySlot", "data_folder", "find_recoveries", "recovery_folder",
 ]

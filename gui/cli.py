@@ -156,8 +156,7 @@ def _optimiser_text(d: dict) -> str:
 
 def cmd_predict(args) -> int:
     import numpy as np
-    from engine import data, load_model, no_grad
-    from engine.modelfile_data import read_inputs  # TODO: `from engine import ...` once exported
+    from engine import data, load_model, no_grad, read_inputs
 
     loaded = load_model(args.model)
     if loaded.model is None:
@@ -249,9 +248,8 @@ def merge_history(old: dict, new) -> dict:
 
 def cmd_train(args) -> int:
     import numpy as np
-    from engine import Adam, Standardiser, Trainer, load_model, optimiser_from_dict, save_model
-    from engine.modelfile_data import (data_from_argument, open_reference,  # TODO: from engine, once exported
-                                       reference_for)
+    from engine import (Adam, Standardiser, Trainer, data_from_argument, load_model, open_reference,
+                        optimiser_from_dict, reference_for, save_model)
 
     loaded = load_model(args.model)
     settings = dict(loaded.settings)
