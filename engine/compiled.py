@@ -215,7 +215,7 @@ def _view(flat, buf_off, buf_dim, b, m):
 
 
 @_jit
-def _forward(code, slopes, buf_off, buf_dim, acts, params, m, wt):
+def _forward(code, slopes, buf_off, buf_dim, acts, params, m):
     for r in range(code.shape[0]):
         op = code[r, OP]
         x = _view(acts, buf_off, buf_dim, code[r, IN], m)
@@ -224,7 +224,7 @@ def _forward(code, slopes, buf_off, buf_dim, acts, params, m, wt):
             n_in, n_out, w, b = code[r, IN_DIM], code[r, OUT_DIM], code[r, W_OFF], code[r, B_OFF]
             W = params[w:w + n_out * n_in].reshape((n_out, n_in))
             bias = params[max(b, 0):max(b, 0) + n_out]
-            linear_forward(x, W, bias, b >= 0, y, code[r, BLAS] == 1, wt)
+            linear_forward(x, W, bias, b >= 0, y, code[r, BLAS] == 1)
         elif op == SIGMOID:  # the vectorising forms; backward passes use engine.kernels
             CK.sigmoid2d(x, y)
         elif op == TANH:
@@ -298,7 +298,7 @@ def _backward(code, slopes, buf_off, buf_dim, acts, dacts, params, grads, m, fir
 @_jit
 def run_steps(code, slopes, buf_off, buf_dim, layer_ranges, loss, fuse, eps,
               acts, dacts, params, grads, s1, s2, opt_kind, hp, t0,
-              X, Y, perm, step0, nsteps, batch, losses, norms, train, wt):
+              X, Y, perm, step0, nsteps, batch, losses, norms, train):
     """Train `nsteps` minibatches: batch `step` of the epoch is `perm[step*batch : ...]`.
 
     Writes each step's loss into `losses` and, after the last step, each layer's gradient
@@ -317,7 +317,7 @@ def run_steps(code, slopes, buf_off, buf_dim, layer_ranges, loss, fuse, eps,
         y = _view(acts, buf_off, buf_dim, n_ops + 2, m)
         gather_rows(X, perm[lo:hi], _view(acts, buf_off, buf_dim, 0, m))
         gather_rows(Y, perm[lo:hi], y)
-        _forward(code, slopes, buf_off, buf_dim, acts, params, m, wt)
+        _forward(code, slopes, buf_off, buf_dim, acts, params, m)
         value, first = _loss_and_seed(code, buf_off, buf_dim, acts, dacts, loss, fuse, eps, m, train)
         losses[s] = value
         if not train:
@@ -354,8 +354,6 @@ class CompiledRunner:
         self.norms = np.zeros(program.n_layers)
         self.eps = float(np.finfo(dt).eps)
         self._no_hp = np.zeros(5)
-        # scratch for a transposed weight matrix (the loop form of the Dense product)
-        self.wt = np.zeros(max(hi - lo for lo, hi in program.layer_ranges), dtype=dt)
         self.load()
 
     def load(self):
@@ -373,7 +371,7 @@ class CompiledRunner:
         done, finite, _ = run_steps(p.code, p.slopes, p.buf_off, p.buf_dim, p.layer_ranges, p.loss, p.fuse,
                                     self.eps, self.acts, self.dacts, self.params, self.grads, s1, s2,
                                     opt_kind, hp, t0, X, Y, perm, step0, nsteps, self.batch, losses,
-                                    self.norms, True, self.wt)
+                                    self.norms, True)
         return int(done), bool(finite)
 
     def evaluate(self, X, Y):
@@ -384,7 +382,7 @@ class CompiledRunner:
         _, _, correct = run_steps(p.code, p.slopes, p.buf_off, p.buf_dim, p.layer_ranges, p.loss, p.fuse,
                                   self.eps, self.acts, self.dacts, self.params, self.grads, self.grads[:0],
                                   self.grads[:0], 0, self._no_hp, 0, X, Y, np.arange(n), 0, steps, self.batch,
-                                  losses, self.norms, False, self.wt)
+                                  losses, self.norms, False)
         sizes = np.minimum(self.batch, n - self.batch * np.arange(steps))
         return float(np.dot(losses, sizes) / max(n, 1)), int(correct)
 

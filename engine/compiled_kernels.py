@@ -24,44 +24,33 @@ LOSS_CODES = {"mse": MSE, "crossentropy": CROSSENTROPY, "logitcrossentropy": LOG
 
 # ---- Dense: y = x @ W.T + b -----------------------------------------------------------
 
-@_jit
-def linear_forward(x, W, b, has_bias, out, blas, wt):
-    """out = x @ W.T (+ b); x (m, in), W (out, in), out (m, out); `wt` is scratch of W's size.
+# The products may reassociate their sums ("reassoc"): a reduction then vectorises, 3-5x faster
+# on small layers. That changes rounding only, as BLAS's blocking does; NaN and inf keep their
+# meaning (no "nnan"/"ninf"), so the NaN guard still sees divergence.
+_product = njit(cache=True, nogil=True, error_model="numpy", fastmath={"reassoc", "contract"})
 
-    The loop form runs over W transposed into `wt`, so the innermost loop walks contiguous
-    memory and vectorises; each output still sums its products in input order, exactly as
-    a dot product would (no reassociation, so no change in rounding).
-    """
+
+@_product
+def linear_forward(x, W, b, has_bias, out, blas):
+    """out = x @ W.T (+ b); x (m, in), W (out, in), out (m, out)."""
     m, k = x.shape
     n = W.shape[0]
     if blas:
         np.dot(x, W.T, out)
-    elif m < 4:  # a transpose would cost as much as the product
-        for i in range(m):
-            for j in range(n):
-                s = out[i, j] * 0  # a zero of the buffer's dtype: float32 stays float32
-                for q in range(k):
-                    s += x[i, q] * W[j, q]
-                out[i, j] = s
-    else:
-        WT = wt[:k * n].reshape((k, n))
-        for j in range(n):
-            for q in range(k):
-                WT[q, j] = W[j, q]
-        for i in range(m):
-            row = out[i]
-            row[:] = 0
-            for q in range(k):
-                xq = x[i, q]
+        if has_bias:
+            for i in range(m):
                 for j in range(n):
-                    row[j] += xq * WT[q, j]
-    if has_bias:
-        for i in range(m):
-            for j in range(n):
-                out[i, j] += b[j]
+                    out[i, j] += b[j]
+        return
+    for i in range(m):
+        for j in range(n):
+            s = out[i, j] * 0  # a zero of the buffer's dtype: float32 stays float32
+            for q in range(k):  # both rows contiguous: a vectorised dot product
+                s += x[i, q] * W[j, q]
+            out[i, j] = s + b[j] if has_bias else s
 
 
-@_jit
+@_product
 def linear_backward(g, x, W, dW, db, has_bias, dx, need_dx, blas):
     """From g = dL/dy (m, out): dW = g.T @ x, db = column sums of g, dx = g @ W (if needed)."""
     m, k = x.shape
