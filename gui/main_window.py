@@ -19,6 +19,8 @@ from .canvas.editor import CanvasEditor
 from .canvas.palette import BlockPalette
 from .canvas.view import CanvasView
 from .panels.properties import PropertiesPanel
+from .panels.training import ACTIVE, TrainingPanel
+from .panels.training_lock import ChainLock
 from .style import icon
 
 SHORTCUTS_HELP = """<table cellspacing=4>
@@ -56,6 +58,7 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self._make_menus_and_toolbar()
         self._make_status_bar()
+        self._make_training_docks()
         self.resize(1280, 800)
 
     def _dock(self, title: str, widget, area, width: int) -> QDockWidget:
@@ -158,6 +161,29 @@ class MainWindow(QMainWindow):
         self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"Zoom {z:.0%}"))
         self._show_analysis(self.doc.analysis())
         self.zoom_label.setText(f"Zoom {self.view.zoom():.0%}")
+
+    def _make_training_docks(self):
+        """Training controls on the right (tabbed with Properties), live plots along the bottom."""
+        self.training = TrainingPanel(self.editor, self)
+        self.training_dock = self._dock("Training", self.training, Qt.RightDockWidgetArea, 300)
+        self.tabifyDockWidget(self.properties_dock, self.training_dock)
+        self.training_dock.raise_()
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+        self.plot_docks = [self._dock(title, widget, Qt.BottomDockWidgetArea, 300) for title, widget in
+                           (("Loss", self.training.loss_plot), ("Gradients", self.training.gradient_plot),
+                            ("Model output", self.training.boundary_plot))]
+        self.resizeDocks(self.plot_docks, [250] * 3, Qt.Vertical)
+        self.resizeDocks(self.plot_docks, [270, 420, 270], Qt.Horizontal)
+        self.menus["view"].addSeparator()
+        for dock in [self.training_dock, *self.plot_docks]:
+            self.menus["view"].addAction(dock.toggleViewAction())
+        self.chain_lock = ChainLock(self)
+        self.training.state_changed.connect(lambda state: self.chain_lock.set_locked(state in ACTIVE))
+        self.training.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+
+    def closeEvent(self, event):
+        self.training.shutdown()  # stop a run and join its thread before the window goes
+        super().closeEvent(event)
 
     def _show_analysis(self, result):
         colours = self.editor.scene.colours

@@ -9,7 +9,7 @@ analysis) and never change the document; the scene turns mouse gestures into com
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem
 
@@ -20,6 +20,7 @@ from .layout import BLOCK_HEIGHT as H, BLOCK_WIDTH as W
 HEADER = 26.0
 PORT_RADIUS = 6.0
 RADIUS = 10.0  # corner radius of a block
+GRAD_VANISHING, GRAD_EXPLODING = 1e-5, 1e2  # gradient-norm badge colours change beyond these
 
 _renderers: dict[str, QSvgRenderer] = {}
 
@@ -114,6 +115,7 @@ class BlockItem(QGraphicsItem):
         self.params_text = ""
         self.problems: list[str] = []
         self.accent = catalog.kind_colour(block)
+        self.gradient: float | None = None  # norm of ∂L/∂(this block's parameters), while training
         self.show_state(block, None, None, [])
 
     def show_state(self, block: Block, size: int | None, params: int | None, problems: list[str]) -> None:
@@ -133,6 +135,12 @@ class BlockItem(QGraphicsItem):
             tip += "".join(f"<br><span style='color:{self.colours.error.name()}'>⚠ {p}</span>" for p in problems)
         self.setToolTip(tip)
         self.update()
+
+    def show_gradient(self, norm: float | None) -> None:
+        """Show (or, with None, hide) a badge with the size of this block's parameter gradient."""
+        if norm != self.gradient:
+            self.gradient = norm
+            self.update()
 
     def in_anchor(self) -> QPointF:
         return self.mapToScene(QPointF(0.0, H / 2))
@@ -193,6 +201,21 @@ class BlockItem(QGraphicsItem):
             painter.drawRoundedRect(body.adjusted(-4, -4, 4, 4), RADIUS + 4, RADIUS + 4)
         if self.problems:
             self._paint_badge(painter)
+        if self.gradient is not None:
+            self._paint_gradient(painter)
+
+    def _paint_gradient(self, painter: QPainter):
+        # vanishing in blue, exploding in red: where along the Chain the gradient dies or blows up
+        g = self.gradient
+        colour = QColor("#1c7ed6") if g < GRAD_VANISHING else QColor("#e03131") if g > GRAD_EXPLODING \
+            else QColor("#2f9e44")
+        pill = QRectF(W / 2 - 46, H - 9, 92, 18)
+        painter.setPen(QPen(self.colours.block, 1.5))
+        painter.setBrush(colour)
+        painter.drawRoundedRect(pill, 9, 9)
+        painter.setPen(Qt.white)
+        painter.setFont(_font(11, bold=True))
+        painter.drawText(pill, Qt.AlignCenter, f"∇ {g:.1e}")
 
     def _paint_badge(self, painter: QPainter):
         centre = QPointF(W - 2, -2)

@@ -19,6 +19,7 @@ from .items import BlockItem, PortItem, RubberWire, WireItem, wire_path
 from .layout import GRID, snap
 
 SCENE_EXTENT = 20_000.0  # a large fixed scene rect: panning is never stopped by an edge
+LOCKED = "The Chain is locked while it trains: stop training to change it."
 
 
 class CanvasScene(QGraphicsScene):
@@ -39,6 +40,7 @@ class CanvasScene(QGraphicsScene):
         self._drag = None  # (drag number, press point, {block_id: start (x, y)}, anchor block id)
         self._wiring = None  # (PortItem the wire starts at, RubberWire)
         self._marked_port: PortItem | None = None
+        self.locked = False  # set by the training lock: no new wires then
         self.setSceneRect(-SCENE_EXTENT / 2, -SCENE_EXTENT / 2, SCENE_EXTENT, SCENE_EXTENT)
         self.setItemIndexMethod(QGraphicsScene.NoIndex)  # few items, many moves: the BSP tree only costs
 
@@ -122,6 +124,11 @@ class CanvasScene(QGraphicsScene):
             item.show_problems(result.problems_of_wire(wire_id))
         self.analysed.emit(result)
 
+    def show_gradients(self, norms: dict) -> None:
+        """Badge each block with the norm of its parameters' gradient (block id -> norm; others cleared)."""
+        for block_id, item in self.block_items.items():
+            item.show_gradient(norms.get(block_id))
+
     def drawBackground(self, painter: QPainter, rect: QRectF):
         painter.fillRect(rect, self.colours.background)
         scale = painter.worldTransform().m11()
@@ -139,6 +146,10 @@ class CanvasScene(QGraphicsScene):
 
     def mousePressEvent(self, event):
         item = self.itemAt(event.scenePos(), QTransform())
+        if event.button() == Qt.LeftButton and isinstance(item, PortItem) and self.locked:
+            self.message.emit(LOCKED)
+            event.accept()
+            return
         if event.button() == Qt.LeftButton and isinstance(item, PortItem):
             rubber = RubberWire(self.colours)
             self.addItem(rubber)

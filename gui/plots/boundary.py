@@ -1,0 +1,136 @@
+"""The model's view of the input space: a decision-boundary heatmap for 2-D inputs with the train and
+validation points on top, or the fitted curve over the data for 1-D regression.
+
+>>> plot = BoundaryPlot(predict=panel.predict)   # predict(X, weights) -> model outputs  # doctest: +SKIP
+>>> plot.set_data(train, val)                    # engine Datasets                       # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from . import configure
+
+GRID = 72  # heatmap resolution per side: 5k forward rows, about a millisecond on the GUI thread
+CLASS_COLOURS = np.array([(58, 111, 247), (240, 140, 0), (47, 158, 68), (214, 51, 108), (112, 72, 232),
+                          (12, 133, 153), (232, 89, 12), (92, 148, 13)], dtype=float)
+
+
+def class_colours(k: int) -> np.ndarray:
+    return CLASS_COLOURS[np.arange(k) % len(CLASS_COLOURS)]
+
+
+def boundary_image(probs: np.ndarray) -> np.ndarray:
+    """(GRID*GRID, k) class probabilities -> an RGB image: the winning class's colour, paler where unsure."""
+    if probs.shape[1] == 1:  # one sigmoid unit: P(class 1)
+        probs = np.hstack([1 - probs, probs])
+    probs = np.clip(np.nan_to_num(probs), 0, None)
+    k = probs.shape[1]
+    winner = probs.argmax(axis=1)
+    confidence = probs.max(axis=1) / np.maximum(probs.sum(axis=1), 1e-12)
+    strength = np.clip((confidence - 1 / k) / (1 - 1 / k), 0, 1)[:, None] * 0.55
+    rgb = class_colours(k)[winner] * strength + 255 * (1 - strength)
+    return rgb.reshape(GRID, GRID, 3).astype(np.uint8)
+
+
+class BoundaryPlot(QWidget):
+    """Redraws from the record's latest weights through `predict`, at the clock's pace."""
+
+    def __init__(self, predict, parent=None):
+        configure()
+        super().__init__(parent)
+        self.predict = predict  # (X, weights) -> outputs, or None if no model fits
+        self.plot_widget = pg.PlotWidget()
+        item = self.plot_widget.getPlotItem()
+        item.setMenuEnabled(False)
+        item.showGrid(x=True, y=True, alpha=0.15)
+        self.image = pg.ImageItem()
+        self.image.setZValue(-10)
+        item.addItem(self.image)
+        self.curve = item.plot([], [], pen=pg.mkPen("#d6336c", width=2.5))
+        self.train_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=0.6))
+        self.val_points = pg.ScatterPlotItem(size=7, symbol="t", pen=pg.mkPen("k", width=0.8))
+        item.addItem(self.train_points)
+        item.addItem(self.val_points)
+        self.note = QLabel("")
+        self.note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.note)
+        layout.addWidget(self.plot_widget, 1)
+        self.mode = "none"  # "boundary", "curve" or "none"
+        self.frames = 0     # redraws that drew a model output (tests look at this)
+        self._grid = None
+
+    def set_data(self, train, val) -> None:
+        """Show a new dataset's points; the model output follows on the next redraw."""
+        self.image.clear()
+        self.curve.setData([], [])
+        self.frames = 0
+        X = train.X
+        if X.shape[1] == 2:
+            self.mode = "boundary"
+            allX = np.vstack([train.X, val.X]) if val is not None and len(val) else train.X
+            lo, hi = allX.min(axis=0), allX.max(axis=0)
+            pad = 0.1 * np.maximum(hi - lo, 1e-6)
+            lo, hi = lo - pad, hi + pad
+            gx, gy = np.linspace(lo[0], hi[0], GRID), np.linspace(lo[1], hi[1], GRID)
+            xx, yy = np.meshgrid(gx, gy)  # row-major image: rows are y
+            self._grid = np.column_stack([xx.ravel(), yy.ravel()])
+            self.image.setRect(QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1]))
+            self._scatter(self.train_points, train)
+            self._scatter(self.val_points, val)
+            self.plot_widget.getPlotItem().setRange(xRange=(lo[0], hi[0]), yRange=(lo[1], hi[1]), padding=0)
+            self.note.setText("")
+        elif X.shape[1] == 1 and train.task == "regression":
+            self.mode = "curve"
+            allX = np.concatenate([train.X[:, 0], val.X[:, 0]]) if val is not None and len(val) else train.X[:, 0]
+            self._grid = np.linspace(allX.min(), allX.max(), 200).reshape(-1, 1)
+            self.train_points.setData(train.X[:, 0], train.y[:, 0], brush="#3a6ff7")
+            if val is not None and len(val):
+                self.val_points.setData(val.X[:, 0], val.y[:, 0], brush="#f08c00")
+            else:
+                self.val_points.setData([], [])
+            self.plot_widget.getPlotItem().enableAutoRange()
+            self.note.setText("")
+        else:
+            self.mode = "none"
+            self._grid = None
+            self.train_points.setData([], [])
+            self.val_points.setData([], [])
+            self.note.setText(f"The data has {X.shape[1]} features: the decision boundary is drawn for "
+                              "2-D inputs, the fitted curve for 1-D regression.")
+
+    @staticmethod
+    def _scatter(points: pg.ScatterPlotItem, ds) -> None:
+        if ds is None or not len(ds):
+            points.setData([], [])
+            return
+        colours = class_colours(max(ds.n_classes, 1))[ds.y % max(ds.n_classes, 1)] if ds.task == "classification" \
+            else np.tile([[90.0, 90.0, 90.0]], (len(ds), 1))
+        points.setData(ds.X[:, 0], ds.X[:, 1], brush=[pg.mkBrush(*c) for c in colours.astype(int)])
+
+    def redraw(self, record) -> None:
+        if self._grid is None or record.weights is None:
+            return
+        out = self.predict(self._grid, record.weights)
+        if out is None:
+            self.image.clear()
+            self.curve.setData([], [])
+            return
+        out = np.asarray(out, dtype=float).reshape(len(self._grid), -1)
+        if self.mode == "boundary":
+            self.image.setImage(boundary_image(out) if record.classify else _regression_image(out), levels=(0, 255))
+        else:
+            self.curve.setData(self._grid[:, 0], np.nan_to_num(out[:, 0]))
+        self.frames += 1
+
+
+def _regression_image(out: np.ndarray) -> np.ndarray:
+    v = np.nan_to_num(out[:, 0])
+    t = (v - v.min()) / max(np.ptp(v), 1e-12)
+    rgb = np.outer(1 - t, [255, 255, 255]) + np.outer(t, CLASS_COLOURS[0])
+    return rgb.reshape(GRID, GRID, 3).astype(np.uint8)

@@ -1,0 +1,168 @@
+"""Gradient plots: the per-layer gradient norm over time, and the selected layer's ∂L/∂W and ∂L/∂b
+beside its weights, updated live.
+
+>>> norms = GradientNormPlot(); layer = LayerGradients()    # doctest: +SKIP
+>>> clock.add(norms); clock.add(layer)                       # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from . import configure
+
+LAYER_COLOURS = ["#3a6ff7", "#f08c00", "#2f9e44", "#d6336c", "#7048e8", "#0c8599", "#e8590c", "#5c940d"]
+# blue for negative, white for zero, red for positive: the sign of a weight or gradient at a glance
+DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (178, 24, 43)])
+
+
+class GradientNormPlot(QWidget):
+    """‖∂L/∂θ‖ of every trainable layer against (fractional) epochs, on a log axis."""
+
+    def __init__(self, parent=None):
+        configure()
+        super().__init__(parent)
+        self.plot_widget = pg.PlotWidget()
+        item = self.plot_widget.getPlotItem()
+        item.setLogMode(y=True)
+        item.showGrid(x=True, y=True, alpha=0.2)
+        item.setLabel("bottom", "epoch")
+        item.setLabel("left", "‖gradient‖")
+        item.getAxis("left").enableAutoSIPrefix(False)
+        item.setMenuEnabled(False)
+        self.legend = item.addLegend(offset=(-8, 8), labelTextSize="8pt")
+        self.curves: list = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot_widget)
+
+    def _ensure_curves(self, names: list[str]) -> None:
+        if [c.name() for c in self.curves] == names:
+            return
+        item = self.plot_widget.getPlotItem()
+        for curve in self.curves:
+            item.removeItem(curve)
+        self.legend.clear()
+        self.curves = [item.plot([], [], pen=pg.mkPen(LAYER_COLOURS[i % len(LAYER_COLOURS)], width=1.5), name=name)
+                       for i, name in enumerate(names)]
+
+    def redraw(self, record) -> None:
+        self._ensure_curves(record.layer_names)
+        for curve, series in zip(self.curves, record.norms):
+            xs, ys = series.arrays()
+            keep = ys > 0  # a log axis cannot show zero
+            curve.setData(xs[keep], ys[keep])
+
+
+def _heatmap(title: str) -> tuple[pg.PlotWidget, pg.ImageItem]:
+    widget = pg.PlotWidget()
+    item = widget.getPlotItem()
+    item.setTitle(title, size="9pt")
+    item.hideAxis("left")
+    item.hideAxis("bottom")
+    item.setMenuEnabled(False)
+    item.getViewBox().invertY(True)  # row 0 (the first output unit) on top, like the matrix
+    item.setMouseEnabled(x=False, y=False)
+    image = pg.ImageItem()
+    item.addItem(image)
+    return widget, image
+
+
+def _bars(title: str) -> tuple[pg.PlotWidget, pg.BarGraphItem]:
+    widget = pg.PlotWidget()
+    item = widget.getPlotItem()
+    item.setTitle(title, size="9pt")
+    item.hideAxis("bottom")
+    item.setMenuEnabled(False)
+    item.setMouseEnabled(x=False, y=False)
+    bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#3a6ff7")
+    item.addItem(bars)
+    return widget, bars
+
+
+class LayerGradients(QWidget):
+    """The watched layer: W and ∂L/∂W as heatmaps (out × in), b and ∂L/∂b as bars."""
+
+    def __init__(self, parent=None):
+        configure()
+        super().__init__(parent)
+        self.caption = QLabel("Select a Dense block to see its weights and gradients.")
+        self.caption.setWordWrap(True)
+        self.w_plot, self.w_image = _heatmap("W")
+        self.gw_plot, self.gw_image = _heatmap("∂L/∂W")
+        self.b_plot, self.b_bars = _bars("b")
+        self.gb_plot, self.gb_bars = _bars("∂L/∂b")
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(2)
+        grid.addWidget(self.w_plot, 0, 0)
+        grid.addWidget(self.gw_plot, 0, 1)
+        grid.addWidget(self.b_plot, 1, 0)
+        grid.addWidget(self.gb_plot, 1, 1)
+        grid.setRowStretch(0, 3)
+        grid.setRowStretch(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.caption)
+        layout.addLayout(grid, 1)
+        self.shown: dict[str, np.ndarray | None] = {}  # what is on screen, for tests
+
+    def redraw(self, record) -> None:
+        index, weights = record.watched, record.weights
+        layer = _layer_arrays(record, index)
+        if layer is None:
+            self.caption.setText("Select a Dense block to see its weights and gradients.")
+            for image in (self.w_image, self.gw_image):
+                image.clear()
+            for bars in (self.b_bars, self.gb_bars):
+                bars.setOpts(x=[], height=[])
+            self.shown = {}
+            return
+        W, b = layer
+        grads = record.layer_grads if record.layer_grads is not None and weights is not None else None
+        if grads is not None and (len(grads) < 1 or grads[0].shape != W.shape):
+            grads = None  # from another layer: the watched layer changed since the last report
+        gW = grads[0] if grads is not None else None
+        gb = grads[1] if grads is not None and len(grads) > 1 else None
+        self.caption.setText(f"{record.layer_names[index]}: W {W.shape[0]}×{W.shape[1]}"
+                             + ("" if gW is not None else " · gradients appear while training"))
+        _show_matrix(self.w_image, W)
+        _show_matrix(self.gw_image, gW)
+        _show_bars(self.b_bars, b)
+        _show_bars(self.gb_bars, gb)
+        self.shown = {"W": W, "dW": gW, "b": b, "db": gb}
+
+
+def _layer_arrays(record, index):
+    """(W, b or None) of trainable layer `index` from the record's weights (params order)."""
+    if index is None or record.weights is None or not 0 <= index < len(record.layer_names):
+        return None
+    # params(model) lists each Dense layer's weight, then its bias if it has one
+    groups, i = [], 0
+    weights = record.weights
+    while i < len(weights):
+        W = weights[i]
+        b = weights[i + 1] if i + 1 < len(weights) and weights[i + 1].ndim == 1 else None
+        groups.append((W, b))
+        i += 2 if b is not None else 1
+    return groups[index] if index < len(groups) else None
+
+
+def _show_matrix(image: pg.ImageItem, values) -> None:
+    if values is None:
+        image.clear()
+        return
+    values = np.asarray(values, dtype=float)
+    bound = float(np.max(np.abs(values))) or 1.0
+    image.setImage(values, levels=(-bound, bound), lut=DIVERGING.getLookupTable(nPts=256), autoLevels=False)
+
+
+def _show_bars(bars: pg.BarGraphItem, values) -> None:
+    if values is None:
+        bars.setOpts(x=[], height=[])
+        return
+    values = np.asarray(values, dtype=float).reshape(-1)
+    colours = ["#b2182b" if v >= 0 else "#2166ac" for v in values]
+    bars.setOpts(x=np.arange(len(values)), height=values, brushes=colours, pens=[None] * len(values))

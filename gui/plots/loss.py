@@ -1,0 +1,79 @@
+"""Loss plot: training and validation loss against epochs (log-scale toggle), and accuracy.
+
+>>> plot = LossPlot()              # doctest: +SKIP
+>>> clock.add(plot)                # redraws from the TrainingRecord at most 25 times a second  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from . import configure
+
+TRAIN_COLOUR, VAL_COLOUR, ACC_COLOUR = "#3a6ff7", "#f08c00", "#2f9e44"
+
+
+class LossPlot(QWidget):
+    """Loss curves on the left axis; accuracy (0–1, classification only) on a right-hand axis."""
+
+    def __init__(self, parent=None):
+        configure()
+        super().__init__(parent)
+        self.plot_widget = pg.PlotWidget()
+        item = self.plot_widget.getPlotItem()
+        item.showGrid(x=True, y=True, alpha=0.2)
+        item.setLabel("bottom", "epoch")
+        item.setLabel("left", "loss")
+        item.getAxis("left").enableAutoSIPrefix(False)
+        item.setMenuEnabled(False)
+        legend = item.addLegend(offset=(-8, 8), labelTextSize="8pt")
+        self.train_curve = item.plot([], [], pen=pg.mkPen(TRAIN_COLOUR, width=2), name="train")
+        self.val_curve = item.plot([], [], pen=pg.mkPen(VAL_COLOUR, width=2), name="validation")
+        # accuracy on its own view box, linked in x, so its 0..1 scale never squashes the loss
+        self.acc_box = pg.ViewBox()
+        item.showAxis("right")
+        item.scene().addItem(self.acc_box)
+        item.getAxis("right").linkToView(self.acc_box)
+        item.getAxis("right").setLabel("accuracy")
+        self.acc_box.setXLink(item)
+        self.acc_box.setYRange(0, 1.02, padding=0)
+        self.acc_box.setMouseEnabled(x=False, y=False)
+        self.acc_curve = pg.PlotDataItem([], [], pen=pg.mkPen(ACC_COLOUR, width=1.5, dash=[4, 3]))
+        self.acc_box.addItem(self.acc_curve)
+        legend.addItem(self.acc_curve, "accuracy")
+        item.vb.sigResized.connect(self._sync_boxes)
+
+        self.log_scale = QCheckBox("log scale")
+        self.log_scale.toggled.connect(lambda on: item.setLogMode(y=on))
+        self.summary = QLabel("No training yet.")
+        top = QHBoxLayout()
+        top.setContentsMargins(6, 2, 6, 0)
+        self.summary.setMinimumWidth(40)  # long summaries are cut, not the checkbox
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.log_scale)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(top)
+        layout.addWidget(self.plot_widget, 1)
+
+    def _sync_boxes(self):
+        item = self.plot_widget.getPlotItem()
+        self.acc_box.setGeometry(item.vb.sceneBoundingRect())
+        self.acc_box.linkedViewChanged(item.vb, self.acc_box.XAxis)
+
+    def redraw(self, record) -> None:
+        self.train_curve.setData(*record.loss.arrays())
+        self.val_curve.setData(*record.val_loss.arrays())
+        show_acc = record.classify and len(record.accuracy) > 0
+        self.acc_curve.setData(*record.accuracy.arrays()) if show_acc else self.acc_curve.setData([], [])
+        self.plot_widget.getPlotItem().getAxis("right").setStyle(showValues=show_acc)
+        if record.loss.ys:
+            text = f"epoch {record.epochs} · train {record.loss.ys[-1]:.3g}"
+            if record.val_loss.ys:
+                text += f" · val {record.val_loss.ys[-1]:.3g}"
+            if show_acc:
+                text += f" · acc {record.accuracy.ys[-1]:.1%}"
+            self.summary.setText(text)
+        else:
+            self.summary.setText("No training yet.")

@@ -1,0 +1,65 @@
+"""Loss falls on an easy dataset, and every live plot (and the canvas) receives the data."""
+import numpy as np
+from PySide6.QtWidgets import QApplication
+
+from gui.plots.live import Series
+
+from training_helpers import click, panel, train_window, wait_state  # noqa: F401 - fixtures
+
+
+def test_loss_falls_on_the_circle_with_a_tanh_net(qtbot, panel):
+    panel.epochs_box.setValue(150)
+    click(panel.start_button)
+    wait_state(qtbot, panel, "idle")
+    losses, accuracy = panel.record.loss.ys, panel.record.accuracy.ys
+    assert len(losses) == 150
+    assert losses[-1] < 0.6 * losses[0]
+    assert accuracy[-1] > 0.85
+    assert "150 epochs" in panel.status.text()
+
+
+def test_plots_receive_data(qtbot, train_window, panel):
+    dense = [b.block_id for b in train_window.doc.chain_blocks() if b.kind == "dense"]
+    train_window.editor.scene.select_blocks([dense[1]])  # watch the output layer's gradients
+    panel.epochs_box.setValue(10_000_000)
+    click(panel.start_button)
+    qtbot.waitUntil(lambda: panel.record.epochs >= 5 and panel.layer_plot.shown.get("dW") is not None,
+                    timeout=5000)
+    qtbot.waitUntil(lambda: panel.boundary_plot.frames >= 2, timeout=3000)  # redrawn live
+    x, y = panel.loss_plot.train_curve.getData()
+    assert len(x) >= 5 and np.all(np.isfinite(y))
+    assert len(panel.loss_plot.val_curve.getData()[0]) >= 5
+    assert all(len(curve.getData()[0]) > 0 for curve in panel.norm_plot.curves)
+    assert panel.layer_plot.shown["dW"].shape == (1, 8) and panel.layer_plot.shown["db"].shape == (1,)
+    assert panel.boundary_plot.image.image.shape == (72, 72, 3)
+    items = train_window.editor.scene.block_items
+    assert all(items[b].gradient is not None and items[b].gradient > 0 for b in dense)
+    click(panel.stop_button)
+    wait_state(qtbot, panel, "idle")
+    panel.loss_plot.log_scale.click()
+    QApplication.processEvents()
+    click(panel.reset_button)  # a reset clears the plots and the badges
+    panel.clock.force()
+    assert len(panel.loss_plot.train_curve.getData()[0] or []) == 0
+    assert all(items[b].gradient is None for b in dense)
+
+
+def test_the_fitted_curve_for_one_dimensional_regression(qtbot, panel):
+    panel.dataset_box.setCurrentText("sine")
+    click(panel.fit_button)
+    panel.epochs_box.setValue(30)
+    click(panel.start_button)
+    wait_state(qtbot, panel, "idle")
+    panel.clock.force()
+    assert panel.boundary_plot.mode == "curve"
+    x, y = panel.boundary_plot.curve.getData()
+    assert len(x) == 200 and np.all(np.isfinite(y))
+
+
+def test_series_memory_stays_bounded_over_long_runs():
+    s = Series()
+    for i in range(100_000):
+        s.append(i, 1.0 / (i + 1))
+    assert Series.CAP // 2 <= len(s) <= Series.CAP
+    xs, _ = s.arrays()
+    assert xs[0] == 0 and xs[-1] > 90_000 and np.all(np.diff(xs) > 0)  # spread over the whole run

@@ -1,0 +1,41 @@
+"""Shared pieces for the training tests: a window with a small tanh net, and real clicks on its buttons."""
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from engine import ChainSpec, LayerSpec
+from gui.main_window import MainWindow
+from gui.style import apply_theme
+from gui.worker import WarmUp
+
+TANH_NET = ChainSpec(2, (LayerSpec("dense", 8, "tanh"), LayerSpec("dense", 1, "sigmoid")))
+
+
+def click(button):
+    assert button.isEnabled(), f"{button.text()} is disabled"
+    QTest.mouseClick(button, Qt.LeftButton)
+
+
+def wait_state(qtbot, panel, *states, timeout=10_000):
+    qtbot.waitUntil(lambda: panel.state in states, timeout=timeout)
+
+
+@pytest.fixture
+def train_window(qtbot, qapp):
+    apply_theme(qapp, dark=False)
+    WarmUp.start()
+    qtbot.waitUntil(WarmUp.ready, timeout=60_000)  # the first test may compile the kernels
+    win = MainWindow(TANH_NET)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    assert win.training.shutdown(), "the training thread did not end"
+    if win.training.last_alert is not None:
+        win.training.last_alert.close()
+    win.undo_stack.clear()
+
+
+@pytest.fixture
+def panel(train_window):
+    return train_window.training
