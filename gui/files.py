@@ -1,0 +1,358 @@
+"""File commands for a MainWindow: New, Open…, Open Recent, Save, Save As…, Revert, Help ▸ Examples,
+opening a dropped `.chain` file, the modified mark in the title, Save/Discard/Cancel before work is
+lost, and recovery copies (autosaves in the per-user data folder, offered again after a crash).
+
+>>> files = DocumentFiles(window)             # MainWindow makes one; it adds itself to window.menus  # doctest: +SKIP
+>>> files.open_path("resources/examples/xor.chain")                                                   # doctest: +SKIP
+>>> files.save_to("/tmp/mine.chain")          # True, or False after showing why not                 # doctest: +SKIP
+
+Dirty tracking is the undo stack's clean state: a save marks it clean, a load resets it. A load
+rebuilds the document in place (one reset, no undo history), so the scene, properties and training
+panel keep following the same Document. Questions go through gui/dialogs.py, so tests replace them.
+
+Training hook: saving keeps the design (ChainSpec and canvas layout). What training learnt comes in
+through two optional methods on the window, which the training dock implements:
+
+    window.training_snapshot() -> dict | None
+        None, or save_model keyword arguments: {"model": trained Chain, "settings": {...},
+        "history": History or dict, "dataset": reference_for(...)}; every key optional.
+    window.restore_training(loaded: LoadedModel) -> None
+        called after a file is loaded and the canvas rebuilt, to put back weights, settings, data.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu
+
+from engine import MODEL_SUFFIX, ModelFileError, RecoverySlot, find_recoveries, load_model, save_model
+from engine import sweep_stray_temporaries
+
+from . import dialogs, recent
+from .canvas.document import TUTORIAL_SPEC, Document
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
+AUTOSAVE_MS = 3 * 60 * 1000  # while there are unsaved changes
+FILE_FILTER = f"Chainboard models (*{MODEL_SUFFIX});;All files (*)"
+RUNNING = ("running", "paused", "stopping")  # training states that end in a finished run
+
+
+class DocumentFiles(QObject):
+    """Owns the window's file: its path, the file actions and menus, closing, drops and autosave."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.path: Path | None = None
+        self.example: str | None = None  # the example shown, until saved under a name of one's own
+        self.recent = recent.RecentFiles(recent.settings_store())
+        self.slot: RecoverySlot | None = None  # made at the first autosave
+        self.trained_unsaved = False
+        self._training_state = "idle"
+        self._released = False  # the user let this window close (discarded or saved)
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_MS)
+        self.autosave_timer.timeout.connect(self._autosave_if_modified)
+        self.autosave_timer.start()
+        window.undo_stack.cleanChanged.connect(self._update_title)
+        self._make_actions()
+        self._make_menus()
+        window.setAcceptDrops(True)
+        window.installEventFilter(self)
+        training = self._training()
+        if training is not None and hasattr(training, "state_changed"):
+            training.state_changed.connect(self._training_state_changed)
+        self._update_title()
+
+    # ---- actions and menus -----------------------------------------------------------------------
+
+    def _make_actions(self):
+        self.file_actions: dict[str, QAction] = {}
+        for name, text, slot, keys, tip in (
+                ("new", "&New", self.new, [QKeySequence.New], "Start a new model"),
+                ("open", "&Open…", self.open, [QKeySequence.Open], "Open a model file"),
+                ("save", "&Save", self.save, [QKeySequence.Save], "Save the model"),
+                ("save_as", "Save &As…", self.save_as, [QKeySequence("Ctrl+Shift+S")],
+                 "Save the model under another name"),
+                ("revert", "&Revert", self.revert, [], "Throw away the changes since the last save")):
+            action = QAction(text, self.window)
+            action.setShortcuts(keys)
+            action.setStatusTip(tip)
+            action.triggered.connect(lambda _=False, slot=slot: slot())
+            self.window.addAction(action)  # shortcuts work even when the menu bar is hidden
+            self.window.actions_by_name[name] = action
+            self.file_actions[name] = action
+
+    def _make_menus(self):
+        menu = self.window.menus["file"]
+        first = menu.actions()[0] if menu.actions() else None
+        self.recent_menu = QMenu("Open &Recent", self.window)
+        self.recent_menu.aboutToShow.connect(lambda: self.recent.fill(self.recent_menu, self.open_path))
+        for item in ("new", "open", self.recent_menu, "", "save", "save_as", "revert", ""):
+            if isinstance(item, QMenu):
+                menu.insertMenu(first, item)
+            elif item:
+                menu.insertAction(first, self.file_actions[item])
+            else:
+                menu.insertSeparator(first)
+        self.examples_menu = QMenu("&Examples", self.window)
+        for path in sorted(EXAMPLES.glob(f"*{MODEL_SUFFIX}")):
+            action = self.examples_menu.addAction(path.stem.capitalize())
+            action.setStatusTip(f"Open the {path.stem} example")
+            action.triggered.connect(lambda _=False, p=path: self.open_path(p, example=True))
+        help_menu = self.window.menus["help"]
+        help_first = help_menu.actions()[0] if help_menu.actions() else None
+        help_menu.insertMenu(help_first, self.examples_menu)
+        help_menu.insertSeparator(help_first)
+
+    # ---- state -----------------------------------------------------------------------------------
+
+    def is_modified(self) -> bool:
+        return not self.window.undo_stack.isClean() or self.trained_unsaved
+
+    def display_name(self) -> str:
+        if self.path is not None:
+            return self.path.name
+        return f"{self.example} (example)" if self.example else "Untitled"
+
+    def _update_title(self, *_):
+        self.window.setWindowTitle(f"{self.display_name()}[*] — Chainboard")
+        self.window.setWindowModified(self.is_modified())
+        self.file_actions["revert"].setEnabled(self.path is not None and self.is_modified())
+
+    def _say(self, text: str):
+        self.window.statusBar().showMessage(text, 5000)
+
+    # ---- the commands ----------------------------------------------------------------------------
+
+    def new(self) -> bool:
+        if not self.may_replace():
+            return False
+        self._show(TUTORIAL_SPEC, None, None)
+        return True
+
+    def open(self) -> bool:
+        """Open… : ask for a file (after Save/Discard/Cancel) and open it."""
+        if not self.may_replace():
+            return False
+        folder = str(self.path.parent) if self.path is not None else ""
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open model", folder, FILE_FILTER)
+        return bool(path) and self.open_path(path, confirmed=True)
+
+    def open_path(self, path, *, confirmed: bool = False, example: bool = False, remember: bool = True) -> bool:
+        """Open the model file at `path`; on a bad file, say why and keep the current document."""
+        if not confirmed and not self.may_replace():
+            return False
+        try:
+            loaded = load_model(path)
+        except ModelFileError as error:
+            dialogs.show_error(self.window, "Cannot open model", str(error))
+            return False
+        self.show_loaded(loaded, None if example else Path(path), example=Path(path).stem if example else None)
+        if remember and not example:
+            self.recent.add(path)
+        self._say(f"Opened {Path(path).name}")
+        return True
+
+    def show_loaded(self, loaded, path: Path | None, *, example: str | None = None) -> None:
+        """Put a LoadedModel on the canvas as an unmodified document saved at `path`."""
+        self._show(loaded.spec, loaded.layout, path, example)
+        restore = getattr(self.window, "restore_training", None)
+        if callable(restore):
+            restore(loaded)
+
+    def save(self) -> bool:
+        return self.save_as() if self.path is None else self.save_to(self.path)
+
+    def save_as(self) -> bool:
+        suggested = self.path or Path(f"{self.example or 'Untitled'}{MODEL_SUFFIX}")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save model as", str(suggested), FILE_FILTER)
+        if not path:
+            return False
+        if not Path(path).suffix:
+            path += MODEL_SUFFIX
+        return self.save_to(path)
+
+    def save_to(self, path) -> bool:
+        """Save to `path` and make it this window's file; on failure say why, and stay modified."""
+        path = Path(path)
+        try:
+            model, kwargs = self._contents()
+            save_model(path, model, **kwargs)
+        except ValueError as error:  # the Chain on the canvas is not finished (ModelFileError is not one)
+            dialogs.show_error(self.window, "Cannot save model",
+                               f"Cannot save {path.name}: the Chain has problems. {error}")
+            return False
+        except ModelFileError as error:
+            dialogs.show_error(self.window, "Cannot save model", str(error))
+            return False
+        self.path, self.example, self.trained_unsaved = path, None, False
+        self.window.undo_stack.setClean()
+        self.recent.add(path)
+        self._discard_recovery()
+        self._update_title()
+        self._say(f"Saved {path.name}")
+        return True
+
+    def revert(self) -> bool:
+        """Reload the file from disk, throwing away the changes since it was saved."""
+        if self.path is None:
+            return False
+        if self.is_modified() and not dialogs.ask_revert(self.window, self.display_name()):
+            return False
+        return self._stop_training() and self.open_path(self.path, confirmed=True, remember=False)
+
+    # ---- replacing and closing -------------------------------------------------------------------
+
+    def may_replace(self) -> bool:
+        """True when the document may be replaced or closed: stop a running training first, then
+        Save / Discard / Cancel if there are unsaved changes."""
+        if not self._stop_training():
+            return False
+        if not self.is_modified():
+            return True
+        answer = dialogs.ask_save_changes(self.window, self.display_name())
+        return self.save() if answer == "save" else answer == "discard"
+
+    def _show(self, spec, layout, path: Path | None, example: str | None = None) -> None:
+        fresh = Document.from_spec(spec, layout=layout)
+        stack = self.window.undo_stack
+        stack.clear()  # commands refer to blocks of the old document
+        self.window.doc.reset(fresh.blocks(), fresh.wires())
+        stack.setClean()
+        self.path, self.example, self.trained_unsaved = path, example, False
+        self._discard_recovery()
+        self._update_title()
+        self.window.view.fit_to_view()
+
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt override
+        if watched is not self.window:
+            return False
+        kind = event.type()
+        if kind == QEvent.Close:
+            if not self._released and not self.may_replace():
+                event.ignore()
+                return True
+            self._released = True  # a second close (application quit) must not ask again
+            self.autosave_timer.stop()
+            self._discard_recovery()
+            return False  # on to the window's own closeEvent
+        if kind == QEvent.Show:
+            self._released = False
+        elif kind in (QEvent.DragEnter, QEvent.DragMove) and dropped_model(event.mimeData()):
+            event.acceptProposedAction()
+            return True
+        elif kind == QEvent.Drop and (path := dropped_model(event.mimeData())):
+            event.acceptProposedAction()
+            # open after the drop returns: a question or error box inside a drop handler would stall the drag
+            QTimer.singleShot(0, self, lambda: self.open_path(path))
+            return True
+        return False
+
+    # ---- training --------------------------------------------------------------------------------
+
+    def _training(self):
+        return getattr(self.window, "training", None)
+
+    def _stop_training(self) -> bool:
+        """True unless training is running and the user keeps it running."""
+        training = self._training()
+        if training is None or getattr(training, "state", "idle") == "idle":
+            return True
+        if not dialogs.ask_stop_training(self.window):
+            return False
+        training.stop()
+        deadline = time.monotonic() + 10
+        while training.state != "idle" and time.monotonic() < deadline:  # it stops at its next chunk
+            QCoreApplication.processEvents()
+            time.sleep(0.005)
+        return training.state == "idle"
+
+    def _training_snapshot(self) -> dict:
+        snapshot = getattr(self.window, "training_snapshot", None)
+        return dict(snapshot() or {}) if callable(snapshot) else {}
+
+    def _training_state_changed(self, state: str):
+        was, self._training_state = self._training_state, state
+        if state == "idle" and was in RUNNING:
+            if self._training_snapshot().get("model") is not None:
+                self.trained_unsaved = True  # new weights are unsaved work too
+                self._update_title()
+            self._autosave_if_modified()
+
+    def _contents(self):
+        """(model, save_model keyword arguments) for what is on screen; ValueError if the Chain has problems."""
+        spec = self.window.doc.to_spec()
+        kwargs = {"layout": self.window.doc.layout()}
+        snapshot = self._training_snapshot()
+        trained = snapshot.pop("model", None)
+        kwargs.update({k: v for k, v in snapshot.items() if k in ("settings", "history", "dataset")})
+        if trained is None:
+            return spec, kwargs
+        return trained, dict(kwargs, spec=spec)
+
+    # ---- recovery copies ---------------------------------------------------------------------------
+
+    def autosave(self) -> bool:
+        """Write the recovery copy now (never over the user's file); False if it could not be written."""
+        try:
+            model, kwargs = self._contents()
+        except ValueError:
+            return False  # an unfinished Chain cannot be written yet; the next autosave tries again
+        if self.slot is None:
+            self.slot = RecoverySlot()
+        self.slot.document = None if self.path is None else str(self.path)
+        try:
+            self.slot.save(model, **kwargs)
+        except (ModelFileError, OSError) as error:
+            self._say(f"Autosave failed: {error}")
+            return False
+        return True
+
+    def _autosave_if_modified(self):
+        if self.is_modified():
+            self.autosave()
+
+    def _discard_recovery(self):
+        if self.slot is not None:
+            self.slot.discard()
+
+    def offer_recovery(self) -> bool:
+        """At start: offer the recovery copies crashed sessions left, newest first. True if one was restored."""
+        for found in find_recoveries():
+            answer = dialogs.ask_restore(self.window, found)
+            if answer == "later":
+                return False
+            if answer == "restore":
+                try:
+                    loaded = found.load()
+                except ModelFileError as error:
+                    dialogs.show_error(self.window, "Cannot restore", str(error))
+                    found.discard()  # it can never be restored; do not offer it again
+                    continue
+                self.show_loaded(loaded, Path(found.document) if found.document else None)
+                self.window.undo_stack.resetClean()  # restored work is unsaved until saved
+                self.autosave()  # our own copy first, then the crashed session's may go
+                found.discard()
+                self._say("Restored unsaved work: save it to keep it.")
+                return True
+            found.discard()
+        return False
+
+    def sweep_temporaries(self) -> None:
+        """At start: remove what interrupted saves left next to recent files (find_recoveries sweeps its own)."""
+        for folder in {str(Path(p).parent) for p in self.recent.paths()}:
+            sweep_stray_temporaries(folder)
+
+
+def dropped_model(mime) -> str | None:
+    """The first local `.chain` file in dragged mime data, or None."""
+    if mime is None or not mime.hasUrls():
+        return None
+    for url in mime.urls():
+        if url.isLocalFile() and url.toLocalFile().lower().endswith(MODEL_SUFFIX):
+            return url.toLocalFile()
+    return None
