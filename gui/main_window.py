@@ -18,6 +18,7 @@ from .canvas.document import TUTORIAL_SPEC, Document
 from .canvas.editor import CanvasEditor
 from .canvas.palette import BlockPalette
 from .canvas.view import CanvasView
+from .files import DocumentFiles
 from .panels.properties import PropertiesPanel
 from .panels.training import ACTIVE, TrainingPanel
 from .panels.training_lock import ChainLock
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self._make_status_bar()
         self._make_training_docks()
         self.resize(1280, 800)
+        self.files = DocumentFiles(self)  # file menu, title, close questions, drops, autosave
 
     def _dock(self, title: str, widget, area, width: int) -> QDockWidget:
         dock = QDockWidget(title, self)
