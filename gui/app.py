@@ -2,8 +2,8 @@
 
 >>> main(["--screenshot", "out.png"])   # renders the window offscreen to out.png and returns 0   # doctest: +SKIP
 
-MODEL is, for now, a JSON file holding `ChainSpec.to_dict()`; `.chain` model files arrive with the
-file commands.
+MODEL is a model file (`*.chain`), or a JSON file holding `ChainSpec.to_dict()`. Without --screenshot,
+the start also sweeps stray temporaries and offers recovery copies a crash left (gui/files.py).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from engine import ChainSpec
+from engine import MODEL_SUFFIX, ChainSpec, ModelFileError, load_model
 
 SCREENSHOT_SIZE = (1280, 800)
 
@@ -21,7 +21,7 @@ SCREENSHOT_SIZE = (1280, 800)
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="chainboard", description="Build, train and understand small "
                                      "neural networks.")
-    parser.add_argument("model", nargs="?", help="a model to open (a ChainSpec as JSON)")
+    parser.add_argument("model", nargs="?", help="a model file to open (.chain, or a ChainSpec as JSON)")
     parser.add_argument("--screenshot", metavar="PNG", help="render the window offscreen to PNG and exit")
     return parser.parse_args(argv)
 
@@ -36,8 +36,14 @@ def load_spec(path: str) -> ChainSpec:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    loaded = None
     try:
-        spec = load_spec(args.model) if args.model else None
+        if args.model and args.model.lower().endswith(MODEL_SUFFIX):
+            loaded = load_model(args.model)
+        spec = load_spec(args.model) if args.model and loaded is None else None
+    except ModelFileError as error:
+        print(f"chainboard: {error}", file=sys.stderr)
+        return 2
     except ValueError as error:
         print(f"chainboard: cannot open {error}", file=sys.stderr)
         return 2
@@ -55,9 +61,15 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Chainboard")
     apply_theme(app)
     window = MainWindow(spec)
+    if loaded is not None:
+        window.files.show_loaded(loaded, Path(args.model).resolve())
     if args.screenshot:
         return save_screenshot(app, window, args.screenshot)
     window.show()
+    if loaded is not None:
+        window.files.recent.add(args.model)
+    window.files.sweep_temporaries()
+    window.files.offer_recovery()
     return app.exec()
 
 
