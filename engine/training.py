@@ -135,9 +135,12 @@ class Trainer:
 
     `loss` is a name from engine.losses, one of its functions, or any `loss(ŷ, y)` callable
     (which trains eagerly). `compiled=False` forces the eager tape, `compiled=True` insists on
-    the compiled path (ValueError if the model cannot compile). Set `watch_layer` to an index into the trainable layers to get
-    that layer's current gradient arrays in every `Progress.layer_grads`.
-    Optimiser state and the shuffling generator carry over from one `fit` to the next.
+    the compiled path (ValueError if the model cannot compile).
+
+    `Progress.grad_norms` has one entry per trainable layer (each block with parameters, in
+    order); set `watch_layer` to an index into that list to get the layer's current gradient
+    arrays in every `Progress.layer_grads`. Optimiser state and the shuffling generator carry
+    over from one `fit` to the next (a divergence resets the optimiser state).
     """
 
     def __init__(self, model, loss, optimiser, batch_size=32, seed=0, watch_layer=None, compiled=None):
@@ -224,6 +227,18 @@ class Trainer:
             for p, off in zip(self.ps, self.offsets):
                 np.copyto(p.value, flat[off:off + p.value.size].reshape(p.value.shape))
 
+    def _diverged(self, hist, runner, weights, what, value, epoch, step):
+        """Restore finite `weights`, reset the optimiser's state (it may hold inf), and say so."""
+        self._set_flat(runner, weights)
+        self.s1[:] = 0
+        self.s2[:] = 0
+        self.t = 0
+        kind = "infinite" if math.isinf(value) else "NaN"
+        hist.diverged = True
+        hist.message = (f"Training diverged in epoch {epoch}, step {step}: the {what} became {kind}. "
+                        f"The last finite weights were restored; try a lower learning rate than "
+                        f"eta={self.optimiser.eta:g}.")
+
     def _layer_grads(self, runner, index):
         """Copies of the latest gradients of trainable layer `index`'s parameters."""
         if index is None or not 0 <= index < len(self.layers):
@@ -285,55 +300,53 @@ class Trainer:
 
         epoch = step = 0
         total, count = 0.0, 0
-        for epoch in range(1, epochs + 1):
-            perm = self._rng.permutation(n)
-            step, total, count = 0, 0.0, 0
-            while step < steps_per_epoch:
-                while should_pause and should_pause() and not stop():
-                    time.sleep(PAUSE_POLL)
-                if stop():
-                    hist.stopped = True
+        try:
+            for epoch in range(1, epochs + 1):
+                perm = self._rng.permutation(n)
+                step, total, count = 0, 0.0, 0
+                while step < steps_per_epoch:
+                    while should_pause and should_pause() and not stop():
+                        time.sleep(PAUSE_POLL)
+                    if stop():
+                        hist.stopped = True
+                        break
+                    k = min(chunk, steps_per_epoch - step)
+                    if losses.size < k:
+                        losses = np.zeros(max(k, 2 * losses.size))
+                    start = self._get_flat(runner)
+                    t0 = time.perf_counter()
+                    done, finite = runner.run(X, Y, perm, step, k, self.s1, self.s2, kind, hp, self.t,
+                                              losses[:k])
+                    elapsed = time.perf_counter() - t0
+                    sizes = np.minimum(batch, n - (step + np.arange(done)) * batch)  # the last batch is short
+                    total += float(np.dot(losses[:done], sizes))
+                    count += int(sizes.sum())
+                    seen += int(sizes.sum())
+                    self.t += done
+                    hist.steps += done
+                    step += done
+                    if done < k or not finite:
+                        # `start`'s first step had a finite loss if this chunk took a step at all
+                        self._diverged(hist, runner, start if done > 0 else good,
+                                       "loss" if done < k else "weights", losses[done] if done < k else math.nan,
+                                       epoch, step + 1)
+                        break
+                    good = start
+                    chunk = max(1, min(8 * k, int(CHUNK_SECONDS * k / max(elapsed, 1e-9))))
+                    report(epoch, step, total / max(count, 1))
+                if hist.diverged or hist.stopped:
                     break
-                k = min(chunk, steps_per_epoch - step)
-                if losses.size < k:
-                    losses = np.zeros(max(k, 2 * losses.size))
-                start = self._get_flat(runner)
-                t0 = time.perf_counter()
-                done, finite = runner.run(X, Y, perm, step, k, self.s1, self.s2, kind, hp, self.t, losses[:k])
-                elapsed = time.perf_counter() - t0
-                for i in range(done):
-                    m = min(batch, n - (step + i) * batch)
-                    total, count = total + losses[i] * m, count + m
-                seen += sum(min(batch, n - (step + i) * batch) for i in range(done))
-                self.t += done
-                hist.steps += done
-                step += done
-                if done < k or not finite:
-                    # `start`'s first step had a finite loss if this chunk took a step at all
-                    self._set_flat(runner, start if done > 0 else good)
-                    bad = losses[done] if done < k else math.nan
-                    what = "NaN" if done == k or math.isnan(bad) else "infinite"
-                    hist.diverged = True
-                    hist.message = (f"Training diverged in epoch {epoch}, step {step + 1}: the "
-                                    f"{'loss' if done < k else 'weights'} became {what}. The last finite "
-                                    f"weights were restored; try a lower learning rate than "
-                                    f"eta={self.optimiser.eta:g}.")
-                    break
-                good = start
-                chunk = max(1, min(8 * k, int(CHUNK_SECONDS * k / max(elapsed, 1e-9))))
-                report(epoch, step, total / max(count, 1))
-            if hist.diverged or hist.stopped:
-                break
-            if has_val:
-                val_loss, correct = runner.evaluate(Xv, Yv)
-                accuracy = correct / len(Xv) if classify else math.nan
-            hist.train_loss.append(float(total / max(count, 1)))
-            hist.val_loss.append(val_loss)
-            hist.accuracy.append(accuracy)
-            rep["pending"].append((epoch, hist.train_loss[-1], val_loss, accuracy))
-            report(epoch, step, hist.train_loss[-1])
-        if isinstance(runner, CompiledRunner):
-            runner.store()
+                if has_val:
+                    val_loss, correct = runner.evaluate(Xv, Yv)
+                    accuracy = correct / len(Xv) if classify else math.nan
+                hist.train_loss.append(float(total / max(count, 1)))
+                hist.val_loss.append(val_loss)
+                hist.accuracy.append(accuracy)
+                rep["pending"].append((epoch, hist.train_loss[-1], val_loss, accuracy))
+                report(epoch, step, hist.train_loss[-1])
+        finally:  # whatever ends the loop (a raising callback too), the model gets the weights
+            if isinstance(runner, CompiledRunner):
+                runner.store()
         hist.seconds = time.perf_counter() - began
         report(epoch, step, total / max(count, 1) if count else math.nan, final=True)
         return hist
