@@ -79,7 +79,7 @@ def rmsprop_rule(p, g, s1, s2, hp, t):
 
 @_jit
 def adam_rule(p, g, s1, s2, hp, t):
-    """m = β₁ m + (1-β₁) g;  v = β₂ v + (1-β₂) g²;  p -= η m̂ / (√v̂ + ε)  (m̂, v̂ bias-corrected by β^t)"""
+    """m = β₁ m + (1-β₁) g;  v = β₂ v + (1-β₂) g²;  p -= η m̂ / (√v̂ + ε), with m̂, v̂ bias-corrected"""
     eta, b1, b2, eps, wd = hp[ETA], hp[RHO], hp[BETA2], hp[EPS], hp[DECAY]
     c1 = 1.0 - b1 ** t
     c2 = 1.0 - b2 ** t

@@ -9,7 +9,7 @@ from engine import datasets
 from engine.activations import relu, sigmoid, softmax, tanh
 from engine.datasets import DataError
 from engine.layers import Chain, Dense
-from engine.optimisers import Adam, Descent
+from engine.optimisers import Adam, Momentum
 from engine.training import REPORT_SECONDS, Trainer
 
 
@@ -72,10 +72,11 @@ def test_pause_blocks_until_released_and_still_honours_stop():
 def test_nan_guard_restores_the_last_finite_weights(compiled):
     model = Chain(Dense(1, 8, rng=0), Dense(8, 1, rng=1))  # linear: a huge step blows it up
     seen = []
-    history = Trainer(model, "mse", Descent(5.0), batch_size=8, compiled=compiled).fit(
-        datasets.quadratic(n=200, seed=0), epochs=50, on_progress=seen.append)
+    trainer = Trainer(model, "mse", Momentum(5.0), batch_size=8, compiled=compiled)
+    history = trainer.fit(datasets.quadratic(n=200, seed=0), epochs=50, on_progress=seen.append)
     assert history.diverged and "lower learning rate" in history.message and "eta=5" in history.message
     assert all(np.isfinite(p.value).all() for p in model.parameters())
+    assert trainer.t == 0 and not trainer.s1.any()  # the optimiser starts afresh, not from inf
     assert seen and seen[-1].final
 
 
