@@ -2,8 +2,10 @@
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication
 
+from gui import recent
 from gui.main_window import MainWindow
 from gui.style import apply_theme
 
@@ -17,6 +19,15 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if HERE in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+@pytest.fixture(autouse=True)
+def user_folders(tmp_path_factory, monkeypatch):
+    """Recovery copies and Recent Files of GUI tests go to a temporary folder, not the user's own."""
+    folder = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("CHAINBOARD_DATA_DIR", str(folder / "data"))
+    monkeypatch.setattr(recent, "settings_store", lambda: QSettings(str(folder / "settings.ini"), QSettings.IniFormat))
+    return folder
 
 
 @pytest.fixture
