@@ -62,6 +62,7 @@ class DocumentFiles(QObject):
         self._make_menus()
         window.setAcceptDrops(True)
         window.installEventFilter(self)
+        window.view.viewport().installEventFilter(self)  # the canvas takes drops of its own: see ours first
         training = self._training()
         if training is not None and hasattr(training, "state_changed"):
             training.state_changed.connect(self._training_state_changed)
@@ -229,10 +230,8 @@ class DocumentFiles(QObject):
         self.window.view.fit_to_view()
 
     def eventFilter(self, watched, event):  # noqa: N802 - Qt override
-        if watched is not self.window:
-            return False
         kind = event.type()
-        if kind == QEvent.Close:
+        if kind == QEvent.Close and watched is self.window:
             if not self._released and not self.may_replace():
                 event.ignore()
                 return True
@@ -240,7 +239,7 @@ class DocumentFiles(QObject):
             self.autosave_timer.stop()
             self._discard_recovery()
             return False  # on to the window's own closeEvent
-        if kind == QEvent.Show:
+        if kind == QEvent.Show and watched is self.window:
             self._released = False
         elif kind in (QEvent.DragEnter, QEvent.DragMove) and dropped_model(event.mimeData()):
             event.acceptProposedAction()
