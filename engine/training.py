@@ -264,6 +264,8 @@ class Trainer:
         if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 0:
             raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r}")
         train, val = dataset.split(validation, seed=self.seed) if validation > 0 else (dataset, None)
+        if len(train) == 0:
+            raise DataError("there is no data to train on")
         width = self._output_width(dataset)
         X = np.ascontiguousarray(train.X, dtype=self.dtype)
         Y = np.ascontiguousarray(train.targets(width, self.dtype))
