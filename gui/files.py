@@ -326,6 +326,8 @@ class DocumentFiles(QObject):
             if answer == "later":
                 return False
             if answer == "restore":
+                if not self.may_replace():
+                    return False
                 try:
                     loaded = found.load()
                 except ModelFileError as error:

@@ -1,0 +1,128 @@
+"""Recovery copies (autosave while modified, removed by a clean save or close, offered after a crash),
+and opening a model file from the command line."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QImage
+
+from engine import RecoverySlot, find_recoveries, load_model, recovery_folder
+from gui import app
+from gui.canvas.document import TUTORIAL_SPEC
+from gui.files import EXAMPLES
+
+from files_helpers import answers, last_error, shape  # noqa: F401 - fixtures
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def copies():
+    return find_recoveries(include_running=True)
+
+
+def edit(window, units=6):
+    dense = next(b.block_id for b in window.doc.blocks() if b.kind == "dense" and b.units == 2)
+    window.editor.set_properties(dense, units=units)
+
+
+def test_autosave_writes_a_recovery_copy_and_a_clean_save_removes_it(window, tmp_path, answers):
+    timer = window.files.autosave_timer
+    assert timer.isActive() and timer.interval() >= 60_000
+    timer.timeout.emit()
+    assert copies() == []  # nothing unsaved, nothing written
+    edit(window)
+    timer.timeout.emit()
+    (copy,) = copies()
+    assert copy.document is None and copy.pid == os.getpid()
+    assert load_model(copy.path).spec == window.doc.to_spec()
+    assert window.files.save_to(tmp_path / "m.chain")
+    assert copies() == []
+
+    window.undo_stack.undo()  # modified again, now with a file name
+    timer.timeout.emit()
+    (copy,) = copies()
+    assert copy.document == str(tmp_path / "m.chain")
+    assert load_model(tmp_path / "m.chain").spec != load_model(copy.path).spec  # never over the user's file
+    answers.will("ask_save_changes", "discard")
+    assert window.close() and copies() == []  # closing removes it too
+    assert answers.unscripted == []
+
+
+def test_a_finished_run_autosaves(window, answers):
+    edit(window)
+    window.training.state_changed.emit("running")
+    assert copies() == []
+    window.training.state_changed.emit("idle")
+    assert len(copies()) == 1
+    assert answers.unscripted == []
+
+
+def crashed_copy(document=None, layout=None) -> Path:
+    """A recovery copy as a crashed session leaves it: written by a process that is gone."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    slot = RecoverySlot(recovery_folder(), document=document, session="crashed")
+    slot.save(TUTORIAL_SPEC, layout=layout)
+    about = json.loads(slot.sidecar.read_text())
+    slot.sidecar.write_text(json.dumps(dict(about, pid=int(dead.stdout))))
+    return slot.path
+
+
+def test_restore_is_offered_after_a_crash(window, tmp_path, answers):
+    layout = {"positions": [[0, 0], [200, 60], [400, 0], [600, 60]]}
+    path = crashed_copy(str(tmp_path / "lost.chain"), layout)
+    assert [c.path for c in find_recoveries()] == [path]  # the running tests' own copies are not offered
+
+    answers.will("ask_restore", "later")
+    assert not window.files.offer_recovery() and path.exists()
+    edit(window)  # unsaved work on screen: Save / Discard / Cancel comes first
+    answers.will("ask_restore", "restore")
+    answers.will("ask_save_changes", "discard")
+    assert window.files.offer_recovery()
+    assert [(b.x, b.y) for b in window.doc.chain_blocks()] == [(0, 0), (200, 60), (400, 0), (600, 60)]
+    assert window.isWindowModified() and window.windowTitle() == "lost.chain[*] — Chainboard"
+    assert not path.exists()  # ours replaces it
+    (ours,) = copies()
+    assert ours.document == str(tmp_path / "lost.chain") and ours.pid == os.getpid()
+    assert window.files.save_to(tmp_path / "lost.chain") and copies() == []
+    assert answers.asked == ["ask_restore", "ask_restore", "ask_save_changes"] and answers.unscripted == []
+
+
+def test_a_refused_or_unreadable_copy_is_removed(window, answers):
+    path = crashed_copy()
+    answers.will("ask_restore", "discard")
+    assert not window.files.offer_recovery() and not path.exists()
+    path = crashed_copy()
+    path.write_bytes(b"garbage")
+    answers.will("ask_restore", "restore")
+    assert not window.files.offer_recovery() and not path.exists()
+    assert "not a zip" in last_error() and window.doc.to_spec() == TUTORIAL_SPEC
+    assert answers.unscripted == []
+
+
+def test_stray_temporaries_next_to_recent_files_are_swept(window, tmp_path, answers):
+    assert window.files.save_to(tmp_path / "m.chain")
+    stray = tmp_path / ".m.chain.0123456789abcdef.chain-tmp"  # what a save killed half-way leaves
+    stray.write_bytes(b"half a save")
+    os.utime(stray, (0, 0))
+    window.files.sweep_temporaries()
+    assert not stray.exists() and (tmp_path / "m.chain").exists()
+
+
+def test_main_opens_a_model_file_and_screenshots_it(tmp_path):
+    out = tmp_path / "shot.png"
+    env = dict(os.environ, CHAINBOARD_DATA_DIR=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    done = subprocess.run([sys.executable, "main.py", str(EXAMPLES.relative_to(ROOT) / "xor.chain"),
+                           "--screenshot", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == app.SCREENSHOT_SIZE
+
+
+def test_main_reports_a_bad_model_file(tmp_path, capsys):
+    bad = tmp_path / "bad.chain"
+    bad.write_text("{}")
+    assert app.main([str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.chain" in err and "zip" in err and "Traceback" not in err
