@@ -272,7 +272,13 @@ class DocumentFiles(QObject):
 
     def _training_snapshot(self) -> dict:
         snapshot = getattr(self.window, "training_snapshot", None)
-        return dict(snapshot() or {}) if callable(snapshot) else {}
+        if not callable(snapshot):
+            return {}
+        try:
+            return dict(snapshot() or {})
+        except Exception as error:  # noqa: BLE001 - a broken hook must not cost the design (or crash a close)
+            self._say(f"What training learnt could not be saved: {error}")
+            return {}
 
     def _training_state_changed(self, state: str):
         was, self._training_state = self._training_state, state

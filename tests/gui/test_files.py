@@ -92,6 +92,13 @@ def test_trained_weights_go_through_the_training_hook(window, tmp_path, monkeypa
     assert window.close() and answers.unscripted == []
 
 
+def test_a_broken_training_hook_still_saves_the_design(window, tmp_path, monkeypatch, answers):
+    monkeypatch.setattr(window, "training_snapshot", lambda: 1 / 0, raising=False)
+    assert window.files.save_to(tmp_path / "d.chain")
+    assert not load_model(tmp_path / "d.chain").trained
+    assert answers.unscripted == []
+
+
 def test_title_follows_the_undo_stack(window, tmp_path, answers):
     edit(window)
     assert window.isWindowModified()
@@ -200,6 +207,10 @@ def test_examples_open_from_the_help_menu_and_save_elsewhere(window, tmp_path, a
     file_dialogs["save"] = tmp_path / "my-xor.chain"
     press(window, Qt.Key_S)  # never over the bundled example: Save asks for a name
     assert file_dialogs["asked"] == [("save", "xor.chain")] and window.files.path == tmp_path / "my-xor.chain"
+    file_dialogs["save"] = tmp_path / "copy.chain"
+    press(window, Qt.Key_S, Qt.ControlModifier | Qt.ShiftModifier)  # Save As…
+    assert file_dialogs["asked"][-1] == ("save", str(tmp_path / "my-xor.chain"))
+    assert window.files.path == tmp_path / "copy.chain" and (tmp_path / "my-xor.chain").is_file()
     assert answers.unscripted == []
 
 
