@@ -45,9 +45,11 @@ ROW = 10
 
 _jit = njit(cache=True, nogil=True, error_model="numpy")  # x/0 gives inf/NaN for the NaN guard
 
-# Above this many multiply-adds per product, a BLAS call beats Numba loops (measured in
-# benchmarks/bench_train.py: loops win clearly for the tiny and toy networks).
-BLAS_MIN_WORK = 16384
+# From this many multiply-adds per product (batch x in x out) on, a BLAS call beats Numba loops:
+# OpenBLAS has small-matrix kernels, so BLAS wins from a 32x5x2 product up (forward and backward,
+# measured on the 2-core dev machine); loops win only for single samples and toy sizes, where the
+# call itself costs more than the arithmetic.
+BLAS_MIN_WORK = 384
 
 
 class Verdict:
