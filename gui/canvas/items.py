@@ -215,7 +215,7 @@ class BlockItem(QGraphicsItem):
         painter.drawRoundedRect(pill, 9, 9)
         painter.setPen(Qt.white)
         painter.setFont(_font(11, bold=True))
-        painter.drawText(pill, Qt.AlignCenter, f"∇ {g:.1e}")
+        painter.drawText(pill, Qt.AlignCenter, f"‖∇‖ {g:.0e}")
 
     def _paint_badge(self, painter: QPainter):
         centre = QPointF(W - 2, -2)

@@ -48,6 +48,8 @@ def _spin(lo, hi, value, step=1, decimals=None, suffix=""):
 class CanvasGradients:
     """Puts each Dense block's latest gradient norm on the canvas (a RedrawClock client)."""
 
+    min_interval = 0.5  # repainting the canvas is costly; a badge needs no more than two updates a second
+
     def __init__(self, scene):
         self.scene = scene
         self.layer_blocks: list[int] = []
@@ -56,7 +58,8 @@ class CanvasGradients:
         return True
 
     def redraw(self, record):
-        norms = record.latest_norms()
+        # rounded as the badges print them: an unchanged badge costs no repaint of the canvas
+        norms = [float(f"{n:.0e}") if n is not None else None for n in record.latest_norms()]
         self.scene.show_gradients({b: n for b, n in zip(self.layer_blocks, norms) if n is not None})
 
 

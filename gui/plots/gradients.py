@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from . import configure
 
@@ -26,16 +26,18 @@ class GradientNormPlot(QWidget):
         self.plot_widget = pg.PlotWidget()
         item = self.plot_widget.getPlotItem()
         item.setLogMode(y=True)
-        item.showGrid(x=True, y=True, alpha=0.2)
         item.setLabel("bottom", "epoch")
         item.setLabel("left", "‖gradient‖")
         item.getAxis("left").enableAutoSIPrefix(False)
         item.setMenuEnabled(False)
-        self.legend = item.addLegend(offset=(-8, 8), labelTextSize="8pt")
+        self.names = QLabel()  # layer names in their curves' colours (a legend costs a lot to repaint)
+        self.names.setWordWrap(True)
         self.curves: list = []
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot_widget)
+        layout.setContentsMargins(4, 2, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.names)
+        layout.addWidget(self.plot_widget, 1)
 
     def _ensure_curves(self, names: list[str]) -> None:
         if [c.name() for c in self.curves] == names:
@@ -43,9 +45,13 @@ class GradientNormPlot(QWidget):
         item = self.plot_widget.getPlotItem()
         for curve in self.curves:
             item.removeItem(curve)
-        self.legend.clear()
-        self.curves = [item.plot([], [], pen=pg.mkPen(LAYER_COLOURS[i % len(LAYER_COLOURS)], width=1.5), name=name)
-                       for i, name in enumerate(names)]
+        colours = [LAYER_COLOURS[i % len(LAYER_COLOURS)] for i in range(len(names))]
+        self.curves = [item.plot([], [], pen=pg.mkPen(c, width=1), name=name) for c, name in zip(colours, names)]
+        for curve in self.curves:
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
+        self.names.setText("  ".join(f"<span style='color:{c}; font-weight:600'>{n}</span>"
+                                     for c, n in zip(colours, names)))
 
     def redraw(self, record) -> None:
         self._ensure_curves(record.layer_names)
@@ -74,6 +80,7 @@ def _bars(title: str) -> tuple[pg.PlotWidget, pg.BarGraphItem]:
     item = widget.getPlotItem()
     item.setTitle(title, size="9pt")
     item.hideAxis("bottom")
+    item.hideAxis("left")  # the caption gives the scale; axes are the costliest thing to repaint
     item.setMenuEnabled(False)
     item.setMouseEnabled(x=False, y=False)
     bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#3a6ff7")
@@ -88,7 +95,7 @@ class LayerGradients(QWidget):
         configure()
         super().__init__(parent)
         self.caption = QLabel("Select a Dense block to see its weights and gradients.")
-        self.caption.setWordWrap(True)
+        self.caption.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)  # no re-layout per redraw
         self.w_plot, self.w_image = _heatmap("W")
         self.gw_plot, self.gw_image = _heatmap("∂L/∂W")
         self.b_plot, self.b_bars = _bars("b")
@@ -126,8 +133,11 @@ class LayerGradients(QWidget):
             grads = None  # from another layer: the watched layer changed since the last report
         gW = grads[0] if grads is not None else None
         gb = grads[1] if grads is not None and len(grads) > 1 else None
-        self.caption.setText(f"{record.layer_names[index]}: W {W.shape[0]}×{W.shape[1]}"
-                             + ("" if gW is not None else " · gradients appear while training"))
+        scale = lambda a: f"{np.max(np.abs(a)):.1e}" if a is not None and a.size else "–"  # noqa: E731
+        self.caption.setText(f"{record.layer_names[index]}: max |W| {scale(W)}, |b| {scale(b)}"
+                             + (f", |∂W| {scale(gW)}, |∂b| {scale(gb)}" if gW is not None
+                                else " · gradients appear while training"))
+        self.caption.setToolTip(self.caption.text())
         _show_matrix(self.w_image, W)
         _show_matrix(self.gw_image, gW)
         _show_bars(self.b_bars, b)

@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from . import configure
 
@@ -21,14 +22,13 @@ class LossPlot(QWidget):
         super().__init__(parent)
         self.plot_widget = pg.PlotWidget()
         item = self.plot_widget.getPlotItem()
-        item.showGrid(x=True, y=True, alpha=0.2)
         item.setLabel("bottom", "epoch")
         item.setLabel("left", "loss")
         item.getAxis("left").enableAutoSIPrefix(False)
         item.setMenuEnabled(False)
-        legend = item.addLegend(offset=(-8, 8), labelTextSize="8pt")
-        self.train_curve = item.plot([], [], pen=pg.mkPen(TRAIN_COLOUR, width=2), name="train")
-        self.val_curve = item.plot([], [], pen=pg.mkPen(VAL_COLOUR, width=2), name="validation")
+        # thin pens and peak decimation to the pixel width: wide antialiased paths are what cost
+        self.train_curve = item.plot([], [], pen=pg.mkPen(TRAIN_COLOUR, width=1.5), name="train")
+        self.val_curve = item.plot([], [], pen=pg.mkPen(VAL_COLOUR, width=1.5), name="validation")
         # accuracy on its own view box, linked in x, so its 0..1 scale never squashes the loss
         self.acc_box = pg.ViewBox()
         item.showAxis("right")
@@ -38,17 +38,22 @@ class LossPlot(QWidget):
         self.acc_box.setXLink(item)
         self.acc_box.setYRange(0, 1.02, padding=0)
         self.acc_box.setMouseEnabled(x=False, y=False)
-        self.acc_curve = pg.PlotDataItem([], [], pen=pg.mkPen(ACC_COLOUR, width=1.5, dash=[4, 3]))
+        self.acc_curve = pg.PlotDataItem([], [], pen=pg.mkPen(ACC_COLOUR, width=1))
         self.acc_box.addItem(self.acc_curve)
-        legend.addItem(self.acc_curve, "accuracy")
+        for curve in (self.train_curve, self.val_curve, self.acc_curve):
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
         item.vb.sigResized.connect(self._sync_boxes)
 
         self.log_scale = QCheckBox("log scale")
         self.log_scale.toggled.connect(lambda on: item.setLogMode(y=on))
         self.summary = QLabel("No training yet.")
+        self._acc_shown = True
+        self.summary.setTextFormat(Qt.RichText)  # the numbers in their curves' colours: no legend to repaint
         top = QHBoxLayout()
         top.setContentsMargins(6, 2, 6, 0)
-        self.summary.setMinimumWidth(40)  # long summaries are cut, not the checkbox
+        # a fixed size: a new summary many times a second must not re-layout (and repaint) the dock
+        self.summary.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         top.addWidget(self.summary, 1)
         top.addWidget(self.log_scale)
         layout = QVBoxLayout(self)
@@ -67,13 +72,20 @@ class LossPlot(QWidget):
         self.val_curve.setData(*record.val_loss.arrays())
         show_acc = record.classify and len(record.accuracy) > 0
         self.acc_curve.setData(*record.accuracy.arrays()) if show_acc else self.acc_curve.setData([], [])
-        self.plot_widget.getPlotItem().getAxis("right").setStyle(showValues=show_acc)
+        if show_acc != self._acc_shown:  # restyling an axis re-lays it out: only on a change
+            self._acc_shown = show_acc
+            self.plot_widget.getPlotItem().getAxis("right").setStyle(showValues=show_acc)
         if record.loss.ys:
-            text = f"epoch {record.epochs} · train {record.loss.ys[-1]:.3g}"
+            text = f"epoch {record.epochs} · {_coloured(TRAIN_COLOUR, f'train {record.loss.ys[-1]:.3g}')}"
             if record.val_loss.ys:
-                text += f" · val {record.val_loss.ys[-1]:.3g}"
+                text += f" · {_coloured(VAL_COLOUR, f'val {record.val_loss.ys[-1]:.3g}')}"
             if show_acc:
-                text += f" · acc {record.accuracy.ys[-1]:.1%}"
+                text += f" · {_coloured(ACC_COLOUR, f'acc {record.accuracy.ys[-1]:.1%}')}"
             self.summary.setText(text)
         else:
-            self.summary.setText("No training yet.")
+            self.summary.setText(f"No training yet. {_coloured(TRAIN_COLOUR, 'train')}, "
+                                 f"{_coloured(VAL_COLOUR, 'validation')}, {_coloured(ACC_COLOUR, 'accuracy')}")
+
+
+def _coloured(colour: str, text: str) -> str:
+    return f"<span style='color:{colour}; font-weight:600'>{text}</span>"

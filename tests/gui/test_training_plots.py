@@ -2,6 +2,7 @@
 import numpy as np
 from PySide6.QtWidgets import QApplication
 
+from gui.plots.boundary import GRID
 from gui.plots.live import Series
 
 from training_helpers import click, panel, train_window, wait_state  # noqa: F401 - fixtures
@@ -31,9 +32,10 @@ def test_plots_receive_data(qtbot, train_window, panel):
     assert len(panel.loss_plot.val_curve.getData()[0]) >= 5
     assert all(len(curve.getData()[0]) > 0 for curve in panel.norm_plot.curves)
     assert panel.layer_plot.shown["dW"].shape == (1, 8) and panel.layer_plot.shown["db"].shape == (1,)
-    assert panel.boundary_plot.image.image.shape == (72, 72, 3)
+    assert panel.boundary_plot.image.image.shape == (GRID, GRID, 3)
     items = train_window.editor.scene.block_items
-    assert all(items[b].gradient is not None and items[b].gradient > 0 for b in dense)
+    qtbot.waitUntil(lambda: all(items[b].gradient is not None and items[b].gradient > 0 for b in dense),
+                    timeout=3000)  # the canvas badges update twice a second
     click(panel.stop_button)
     wait_state(qtbot, panel, "idle")
     panel.loss_plot.log_scale.click()

@@ -1,0 +1,180 @@
+"""GUI latency while training: how late a 10 ms precise QTimer fires, idle and during a live run.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_gui_latency.py
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_gui_latency.py --seconds 10 --samples 1000
+
+The window is the real one at 1280×800 with every plot dock live (loss, gradient norms, the watched
+layer's ∂L/∂W, the decision boundary, the canvas gradient badges), training the circle dataset on
+Chain(Dense(2, 16, tanh), Dense(16, 16, tanh), Dense(16, 1, σ)) with Adam and binary cross-entropy.
+Lateness is each timer interval minus 10 ms. Throughput compares samples/s of that GUI run with
+the same `Trainer.fit` on a plain thread and no GUI at all. Aims (issue 5): p99 ≤ 20 ms, max ≤ 50 ms,
+GUI throughput ≥ 90% of headless. Also printed: how long Stop takes to reach idle.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from engine import Adam, ChainSpec, LayerSpec, Trainer, datasets, warm_up  # noqa: E402
+
+SPEC = ChainSpec(2, (LayerSpec("dense", 16, "tanh"), LayerSpec("dense", 16, "tanh"),
+                     LayerSpec("dense", 1, "sigmoid")))
+INTERVAL_MS = 10
+
+
+class Probe:
+    """A 10 ms precise timer that records how late each tick is."""
+
+    def __init__(self):
+        self.clock = QElapsedTimer()
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.PreciseTimer)
+        self.timer.setInterval(INTERVAL_MS)
+        self.timer.timeout.connect(self._tick)
+        self.gaps: list[float] = []
+        self._last = None
+
+    def _tick(self):
+        now = self.clock.nsecsElapsed() / 1e6
+        if self._last is not None:
+            self.gaps.append(now - self._last)
+        self._last = now
+
+    def measure(self, app, seconds: float) -> np.ndarray:
+        self.gaps, self._last = [], None
+        self.clock.start()
+        self.timer.start()
+        run_loop(seconds)
+        self.timer.stop()
+        return np.maximum(np.asarray(self.gaps) - INTERVAL_MS, 0.0)
+
+
+def run_loop(seconds: float) -> None:
+    """A real event loop (waiting, not polling) for `seconds`, as app.exec() would run it."""
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def spin(app, seconds):
+    run_loop(seconds)
+
+
+def headless(samples: int, seconds: float, batch: int) -> float:
+    """Samples/s of Trainer.fit on a plain thread, no callback, no Qt."""
+    trainer = Trainer(SPEC.build(0), "binarycrossentropy", Adam(0.01), batch_size=batch, seed=0)
+    stop = threading.Event()
+    result = {}
+
+    def work():
+        result["history"] = trainer.fit(datasets.circle(samples), 10_000_000, 0.2, should_stop=stop.is_set)
+
+    thread = threading.Thread(target=work)
+    began = time.perf_counter()
+    thread.start()
+    time.sleep(seconds)
+    stop.set()
+    thread.join()
+    history = result["history"]
+    train_rows = samples - round(samples * 0.2)
+    return (history.epochs_done * train_rows + 0.0) / max(history.seconds, time.perf_counter() - began) \
+        if history.epochs_done else 0.0
+
+
+def row(name, lateness):
+    return (f"{name:<28} {np.percentile(lateness, 50):7.2f} {np.percentile(lateness, 99):7.2f} "
+            f"{lateness.max():7.2f} {len(lateness):7d}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=6.0, help="length of each measurement")
+    parser.add_argument("--samples", type=int, default=200, help="circle dataset size (the panel's default)")
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--switch-interval", type=float, default=None,
+                        help="sys.setswitchinterval in seconds (default: what the app sets)")
+    parser.add_argument("--no-plots", action="store_true", help="close the plot docks (the canvas badges stay)")
+    args = parser.parse_args(argv)
+
+    from gui.app import _quiet_offscreen_plugin
+    from gui.main_window import MainWindow
+    from gui.style import apply_theme
+
+    _quiet_offscreen_plugin()
+    warm_up()
+    if args.switch_interval is not None:
+        sys.setswitchinterval(args.switch_interval)
+    app = QApplication.instance() or QApplication(["bench"])
+    apply_theme(app, dark=False)
+    window = MainWindow(SPEC)
+    window.resize(1280, 800)
+    window.show()
+    panel = window.training
+    panel.samples_box.setValue(args.samples)
+    panel.batch_box.setValue(args.batch)
+    panel.epochs_box.setValue(10_000_000)
+    panel.loss_box.setCurrentText("binarycrossentropy")
+    dense = [b.block_id for b in window.doc.chain_blocks() if b.kind == "dense"]
+    window.editor.scene.select_blocks([dense[1]])  # the layer-gradient heatmaps are live too
+    if args.no_plots:
+        for dock in window.plot_docks:
+            dock.close()
+    spin(app, 0.5)
+
+    probe = Probe()
+    idle = probe.measure(app, args.seconds)
+
+    histories = []
+    panel.start_button.click()
+    while panel.training_run is None:
+        spin(app, 0.01)
+    panel.training_run.finished.connect(histories.append)
+    spin(app, 0.5)  # past the first reports
+    snap0 = (panel.record.version, time.perf_counter())
+    cpu0 = time.thread_time()
+    busy = probe.measure(app, args.seconds)
+    gui_cpu = (time.thread_time() - cpu0) / (time.perf_counter() - snap0[1])
+    frames = panel.boundary_plot.frames
+    stop_began = time.perf_counter()
+    panel.stop_button.click()
+    while panel.state != "idle":
+        app.processEvents(QEventLoop.WaitForMoreEvents)
+    stop_ms = (time.perf_counter() - stop_began) * 1000
+    history = histories[0]
+    train_rows = args.samples - round(args.samples * 0.2)
+    gui_rate = history.epochs_done * train_rows / history.seconds
+    reports = (panel.record.version - snap0[0]) / (time.perf_counter() - snap0[1])
+    window.close()
+    app.processEvents()
+
+    solo = headless(args.samples, args.seconds, args.batch)
+    print(f"GIL switch interval {sys.getswitchinterval() * 1000:g} ms")
+    print(f"circle n={args.samples} (train {train_rows}), batch {args.batch}, {os.cpu_count()} CPUs, "
+          f"{args.seconds:g} s per measurement, probe {INTERVAL_MS} ms PreciseTimer")
+    print(f"{'event-loop lateness (ms)':<28} {'p50':>7} {'p99':>7} {'max':>7} {'ticks':>7}")
+    print(row("idle", idle))
+    print(row("training, " + ("plot docks closed" if args.no_plots else "all plots live"), busy))
+    print(f"\n{'throughput':<28} {'samples/s':>12}")
+    print(f"{'headless Trainer.fit':<28} {solo:12,.0f}")
+    print(f"{'GUI, ' + ('no plots' if args.no_plots else 'live plots'):<28} {gui_rate:12,.0f}   "
+          f"({gui_rate / solo:.0%} of headless)")
+    print(f"\nprogress signals ≈ {reports:.0f}/s, boundary redraws during the run: {frames}, "
+          f"Stop → idle: {stop_ms:.0f} ms, GUI thread CPU while training: {gui_cpu:.0%} of a core")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
