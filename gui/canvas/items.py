@@ -115,7 +115,7 @@ class BlockItem(QGraphicsItem):
         self.params_text = ""
         self.problems: list[str] = []
         self.accent = catalog.kind_colour(block)
-        self.gradient: float | None = None  # norm of ∂L/∂(this block's parameters), while training
+        self.badge = GradientBadge(self)  # the size of ∂L/∂(this block's parameters), after training starts
         self.show_state(block, None, None, [])
 
     def show_state(self, block: Block, size: int | None, params: int | None, problems: list[str]) -> None:
@@ -136,11 +136,13 @@ class BlockItem(QGraphicsItem):
         self.setToolTip(tip)
         self.update()
 
+    @property
+    def gradient(self) -> float | None:
+        return self.badge.value
+
     def show_gradient(self, norm: float | None) -> None:
         """Show (or, with None, hide) a badge with the size of this block's parameter gradient."""
-        if norm != self.gradient:
-            self.gradient = norm
-            self.update()
+        self.badge.set_value(norm)
 
     def in_anchor(self) -> QPointF:
         return self.mapToScene(QPointF(0.0, H / 2))
@@ -201,21 +203,6 @@ class BlockItem(QGraphicsItem):
             painter.drawRoundedRect(body.adjusted(-4, -4, 4, 4), RADIUS + 4, RADIUS + 4)
         if self.problems:
             self._paint_badge(painter)
-        if self.gradient is not None:
-            self._paint_gradient(painter)
-
-    def _paint_gradient(self, painter: QPainter):
-        # vanishing in blue, exploding in red: where along the Chain the gradient dies or blows up
-        g = self.gradient
-        colour = QColor("#1c7ed6") if g < GRAD_VANISHING else QColor("#e03131") if g > GRAD_EXPLODING \
-            else QColor("#2f9e44")
-        pill = QRectF(W / 2 - 46, H - 9, 92, 18)
-        painter.setPen(QPen(self.colours.block, 1.5))
-        painter.setBrush(colour)
-        painter.drawRoundedRect(pill, 9, 9)
-        painter.setPen(Qt.white)
-        painter.setFont(_font(11, bold=True))
-        painter.drawText(pill, Qt.AlignCenter, f"‖∇‖ {g:.0e}")
 
     def _paint_badge(self, painter: QPainter):
         centre = QPointF(W - 2, -2)
@@ -225,6 +212,47 @@ class BlockItem(QGraphicsItem):
         painter.setPen(Qt.white)
         painter.setFont(_font(12, bold=True))
         painter.drawText(QRectF(centre.x() - 9, centre.y() - 9, 18, 18), Qt.AlignCenter, "!")
+
+
+class GradientBadge(QGraphicsItem):
+    """A pill on a block's lower edge with the norm of its parameter gradient, e.g. "‖∇‖ 3e-02".
+
+    Its own item, so a new value repaints only the pill, not the block (it changes while training).
+    """
+
+    RECT = QRectF(W / 2 - 46, H - 9, 92, 18)
+
+    def __init__(self, block_item: BlockItem):
+        super().__init__(block_item)
+        self.value: float | None = None
+        self.setZValue(2)
+        self.setVisible(False)
+        self.setToolTip("Size of the gradient of the loss with respect to this block's weights and bias: "
+                        "blue when it vanishes, red when it explodes")
+
+    def set_value(self, value: float | None) -> None:
+        if value != self.value:
+            self.value = value
+            self.setVisible(value is not None)
+            self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self.RECT.adjusted(-1, -1, 1, 1)
+
+    def paint(self, painter: QPainter, option, widget=None):
+        # vanishing in blue, exploding in red: where along the Chain the gradient dies or blows up
+        g = self.value
+        if g is None:
+            return
+        colour = QColor("#1c7ed6") if g < GRAD_VANISHING else QColor("#e03131") if g > GRAD_EXPLODING \
+            else QColor("#2f9e44")
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setPen(QPen(self.parentItem().colours.block, 1.5))
+        painter.setBrush(colour)
+        painter.drawRoundedRect(self.RECT, 9, 9)
+        painter.setPen(Qt.white)
+        painter.setFont(_font(11, bold=True))
+        painter.drawText(self.RECT, Qt.AlignCenter, f"‖∇‖ {g:.0e}")
 
 
 class WireItem(QGraphicsPathItem):
