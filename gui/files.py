@@ -225,6 +225,9 @@ class DocumentFiles(QObject):
         self.window.doc.reset(fresh.blocks(), fresh.wires())
         stack.setClean()
         self.path, self.example, self.trained_unsaved = path, example, False
+        reset = getattr(self._training(), "reset_weights", None)
+        if callable(reset):
+            reset()  # the same architecture again must not keep the last model's trained weights
         self._discard_recovery()
         self._update_title()
         self.window.view.fit_to_view()

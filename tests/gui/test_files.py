@@ -99,6 +99,15 @@ def test_a_broken_training_hook_still_saves_the_design(window, tmp_path, monkeyp
     assert answers.unscripted == []
 
 
+def test_new_starts_from_fresh_weights(window, tmp_path, answers, file_dialogs):
+    panel = window.training
+    for p in params(panel.model):
+        p.value[...] = 0.0  # as if trained
+    press(window, Qt.Key_N)  # the same architecture as before
+    assert all(np.any(p.value != 0) for p in params(panel.model) if p.value.ndim == 2)
+    assert answers.unscripted == []
+
+
 def test_title_follows_the_undo_stack(window, tmp_path, answers):
     edit(window)
     assert window.isWindowModified()
