@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .compiled import CompiledRunner, Verdict, can_compile, trace
-from .compiled_kernels import count_correct
+from .compiled_kernels import blas_threads, count_correct
 from .datasets import DataError
 from .layers import Chain, Dense
 from .losses import LOSSES
@@ -141,9 +141,13 @@ class Trainer:
     order); set `watch_layer` to an index into that list to get the layer's current gradient
     arrays in every `Progress.layer_grads`. Optimiser state and the shuffling generator carry
     over from one `fit` to the next (a divergence resets the optimiser state).
+
+    `blas_threads=1` runs large layers' BLAS products on one thread during `fit`: slower on an
+    idle machine, but steady when a GUI thread or another process wants a core too.
     """
 
-    def __init__(self, model, loss, optimiser, batch_size=32, seed=0, watch_layer=None, compiled=None):
+    def __init__(self, model, loss, optimiser, batch_size=32, seed=0, watch_layer=None, compiled=None,
+                 blas_threads=None):
         if not isinstance(optimiser, Optimiser):
             raise TypeError(f"optimiser must be Descent, Momentum, Adam, ..., got {type(optimiser).__name__}")
         if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) or batch_size < 1:
@@ -156,6 +160,7 @@ class Trainer:
             raise TypeError("loss must be a loss name or a function loss(ŷ, y)")
         self.model, self.loss, self.optimiser = model, loss, optimiser
         self.batch_size, self.seed, self.watch_layer = int(batch_size), seed, watch_layer
+        self.blas_threads = blas_threads
         self._rng = np.random.default_rng(seed)
         self.ps = list(params(model))
         if not self.ps:
@@ -302,53 +307,54 @@ class Trainer:
 
         epoch = step = 0
         total, count = 0.0, 0
-        try:
-            for epoch in range(1, epochs + 1):
-                perm = self._rng.permutation(n)
-                step, total, count = 0, 0.0, 0
-                while step < steps_per_epoch:
-                    while should_pause and should_pause() and not stop():
-                        time.sleep(PAUSE_POLL)
-                    if stop():
-                        hist.stopped = True
+        with blas_threads(self.blas_threads):
+            try:
+                for epoch in range(1, epochs + 1):
+                    perm = self._rng.permutation(n)
+                    step, total, count = 0, 0.0, 0
+                    while step < steps_per_epoch:
+                        while should_pause and should_pause() and not stop():
+                            time.sleep(PAUSE_POLL)
+                        if stop():
+                            hist.stopped = True
+                            break
+                        k = min(chunk, steps_per_epoch - step)
+                        if losses.size < k:
+                            losses = np.zeros(max(k, 2 * losses.size))
+                        start = self._get_flat(runner)
+                        t0 = time.perf_counter()
+                        done, finite = runner.run(X, Y, perm, step, k, self.s1, self.s2, kind, hp, self.t,
+                                                  losses[:k])
+                        elapsed = time.perf_counter() - t0
+                        sizes = np.minimum(batch, n - (step + np.arange(done)) * batch)  # the last batch is short
+                        total += float(np.dot(losses[:done], sizes))
+                        count += int(sizes.sum())
+                        seen += int(sizes.sum())
+                        self.t += done
+                        hist.steps += done
+                        step += done
+                        if done < k or not finite:
+                            # `start`'s first step had a finite loss if this chunk took a step at all
+                            self._diverged(hist, runner, start if done > 0 else good,
+                                           "loss" if done < k else "weights", losses[done] if done < k else math.nan,
+                                           epoch, step + 1)
+                            break
+                        good = start
+                        chunk = max(1, min(8 * k, int(CHUNK_SECONDS * k / max(elapsed, 1e-9))))
+                        report(epoch, step, total / max(count, 1))
+                    if hist.diverged or hist.stopped:
                         break
-                    k = min(chunk, steps_per_epoch - step)
-                    if losses.size < k:
-                        losses = np.zeros(max(k, 2 * losses.size))
-                    start = self._get_flat(runner)
-                    t0 = time.perf_counter()
-                    done, finite = runner.run(X, Y, perm, step, k, self.s1, self.s2, kind, hp, self.t,
-                                              losses[:k])
-                    elapsed = time.perf_counter() - t0
-                    sizes = np.minimum(batch, n - (step + np.arange(done)) * batch)  # the last batch is short
-                    total += float(np.dot(losses[:done], sizes))
-                    count += int(sizes.sum())
-                    seen += int(sizes.sum())
-                    self.t += done
-                    hist.steps += done
-                    step += done
-                    if done < k or not finite:
-                        # `start`'s first step had a finite loss if this chunk took a step at all
-                        self._diverged(hist, runner, start if done > 0 else good,
-                                       "loss" if done < k else "weights", losses[done] if done < k else math.nan,
-                                       epoch, step + 1)
-                        break
-                    good = start
-                    chunk = max(1, min(8 * k, int(CHUNK_SECONDS * k / max(elapsed, 1e-9))))
-                    report(epoch, step, total / max(count, 1))
-                if hist.diverged or hist.stopped:
-                    break
-                if has_val:
-                    val_loss, correct = runner.evaluate(Xv, Yv)
-                    accuracy = correct / len(Xv) if classify else math.nan
-                hist.train_loss.append(float(total / max(count, 1)))
-                hist.val_loss.append(val_loss)
-                hist.accuracy.append(accuracy)
-                rep["pending"].append((epoch, hist.train_loss[-1], val_loss, accuracy))
-                report(epoch, step, hist.train_loss[-1])
-        finally:  # whatever ends the loop (a raising callback too), the model gets the weights
-            if isinstance(runner, CompiledRunner):
-                runner.store()
+                    if has_val:
+                        val_loss, correct = runner.evaluate(Xv, Yv)
+                        accuracy = correct / len(Xv) if classify else math.nan
+                    hist.train_loss.append(float(total / max(count, 1)))
+                    hist.val_loss.append(val_loss)
+                    hist.accuracy.append(accuracy)
+                    rep["pending"].append((epoch, hist.train_loss[-1], val_loss, accuracy))
+                    report(epoch, step, hist.train_loss[-1])
+            finally:  # whatever ends the loop (a raising callback too), the model gets the weights
+                if isinstance(runner, CompiledRunner):
+                    runner.store()
         hist.seconds = time.perf_counter() - began
         report(epoch, step, total / max(count, 1) if count else math.nan, final=True)
         return hist

@@ -145,3 +145,15 @@ def test_eager_path_refuses_mismatched_data_with_a_data_error():
     model = Chain(Dense(2, 4, tanh), lambda x: x, Dense(4, 1))
     with pytest.raises(DataError, match="cannot take this data"):
         Trainer(model, "mse", Adam()).fit(datasets.sine(n=20), 1)
+
+
+def test_blas_threads_apply_during_fit_only():
+    from engine.compiled_kernels import _openblas_threads
+    found = _openblas_threads()
+    if found is None:
+        pytest.skip("SciPy's BLAS is not OpenBLAS here")
+    get, _ = found
+    before, during = get(), []
+    Trainer(classifier(), "crossentropy", Adam(), blas_threads=1).fit(
+        datasets.circle(n=40), 1, on_progress=lambda p: during.append(get()))
+    assert during[0] == 1 and get() == before  # the final report comes after fit restored it
