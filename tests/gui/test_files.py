@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 
 from engine import load_model, params
-from gui.canvas.commands import MoveBlocks
+from gui.canvas.commands import MoveBlocks, delete_items
 from gui.canvas.document import TUTORIAL_SPEC
 from gui.files import EXAMPLES
 
@@ -200,8 +200,7 @@ def test_save_errors_are_shown_and_the_document_stays_modified(window, tmp_path,
     edit(window)
     assert not window.files.save_to(tmp_path / "no such folder" / "m.chain")
     assert "m.chain" in last_error() and window.isWindowModified() and window.files.path is None
-    window.undo_stack.push(__import__("gui.canvas.commands", fromlist=["delete_items"]).delete_items(
-        window.doc, wire_ids=[window.doc.wires()[0].wire_id]))
+    window.undo_stack.push(delete_items(window.doc, wire_ids=[window.doc.wires()[0].wire_id]))  # a broken Chain
     assert not window.files.save_to(tmp_path / "m.chain")
     assert "problems" in last_error() and not (tmp_path / "m.chain").exists()
     assert answers.unscripted == []

@@ -13,7 +13,7 @@ from gui import app
 from gui.canvas.document import TUTORIAL_SPEC
 from gui.files import EXAMPLES
 
-from files_helpers import answers, last_error, shape  # noqa: F401 - fixtures
+from files_helpers import answers, last_error  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 
