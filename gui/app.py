@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         _quiet_offscreen_plugin()
     app = QApplication.instance() or QApplication(["chainboard"])
     app.setApplicationName("Chainboard")
+    release_clipboard_on_quit(app)
     apply_theme(app)
     window = MainWindow(spec)
     if loaded is not None:
@@ -71,6 +72,19 @@ def main(argv: list[str] | None = None) -> int:
     window.files.sweep_temporaries()
     window.files.offer_recovery()
     return app.exec()
+
+
+def release_clipboard_on_quit(app) -> None:
+    """Clear our own clipboard data before Qt tears down: PySide6 otherwise crashes at exit
+    (signal 11) destroying the QMimeData the canvas put there. Other programs' data is left alone."""
+    from .canvas.editor import FRAGMENT_MIME
+
+    def release():
+        mime = app.clipboard().mimeData()
+        if mime is not None and mime.hasFormat(FRAGMENT_MIME):
+            app.clipboard().clear()
+
+    app.aboutToQuit.connect(release)
 
 
 def _quiet_offscreen_plugin() -> None:

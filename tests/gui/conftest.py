@@ -43,6 +43,7 @@ def window(qtbot, qapp):
     win.view.setFocus()
     yield win
     win.undo_stack.clear()  # commands hold the document; let them go before the window
+    QGuiApplication.clipboard().clear()  # PySide6 crashes at exit destroying our QMimeData (see gui/app.py)
 
 
 @pytest.fixture
