@@ -96,11 +96,18 @@ def leakyrelu_vjp2d(g, x, a, out):
 # ---- row-wise softmax family (the last axis) ----
 
 @_jit
+def row_max(x, i):
+    """The largest entry of row i: subtracted before exp, so exp never overflows."""
+    m = x[i, 0]
+    for j in range(1, x.shape[1]):
+        m = max(m, x[i, j])
+    return m
+
+
+@_jit
 def softmax2d(x, out):
     for i in range(x.shape[0]):
-        m = x[i, 0]
-        for j in range(1, x.shape[1]):
-            m = max(m, x[i, j])
+        m = row_max(x, i)
         s = 0.0
         for j in range(x.shape[1]):
             e = math.exp(x[i, j] - m)
@@ -123,9 +130,7 @@ def softmax_vjp2d(g, y, out):
 @_jit
 def logsoftmax2d(x, out):
     for i in range(x.shape[0]):
-        m = x[i, 0]
-        for j in range(1, x.shape[1]):
-            m = max(m, x[i, j])
+        m = row_max(x, i)
         s = 0.0
         for j in range(x.shape[1]):
             s += math.exp(x[i, j] - m)
