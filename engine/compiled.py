@@ -143,6 +143,7 @@ class Program:
     layer_ranges: np.ndarray  # (n_layers, 2) int64: [lo, hi) of each Dense layer in the flat params
     params: list              # the model's Tracked leaves, in flat order
     offsets: list             # flat offset of each leaf
+    transposed: list          # per leaf: stored transposed in the flat array (BLAS layers' weights)
     loss: int
     fuse: bool                # crossentropy right after softmax: one fused backward step
     dtype: np.dtype
@@ -169,7 +170,7 @@ def trace(model, loss, batch_size=32, blas_min_work=BLAS_MIN_WORK):
     blocks = _flatten(model)
     dtype = model.parameters()[0].value.dtype
     dims = [next(b for b in blocks if isinstance(b, Dense)).in_features]
-    rows, slopes, params, offsets, layer_ranges = [], [], [], [], []
+    rows, slopes, params, offsets, layer_ranges, transposed = [], [], [], [], [], []
     flat = 0
 
     def emit(op, out_dim, w_off=-1, b_off=-1, layer=-1, blas=0):
@@ -183,13 +184,14 @@ def trace(model, loss, batch_size=32, blas_min_work=BLAS_MIN_WORK):
         act = block
         if isinstance(block, Dense):
             lo = flat
+            blas = batch_size * block.in_features * block.out_features >= blas_min_work
             for p in block.parameters():
                 params.append(p)
                 offsets.append(flat)
+                transposed.append(blas and p is block.weight)
                 flat += p.value.size
-            work = batch_size * block.in_features * block.out_features
             emit(LINEAR, block.out_features, lo, offsets[-1] if block.bias is not None else -1,
-                 len(layer_ranges), int(work >= blas_min_work))
+                 len(layer_ranges), int(blas))
             layer_ranges.append((lo, flat))
             act = block.act
         if act.name != "identity":
@@ -202,7 +204,7 @@ def trace(model, loss, batch_size=32, blas_min_work=BLAS_MIN_WORK):
     return Program(code=code, slopes=np.array(slopes, dtype=dtype),
                    buf_off=np.concatenate([[0], np.cumsum(dim_arr)[:-1]]).astype(np.int64),
                    buf_dim=dim_arr, layer_ranges=np.array(layer_ranges, dtype=np.int64).reshape(-1, 2),
-                   params=params, offsets=offsets, loss=LOSS_CODES[lname],
+                   params=params, offsets=offsets, transposed=transposed, loss=LOSS_CODES[lname],
                    fuse=lname == "crossentropy" and code[-1, OP] == SOFTMAX, dtype=np.dtype(dtype),
                    in_dim=int(dims[0]), out_dim=int(out_dim), n_params=flat)
 
@@ -224,7 +226,8 @@ def _forward(code, slopes, buf_off, buf_dim, acts, params, m):
         y = _view(acts, buf_off, buf_dim, code[r, OUT], m)
         if op == LINEAR:
             n_in, n_out, w, b = code[r, IN_DIM], code[r, OUT_DIM], code[r, W_OFF], code[r, B_OFF]
-            W = params[w:w + n_out * n_in].reshape((n_out, n_in))
+            W = params[w:w + n_out * n_in]
+            W = W.reshape((n_in, n_out)) if code[r, BLAS] == 1 else W.reshape((n_out, n_in))
             bias = params[max(b, 0):max(b, 0) + n_out]
             linear_forward(x, W, bias, b >= 0, y, code[r, BLAS] == 1)
         elif op == SIGMOID:  # the vectorising forms; backward passes use engine.kernels
@@ -279,8 +282,9 @@ def _backward(code, slopes, buf_off, buf_dim, acts, dacts, params, grads, m, fir
         gy = _view(dacts, buf_off, buf_dim, code[r, OUT], m)
         if op == LINEAR:
             n_in, n_out, w, b = code[r, IN_DIM], code[r, OUT_DIM], code[r, W_OFF], code[r, B_OFF]
-            W = params[w:w + n_out * n_in].reshape((n_out, n_in))
-            dW = grads[w:w + n_out * n_in].reshape((n_out, n_in))
+            shape = (n_in, n_out) if code[r, BLAS] == 1 else (n_out, n_in)  # BLAS layers: transposed
+            W = params[w:w + n_out * n_in].reshape(shape)
+            dW = grads[w:w + n_out * n_in].reshape(shape)
             db = grads[max(b, 0):max(b, 0) + n_out]
             linear_backward(gy, x, W, dW, db, b >= 0, gx, code[r, NEED_DX] == 1, code[r, BLAS] == 1)
         elif op == SIGMOID:
@@ -358,13 +362,23 @@ class CompiledRunner:
         self._no_hp = np.zeros(5)
         self.load()
 
+    def _flat_view(self, flat, i):
+        """Leaf i's slice of a flat array, shaped (and oriented) like the leaf."""
+        p, off, t = self.program.params[i], self.program.offsets[i], self.program.transposed[i]
+        part = flat[off:off + p.value.size]
+        return part.reshape(p.value.shape[::-1]).T if t else part.reshape(p.value.shape)
+
     def load(self):
-        for p, off in zip(self.program.params, self.program.offsets):
-            self.params[off:off + p.value.size] = p.value.reshape(-1)
+        for i, p in enumerate(self.program.params):
+            self._flat_view(self.params, i)[...] = p.value
 
     def store(self):
-        for p, off in zip(self.program.params, self.program.offsets):
-            np.copyto(p.value, self.params[off:off + p.value.size].reshape(p.value.shape))
+        for i, p in enumerate(self.program.params):
+            np.copyto(p.value, self._flat_view(self.params, i))
+
+    def grad(self, i):
+        """A copy of leaf i's latest gradient, shaped like the leaf."""
+        return self._flat_view(self.grads, i).copy()
 
     def run(self, X, Y, perm, step0, nsteps, s1, s2, opt_kind, hp, t0, losses):
         """Train steps step0 .. step0+nsteps-1 of the epoch ordered by `perm`.

@@ -123,6 +123,11 @@ class EagerRunner:
                              s2[off:off + n] if s2.size else s2, hp, t0 + s + 1)
         return nsteps, all(np.isfinite(p.value).all() for p in self.ps)
 
+    def grad(self, i):
+        """A copy of parameter i's latest gradient, shaped like it."""
+        p, off = self.ps[i], self.offsets[i]
+        return self.grads[off:off + p.value.size].reshape(p.value.shape).copy()
+
     def evaluate(self, X, Y):
         with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             yhat = np.asarray(self.model(X))
@@ -248,9 +253,8 @@ class Trainer:
         """Copies of the latest gradients of trainable layer `index`'s parameters."""
         if index is None or not 0 <= index < len(self.layers):
             return None
-        where = {id(p): off for p, off in zip(self.ps, self.offsets)}
-        return tuple(runner.grads[where[id(p)]:where[id(p)] + p.value.size].reshape(p.value.shape).copy()
-                     for p in self.layers[index][2])
+        index_of = {id(p): i for i, p in enumerate(self.ps)}
+        return tuple(runner.grad(index_of[id(p)]) for p in self.layers[index][2])
 
     def _grad_norms(self, runner):
         if isinstance(runner, CompiledRunner):
