@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .back import withgradient
 from .compiled import CompiledRunner, Verdict, can_compile, trace
 from .compiled_kernels import blas_threads, count_correct
 from .datasets import DataError
 from .layers import Chain, Dense
 from .losses import LOSSES
 from .optimisers import Optimiser, apply_update
-from .back import withgradient
 from .params import params
 from .tracked import no_grad
 
@@ -170,6 +170,9 @@ class Trainer:
         self.ps = list(params(model))
         if not self.ps:
             raise ValueError("the model has no parameters to train")
+        for p in self.ps:
+            if not p.value.flags.c_contiguous:  # the kernels update flat views in place
+                p.value = np.ascontiguousarray(p.value)
         self.dtype = self.ps[0].value.dtype
         self.offsets = list(np.cumsum([0] + [p.value.size for p in self.ps[:-1]]).astype(int))
         self.n_params = int(sum(p.value.size for p in self.ps))
@@ -261,6 +264,16 @@ class Trainer:
             return [float(x) for x in runner.norms]
         return [float(np.sqrt(np.dot(runner.grads[lo:hi], runner.grads[lo:hi]))) for lo, hi, _ in self.layers]
 
+    def _arrays(self, dataset, validation):
+        """((X, Y), (X_val, Y_val)) in the model's dtype, targets shaped for its outputs."""
+        train, val = dataset.split(validation, seed=self.seed) if validation > 0 else \
+            (dataset, dataset.subset([]))
+        if len(train) == 0:
+            raise DataError("there is no data to train on")
+        width = self._output_width(dataset)
+        return [(np.ascontiguousarray(part.X, dtype=self.dtype),
+                 np.ascontiguousarray(part.targets(width, self.dtype))) for part in (train, val)]
+
     # ---- the epoch loop ----
     def fit(self, dataset, epochs, validation=0.2, on_progress=None, should_stop=None, should_pause=None):
         """Train for `epochs` on `dataset`, holding out the `validation` fraction (seeded split).
@@ -272,16 +285,8 @@ class Trainer:
         """
         if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 0:
             raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r}")
-        train, val = dataset.split(validation, seed=self.seed) if validation > 0 else (dataset, None)
-        if len(train) == 0:
-            raise DataError("there is no data to train on")
-        width = self._output_width(dataset)
-        X = np.ascontiguousarray(train.X, dtype=self.dtype)
-        Y = np.ascontiguousarray(train.targets(width, self.dtype))
-        has_val = val is not None and len(val) > 0
-        if has_val:
-            Xv = np.ascontiguousarray(val.X, dtype=self.dtype)
-            Yv = np.ascontiguousarray(val.targets(width, self.dtype))
+        (X, Y), (Xv, Yv) = self._arrays(dataset, validation)
+        has_val = len(Xv) > 0
         classify = dataset.task == "classification"
         runner = self._make_runner()
         hist = History(path=self.path, reason="" if self.verdict else self.verdict.reason)
