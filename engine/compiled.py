@@ -15,6 +15,8 @@ flat arrays too. The single interpreter `run_steps` is compiled once per dtype, 
 architecture costs no compilation at all. Layout of an instruction row:
 
     [op, in_buf, out_buf, in_dim, out_dim, w_off, b_off, layer, need_dx, blas]
+
+where `blas` is LOOPS, BLAS_UPRIGHT or BLAS_TRANSPOSED (see compiled_kernels).
 """
 from __future__ import annotations
 
@@ -28,7 +30,8 @@ from numba import njit
 from . import compiled_kernels as CK
 from . import kernels as K
 from .activations import ACTIVATIONS, LEAKY_SLOPE, Activation
-from .compiled_kernels import (CROSSENTROPY, LOGITCROSSENTROPY, LOSS_CODES, all_finite, count_correct,
+from .compiled_kernels import (BLAS_TRANSPOSED, BLAS_UPRIGHT, CROSSENTROPY, LOGITCROSSENTROPY, LOOPS,
+                               LOSS_CODES, all_finite, count_correct,
                                gather_rows, linear_backward, linear_forward, loss_seed, loss_value,
                                softmax_crossentropy_seed, sum_squares)
 from .layers import Chain, Dense
@@ -184,14 +187,17 @@ def trace(model, loss, batch_size=32, blas_min_work=BLAS_MIN_WORK):
         act = block
         if isinstance(block, Dense):
             lo = flat
-            blas = batch_size * block.in_features * block.out_features >= blas_min_work
+            mode = LOOPS
+            if batch_size * block.in_features * block.out_features >= blas_min_work:
+                first = not any(r[OP] == LINEAR for r in rows)  # no input gradient needed
+                mode = BLAS_TRANSPOSED if first else BLAS_UPRIGHT
             for p in block.parameters():
                 params.append(p)
                 offsets.append(flat)
-                transposed.append(blas and p is block.weight)
+                transposed.append(mode == BLAS_TRANSPOSED and p is block.weight)
                 flat += p.value.size
             emit(LINEAR, block.out_features, lo, offsets[-1] if block.bias is not None else -1,
-                 len(layer_ranges), int(blas))
+                 len(layer_ranges), mode)
             layer_ranges.append((lo, flat))
             act = block.act
         if act.name != "identity":
@@ -226,10 +232,10 @@ def _forward(code, slopes, buf_off, buf_dim, acts, params, m):
         y = _view(acts, buf_off, buf_dim, code[r, OUT], m)
         if op == LINEAR:
             n_in, n_out, w, b = code[r, IN_DIM], code[r, OUT_DIM], code[r, W_OFF], code[r, B_OFF]
-            W = params[w:w + n_out * n_in]
-            W = W.reshape((n_in, n_out)) if code[r, BLAS] == 1 else W.reshape((n_out, n_in))
+            shape = (n_in, n_out) if code[r, BLAS] == BLAS_TRANSPOSED else (n_out, n_in)
+            W = params[w:w + n_out * n_in].reshape(shape)
             bias = params[max(b, 0):max(b, 0) + n_out]
-            linear_forward(x, W, bias, b >= 0, y, code[r, BLAS] == 1)
+            linear_forward(x, W, bias, b >= 0, y, code[r, BLAS])
         elif op == SIGMOID:  # the vectorising forms; backward passes use engine.kernels
             CK.sigmoid2d(x, y)
         elif op == TANH:
@@ -282,11 +288,11 @@ def _backward(code, slopes, buf_off, buf_dim, acts, dacts, params, grads, m, fir
         gy = _view(dacts, buf_off, buf_dim, code[r, OUT], m)
         if op == LINEAR:
             n_in, n_out, w, b = code[r, IN_DIM], code[r, OUT_DIM], code[r, W_OFF], code[r, B_OFF]
-            shape = (n_in, n_out) if code[r, BLAS] == 1 else (n_out, n_in)  # BLAS layers: transposed
+            shape = (n_in, n_out) if code[r, BLAS] == BLAS_TRANSPOSED else (n_out, n_in)
             W = params[w:w + n_out * n_in].reshape(shape)
             dW = grads[w:w + n_out * n_in].reshape(shape)
             db = grads[max(b, 0):max(b, 0) + n_out]
-            linear_backward(gy, x, W, dW, db, b >= 0, gx, code[r, NEED_DX] == 1, code[r, BLAS] == 1)
+            linear_backward(gy, x, W, dW, db, b >= 0, gx, code[r, NEED_DX] == 1, code[r, BLAS])
         elif op == SIGMOID:
             K.sigmoid_vjp2d(gy, y, gx)
         elif op == TANH:
@@ -370,11 +376,17 @@ class CompiledRunner:
 
     def load(self):
         for i, p in enumerate(self.program.params):
-            self._flat_view(self.params, i)[...] = p.value
+            if self.program.transposed[i]:
+                CK.transpose_into(np.ascontiguousarray(p.value), self._flat_view(self.params, i).T)
+            else:
+                self._flat_view(self.params, i)[...] = p.value
 
     def store(self):
         for i, p in enumerate(self.program.params):
-            np.copyto(p.value, self._flat_view(self.params, i))
+            if self.program.transposed[i]:
+                CK.transpose_into(self._flat_view(self.params, i).T, p.value)
+            else:
+                np.copyto(p.value, self._flat_view(self.params, i))
 
     def grad(self, i):
         """A copy of leaf i's latest gradient, shaped like the leaf."""

@@ -41,6 +41,10 @@ __all__ = ["Trainer", "History", "Progress"]
 CHUNK_SECONDS = 0.02   # work between checks of stop/pause
 REPORT_SECONDS = 0.03  # at most this often a progress report
 PAUSE_POLL = 0.01
+# A report (weights copied out, the callback) or a NaN-guard snapshot waits at least this many
+# times its own last cost: both stay under ~5-10% of the time even for a 3M-weight model.
+REPORT_SPACING = 10
+SNAPSHOT_SPACING = 20
 
 
 @dataclass
@@ -227,10 +231,15 @@ class Trainer:
         return self._runner
 
     # ---- weights as one flat vector (snapshots for the NaN guard) ----
-    def _get_flat(self, runner):
+    def _get_flat(self, runner, out):
+        """Copy the current weights into the flat array `out` (preallocated: fresh pages for a
+        large model cost more than the copy itself)."""
         if isinstance(runner, CompiledRunner):
-            return runner.params.copy()
-        return np.concatenate([p.value.reshape(-1) for p in self.ps])
+            np.copyto(out, runner.params)
+        else:
+            for p, off in zip(self.ps, self.offsets):
+                out[off:off + p.value.size] = p.value.reshape(-1)
+        return out
 
     def _set_flat(self, runner, flat):
         if isinstance(runner, CompiledRunner):
@@ -295,15 +304,19 @@ class Trainer:
         kind, hp = self.optimiser.kind, self.optimiser.hyperparameters()
         stop = lambda: bool(should_stop and should_stop())  # noqa: E731
         began = time.perf_counter()
-        rep = {"time": -math.inf, "seen": 0, "pending": []}
+        rep = {"time": -math.inf, "seen": 0, "pending": [], "spacing": 0.0}
         seen, val_loss, accuracy = 0, math.nan, math.nan
-        good = self._get_flat(runner)  # weights whose loss was finite: the NaN guard's fallback
+        # The NaN guard's snapshots: `good` holds weights whose loss was finite; `start` the
+        # weights at the start of a chunk, when that chunk took one. Snapshots and reports are
+        # spaced so that neither costs more than a few percent of the training time.
+        good = self._get_flat(runner, np.empty(self.n_params, dtype=self.dtype))
+        start, snapped, snap_cost, snap_time = np.empty_like(good), False, 0.0, -math.inf
         losses = np.zeros(1)
         chunk = 1  # steps per call; grows until a call takes about CHUNK_SECONDS
 
         def report(epoch, step, running, final=False):
             now = time.perf_counter()
-            if on_progress is None or (not final and now - rep["time"] < REPORT_SECONDS):
+            if on_progress is None or (not final and now - rep["time"] < max(REPORT_SECONDS, rep["spacing"])):
                 return
             if isinstance(runner, CompiledRunner):
                 runner.store()  # the receiver may look at the model's weights
@@ -312,7 +325,8 @@ class Trainer:
             on_progress(Progress(epoch, step, steps_per_epoch, seen, float(running), val_loss, accuracy,
                                  self._grad_norms(runner), rate, hist.epochs_done, rep["pending"],
                                  self._layer_grads(runner, self.watch_layer), final))
-            rep.update(time=time.perf_counter(), seen=seen, pending=[])
+            done_at = time.perf_counter()
+            rep.update(time=done_at, seen=seen, pending=[], spacing=REPORT_SPACING * (done_at - now))
 
         epoch = step = 0
         total, count = 0.0, 0
@@ -330,7 +344,11 @@ class Trainer:
                         k = min(chunk, steps_per_epoch - step)
                         if losses.size < k:
                             losses = np.zeros(max(k, 2 * losses.size))
-                        start = self._get_flat(runner)
+                        snapped = time.perf_counter() - snap_time >= SNAPSHOT_SPACING * snap_cost
+                        if snapped:
+                            snap_time = time.perf_counter()
+                            self._get_flat(runner, start)
+                            snap_cost = time.perf_counter() - snap_time
                         t0 = time.perf_counter()
                         done, finite = runner.run(X, Y, perm, step, k, self.s1, self.s2, kind, hp, self.t,
                                                   losses[:k])
@@ -344,11 +362,12 @@ class Trainer:
                         step += done
                         if done < k or not finite:
                             # `start`'s first step had a finite loss if this chunk took a step at all
-                            self._diverged(hist, runner, start if done > 0 else good,
+                            self._diverged(hist, runner, start if snapped and done > 0 else good,
                                            "loss" if done < k else "weights", losses[done] if done < k else math.nan,
                                            epoch, step + 1)
                             break
-                        good = start
+                        if snapped:
+                            good, start = start, good
                         chunk = max(1, min(8 * k, int(CHUNK_SECONDS * k / max(elapsed, 1e-9))))
                         report(epoch, step, total / max(count, 1))
                     if hist.diverged or hist.stopped:
