@@ -30,7 +30,7 @@ from numba import njit
 from . import compiled_kernels as CK
 from . import kernels as K
 from .activations import ACTIVATIONS, LEAKY_SLOPE, Activation
-from .compiled_kernels import (BLAS_TRANSPOSED, BLAS_UPRIGHT, CROSSENTROPY, LOGITCROSSENTROPY, LOOPS,
+from .compiled_kernels import (BLAS_TRANSPOSED, BLAS_UPRIGHT, LOGITCROSSENTROPY, LOOPS,
                                LOSS_CODES, all_finite, count_correct,
                                gather_rows, linear_backward, linear_forward, loss_seed, loss_value,
                                softmax_crossentropy_seed, sum_squares)
