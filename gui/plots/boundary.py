@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from . import configure
@@ -36,8 +36,12 @@ def boundary_image(probs: np.ndarray) -> np.ndarray:
 
 
 class BoundaryPlot(QWidget):
-    """Redraws from the record's latest weights through `predict`, at the clock's pace."""
+    """Redraws from the record's latest weights through `predict`, at the clock's pace.
 
+    A left click on a 2-D boundary emits `point_clicked(x, y)` in data coordinates and marks the point.
+    """
+
+    point_clicked = Signal(float, float)
     min_interval = 0.15  # a forward pass over the whole grid: about seven times a second is live enough
 
     def __init__(self, predict, parent=None):
@@ -55,6 +59,9 @@ class BoundaryPlot(QWidget):
         self.val_points = pg.ScatterPlotItem(size=7, symbol="t", pen=pg.mkPen("k", width=0.8))
         item.addItem(self.train_points)
         item.addItem(self.val_points)
+        self.marker = pg.ScatterPlotItem(size=14, symbol="+", pen=pg.mkPen("k", width=2), brush=None)
+        item.addItem(self.marker)
+        self.plot_widget.scene().sigMouseClicked.connect(self._clicked)
         self.note = QLabel("")
         self.note.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -66,9 +73,19 @@ class BoundaryPlot(QWidget):
         self.frames = 0     # redraws that drew a model output (tests look at this)
         self._grid = None
 
+    def _clicked(self, event) -> None:
+        vb = self.plot_widget.getPlotItem().vb
+        if self.mode != "boundary" or event.button() != Qt.LeftButton \
+                or not vb.sceneBoundingRect().contains(event.scenePos()):
+            return
+        point = vb.mapSceneToView(event.scenePos())
+        self.marker.setData([point.x()], [point.y()])
+        self.point_clicked.emit(point.x(), point.y())
+
     def set_data(self, train, val) -> None:
         """Show a new dataset's points; the model output follows on the next redraw."""
         self.image.clear()
+        self.marker.setData([], [])
         self.curve.setData([], [])
         self.frames = 0
         X = train.X

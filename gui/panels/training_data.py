@@ -1,0 +1,124 @@
+"""Tables in the training dock: the bundled ones (Iris, cars) and a CSV file brought in by the import
+dialog, offered in the dataset list beside the generators and used exactly like them.
+
+>>> use_imported(panel, ImportedData(dataset, reference, standardise=True, validation=0.2, seed=0))  # doctest: +SKIP
+>>> panel.dataset_box.currentText()                                                                # doctest: +SKIP
+'measurements (CSV)'
+>>> data_reference(panel)       # what a model file records: the CSV's path, columns, task, statistics  # doctest: +SKIP
+
+A table has no knobs (samples, noise, seed); the validation share and the split seed are the
+panel's own boxes, which the import dialog sets.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engine import BUNDLED, Standardiser, reference_for
+
+_bundled: dict = {}
+
+
+@dataclass
+class ImportedData:
+    """What the import dialog hands to the training dock."""
+    dataset: object           # engine Dataset with feature_names, target_name (raw, not standardised)
+    reference: dict           # {"source": "csv", "path", "target", "features", "task"} for model files
+    standardise: bool = True
+    validation: float = 0.2   # held-out share, 0 <= v < 1
+    seed: int = 0             # the split seed (the training dock's weight seed, which also splits)
+
+    @property
+    def label(self) -> str:
+        """The entry in the dataset list."""
+        return f"{Path(self.reference.get('path', self.dataset.name)).name} (CSV)"
+
+    def standardiser(self) -> Standardiser:
+        """Statistics of the training split (the same split training makes), or none at all."""
+        train = self.dataset.split(self.validation, seed=self.seed)[0] if self.validation > 0 else self.dataset
+        return fitted_standardiser(train.X, self.standardise)
+
+
+def fitted_standardiser(X, standardise: bool = True) -> Standardiser:
+    """Standardiser.fit(X), or one that changes nothing when standardisation is off."""
+    if standardise:
+        return Standardiser.fit(X)
+    k = np.asarray(X).shape[1]
+    return Standardiser(np.zeros(k), np.ones(k))
+
+
+def table_names() -> list[str]:
+    return list(BUNDLED)
+
+
+def imported(panel) -> ImportedData | None:
+    return getattr(panel, "imported", None)
+
+
+def is_table(panel, name: str) -> bool:
+    data = imported(panel)
+    return name in BUNDLED or (data is not None and name == data.label)
+
+
+def table_dataset(panel, name: str):
+    """The Dataset for a table entry of the list, or None for a generator."""
+    data = imported(panel)
+    if data is not None and name == data.label:
+        return data.dataset
+    if name in BUNDLED:
+        if name not in _bundled:  # read each file once; nothing changes a Dataset in place
+            _bundled[name] = BUNDLED[name]()
+        return _bundled[name]
+    return None
+
+
+def standardise_on(panel) -> bool:
+    """False only for an imported table whose import said not to standardise."""
+    data = imported(panel)
+    return not (data is not None and panel.dataset_box.currentText() == data.label and not data.standardise)
+
+
+def use_imported(panel, data: ImportedData) -> None:
+    """Offer `data` in the dataset list (replacing an earlier import), take its split, and choose it.
+
+    Choosing it goes through the panel's own path for a newly chosen dataset: the Input takes the
+    table's feature count and a fitting output and loss are proposed, as for a generator.
+    """
+    box = panel.dataset_box
+    old = imported(panel)
+    boxes = (box, panel.validation_box, panel.init_seed_box)
+    for b in boxes:
+        b.blockSignals(True)
+    try:
+        if old is not None and box.findText(old.label) >= 0:
+            box.removeItem(box.findText(old.label))
+        panel.imported = data
+        box.addItem(data.label)
+        box.setItemData(box.count() - 1, data.reference.get("path", ""), 3)  # Qt.ToolTipRole
+        panel.validation_box.setValue(int(round(data.validation * 100)))
+        panel.init_seed_box.setValue(int(data.seed))
+        box.setCurrentText(data.label)
+    finally:
+        for b in boxes:
+            b.blockSignals(False)
+    panel._dataset_chosen(data.label)
+    panel.message.emit(f"Training on {data.label}: {len(data.dataset)} rows, {data.dataset.n_features} feature(s), "
+                       f"{data.dataset.task}.")
+
+
+def data_reference(panel) -> dict:
+    """The model file's `dataset` entry for what the panel trains on, with the standardisation statistics."""
+    name = panel.dataset_box.currentText()
+    data = imported(panel)
+    if data is not None and name == data.label:
+        ref = dict(data.reference)
+    elif name in BUNDLED:
+        ref = {"source": "bundled", "name": name}
+    else:
+        knobs = {"n": panel.samples_box.value(), "noise": panel.noise_box.value(), "seed": panel.data_seed_box.value()}
+        if name in ("gaussians", "spiral"):
+            knobs["classes"] = panel.classes_box.value()
+        ref = {"source": "generator", "name": name, "params": knobs}
+    return reference_for(ref, panel.dataset, panel.standardiser)
