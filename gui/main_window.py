@@ -21,6 +21,7 @@ from .canvas.view import CanvasView
 from .files import DocumentFiles
 from .panels.properties import PropertiesPanel
 from .panels.training import ACTIVE, TrainingPanel
+from .panels.training_files import restore as restore_training, snapshot as training_snapshot
 from .panels.training_lock import ChainLock
 from .style import icon
 
@@ -182,6 +183,12 @@ class MainWindow(QMainWindow):
         self.chain_lock = ChainLock(self)
         self.training.state_changed.connect(lambda state: self.chain_lock.set_locked(state in ACTIVE))
         self.training.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+
+    def training_snapshot(self):  # the file commands' hooks: what training learnt goes into model files
+        return training_snapshot(self.training)
+
+    def restore_training(self, loaded):
+        restore_training(self.training, loaded)
 
     def closeEvent(self, event):
         self.training.shutdown()  # stop a run and join its thread before the window goes

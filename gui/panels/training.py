@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGridLayo
                                QMessageBox, QProgressBar, QPushButton, QScrollArea, QSpinBox, QSplitter,
                                QToolButton, QVBoxLayout, QWidget)
 
-from engine import LOSSES, OPTIMISERS, Adam, Trainer, data, datasets, no_grad, params
+from engine import LOSSES, OPTIMISERS, Adam, Standardiser, Trainer, data, datasets, no_grad, params
 
 from ..plots import configure
 from ..plots.boundary import BoundaryPlot, class_colours
@@ -84,6 +84,10 @@ class TrainingPanel(QWidget):
         self._run_offset = 0
         self.last_alert: QMessageBox | None = None
         self.dataset = self.train_set = self.val_set = None
+        # inputs are standardised as the command line does: statistics of the training split, kept
+        # with the weights (a model file's weights come with theirs, which then stay fixed)
+        self.standardiser: Standardiser | None = None
+        self.standardiser_fixed = False
 
         self.record = TrainingRecord()
         self.record.watched = 0
@@ -277,6 +281,8 @@ class TrainingPanel(QWidget):
         share = self.validation_box.value() / 100
         self.train_set, self.val_set = self.dataset.split(share, seed=self.init_seed_box.value()) \
             if share > 0 else (self.dataset, None)
+        if not self.standardiser_fixed or self.standardiser.n_features != self.dataset.n_features:
+            self.standardiser, self.standardiser_fixed = Standardiser.fit(self.train_set.X), False
         self.boundary_plot.set_data(self.train_set, self.val_set)
         self.record.classify = self.dataset.task == "classification"
         self.clock.force()
@@ -329,6 +335,9 @@ class TrainingPanel(QWidget):
 
     def _new_model(self, spec):
         seed = self.init_seed_box.value()
+        if self.standardiser_fixed:
+            self.standardiser_fixed = False  # fresh weights: statistics from the data on screen
+            self._split()
         self.model, self.display_model, self.model_spec = spec.build(seed), spec.build(seed), spec
         self.display_params = list(params(self.display_model))
         self.trainer, self._trainer_key, self.epochs_done = None, None, 0
@@ -352,11 +361,15 @@ class TrainingPanel(QWidget):
         key = (self.loss_box.currentText(), name, lr, betas if name == "Adam" else None, self.batch_box.value(),
                id(self.model))
         if self.trainer is None or key != self._trainer_key:
-            optimiser = Adam(lr, betas) if name == "Adam" else OPTIMISERS[name](lr)
+            optimiser = self._make_optimiser()
             self.trainer = Trainer(self.model, key[0], optimiser, batch_size=key[4], seed=self.init_seed_box.value(),
                                    watch_layer=self.record.watched)
             self._trainer_key = key
         return self.trainer
+
+    def _make_optimiser(self):
+        name, lr = self.optimiser_box.currentText(), self.lr_box.value()
+        return Adam(lr, (self.beta1_box.value(), self.beta2_box.value())) if name == "Adam" else OPTIMISERS[name](lr)
 
     def predict(self, X, weights):
         """The model's outputs for rows `X` with `weights` (copies from the worker); None if they do not fit."""
@@ -368,7 +381,7 @@ class TrainingPanel(QWidget):
                 return None
             np.copyto(p.value, w)
         with no_grad(), np.errstate(all="ignore"):
-            return data(self.display_model(X))
+            return data(self.display_model(self.standardiser.transform(X)))
 
     def _watch_selection(self):
         ids = self.editor.scene.selected_block_ids()
@@ -427,7 +440,8 @@ class TrainingPanel(QWidget):
             self._set_state("idle")
             return
         self._split()
-        run = TrainingRun(trainer, self.dataset, epochs, self.validation_box.value() / 100, parent=self)
+        run = TrainingRun(trainer, self.standardiser.apply(self.dataset), epochs, self.validation_box.value() / 100,
+                          parent=self)
         run.progressed.connect(self._on_snapshot)
         run.failed.connect(self._on_failed)
         run.finished.connect(self._on_finished)
