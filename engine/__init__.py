@@ -8,7 +8,11 @@ The public API, and nothing else; the GUI imports only these names.
 >>> df(2)
 14.0 (tracked)
 """
-from .tracked import Tracked, data, no_grad, param
+from .numba_cache import use_versioned_cache
+
+use_versioned_cache()  # before any kernel module defines a cached function
+
+from .tracked import Tracked, data, no_grad, param  # noqa: E402  (the cache folder must come first)
 from .params import Grads, Params, params, update
 from .back import gradient, hessian, jacobian, withgradient
 from .ops import matmul, max_ as max, mean, prod, reshape, sum_ as sum, transpose, where

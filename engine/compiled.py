@@ -236,16 +236,16 @@ def _forward(code, slopes, buf_off, buf_dim, acts, params, m):
             W = params[w:w + n_out * n_in].reshape(shape)
             bias = params[max(b, 0):max(b, 0) + n_out]
             linear_forward(x, W, bias, b >= 0, y, code[r, BLAS])
-        elif op == SIGMOID:  # the vectorising forms; backward passes use engine.kernels
-            CK.sigmoid2d(x, y)
+        elif op == SIGMOID:  # engine.kernels: the very functions the eager tape calls
+            K.sigmoid2d(x, y)
         elif op == TANH:
-            CK.tanh2d(x, y)
+            K.tanh2d(x, y)
         elif op == RELU:
             K.relu2d(x, y)
         elif op == LEAKYRELU:
             K.leakyrelu2d(x, slopes[r], y)
         elif op == SOFTMAX:
-            CK.softmax2d(x, y)
+            K.softmax2d(x, y)
         elif op == LOGSOFTMAX:
             K.logsoftmax2d(x, y)
 

@@ -16,19 +16,13 @@ import math
 import numpy as np
 from numba import njit
 
-_jit = njit(cache=True, nogil=True, fastmath=False)
+from .fastmath import exp_nonpos, sigmoid_scalar, tanh_scalar
+
+# x/0 gives inf or NaN rather than raising: divergence is the NaN guard's job, not an exception's
+_jit = njit(cache=True, nogil=True, error_model="numpy")
 
 
 # ---- scalars (inlined into the array kernels and into compiled training) ----
-
-@_jit
-def sigmoid_scalar(x):
-    # Two branches so exp never overflows: exp(-x) for x >= 0, exp(x) otherwise.
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
-
 
 @_jit
 def leakyrelu_scalar(x, a):
@@ -39,9 +33,9 @@ def leakyrelu_scalar(x, a):
 
 @_jit
 def sigmoid2d(x, out):
-    for i in range(x.shape[0]):
-        for j in range(x.shape[1]):
-            out[i, j] = sigmoid_scalar(x[i, j])
+    xf, of = x.reshape(-1), out.reshape(-1)  # one flat loop: it vectorises
+    for i in range(xf.size):
+        of[i] = sigmoid_scalar(xf[i])
 
 
 @_jit
@@ -53,9 +47,9 @@ def sigmoid_vjp2d(g, y, out):
 
 @_jit
 def tanh2d(x, out):
-    for i in range(x.shape[0]):
-        for j in range(x.shape[1]):
-            out[i, j] = math.tanh(x[i, j])
+    xf, of = x.reshape(-1), out.reshape(-1)
+    for i in range(xf.size):
+        of[i] = tanh_scalar(xf[i])
 
 
 @_jit
@@ -108,11 +102,11 @@ def row_max(x, i):
 def softmax2d(x, out):
     for i in range(x.shape[0]):
         m = row_max(x, i)
+        for j in range(x.shape[1]):  # exp alone in its loop, so the loop vectorises
+            out[i, j] = exp_nonpos(x[i, j] - m)
         s = 0.0
         for j in range(x.shape[1]):
-            e = math.exp(x[i, j] - m)
-            out[i, j] = e
-            s += e
+            s += out[i, j]
         for j in range(x.shape[1]):
             out[i, j] /= s
 
@@ -133,7 +127,7 @@ def logsoftmax2d(x, out):
         m = row_max(x, i)
         s = 0.0
         for j in range(x.shape[1]):
-            s += math.exp(x[i, j] - m)
+            s += exp_nonpos(x[i, j] - m)
         lse = m + math.log(s)
         for j in range(x.shape[1]):
             out[i, j] = x[i, j] - lse
@@ -146,7 +140,7 @@ def logsoftmax_vjp2d(g, y, out):
         for j in range(g.shape[1]):
             s += g[i, j]
         for j in range(g.shape[1]):
-            out[i, j] = g[i, j] - math.exp(y[i, j]) * s
+            out[i, j] = g[i, j] - exp_nonpos(y[i, j]) * s
 
 
 # ---- helpers for callers with arrays of any shape ----
