@@ -19,6 +19,8 @@ from .canvas.editor import CanvasEditor
 from .canvas.palette import BlockPalette
 from .canvas.view import CanvasView
 from .files import DocumentFiles
+from .panels.csv_import import import_data
+from .panels.prediction import PredictionPanel
 from .panels.properties import PropertiesPanel
 from .panels.training import ACTIVE, TrainingPanel
 from .panels.training_files import restore as restore_training, snapshot as training_snapshot
@@ -63,6 +65,10 @@ class MainWindow(QMainWindow):
         self._make_training_docks()
         self.resize(1280, 800)
         self.files = DocumentFiles(self)  # file menu, title, close questions, drops, autosave
+        import_action = self._action("import_data", "&Import Data…", lambda _=False: import_data(self, self.training),
+                                     tip="Train on a CSV table of your own")
+        self.menus["file"].insertAction(self.actions_by_name["quit"], import_action)
+        self.menus["file"].insertSeparator(self.actions_by_name["quit"])
 
     def _dock(self, title: str, widget, area, width: int) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -170,15 +176,19 @@ class MainWindow(QMainWindow):
         self.training = TrainingPanel(self.editor, self)
         self.training_dock = self._dock("Training", self.training, Qt.RightDockWidgetArea, 300)
         self.tabifyDockWidget(self.properties_dock, self.training_dock)
+        self.prediction = PredictionPanel(self.training)
+        self.prediction_dock = self._dock("Prediction", self.prediction, Qt.RightDockWidgetArea, 300)
+        self.tabifyDockWidget(self.training_dock, self.prediction_dock)
+        self.training.boundary_plot.point_clicked.connect(self.prediction.predict_point)
         self.training_dock.raise_()
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         self.plot_docks = [self._dock(title, widget, Qt.BottomDockWidgetArea, 300) for title, widget in
                            (("Loss", self.training.loss_plot), ("Gradients", self.training.gradient_plot),
                             ("Model output", self.training.boundary_plot))]
         self.resizeDocks(self.plot_docks, [250] * 3, Qt.Vertical)
-        self.resizeDocks(self.plot_docks, [270, 420, 270], Qt.Horizontal)
+        self.resizeDocks(self.plot_docks, [330, 400, 260], Qt.Horizontal)
         self.menus["view"].addSeparator()
-        for dock in [self.training_dock, *self.plot_docks]:
+        for dock in [self.training_dock, self.prediction_dock, *self.plot_docks]:
             self.menus["view"].addAction(dock.toggleViewAction())
         self.chain_lock = ChainLock(self)
         self.training.state_changed.connect(lambda state: self.chain_lock.set_locked(state in ACTIVE))

@@ -246,7 +246,7 @@ class PredictionPanel(QWidget):
         for field, value in zip(self.fields, (x, y)):
             field.setText(f"{value:.4g}")
         self.actual_label.setText(f"Clicked point ({x:.3g}, {y:.3g})")
-        self.predict_at(np.array([x, y], dtype=np.float64))
+        self.predict_inputs()  # at the values shown, so what one reads is what was predicted
 
     # ---- the model ---------------------------------------------------------------------------------
 
