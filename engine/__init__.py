@@ -24,7 +24,7 @@ from .gradcheck import gradcheck, numeric_gradient
 from .spec import ChainSpec, LayerSpec
 from .optimisers import OPTIMISERS, Adam, Descent, Momentum, Nesterov, Optimiser, RMSProp, optimiser_from_dict
 from .training import History, Progress, Trainer
-from .compiled import warm_up
+from .compiled import can_compile, warm_up
 from . import datasets
 from .datasets import DataError, Dataset
 from .csvdata import BUNDLED, CsvError, CsvPreview, LoadCancelled, load_csv, preview_csv
@@ -45,7 +45,7 @@ __all__ = [
     "gradcheck", "numeric_gradient",
     "ChainSpec", "LayerSpec",
     "OPTIMISERS", "Adam", "Descent", "Momentum", "Nesterov", "Optimiser", "RMSProp", "optimiser_from_dict",
-    "History", "Progress", "Trainer", "warm_up",
+    "History", "Progress", "Trainer", "can_compile", "warm_up",
     "datasets", "DataError", "Dataset",
     "BUNDLED", "CsvError", "CsvPreview", "LoadCancelled", "load_csv", "preview_csv", "Standardiser",
     "APP_VERSION", "FORMAT_VERSION", "MODEL_SUFFIX", "LoadedModel", "ModelFileError", "load_model", "save_model",

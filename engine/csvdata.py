@@ -255,11 +255,8 @@ def load_csv(path, target, features=None, *, task=None, delimiter=",", max_bytes
     _check_constant(path, names, feats, X, lines)
     keys = _read_target(path, names[t], t, target_cells, lines)
     y, task, class_names = _targets(path, names[t], t, keys, lines, task)
-    dataset = Dataset(X, y, task=task, class_names=class_names, name=path.stem)
-    # Dataset has no slots for these yet; the GUI needs them to label inputs and predictions
-    dataset.feature_names = [names[i] for i in feats]
-    dataset.target_name = names[t]
-    dataset.source = str(path)
+    dataset = Dataset(X, y, task=task, class_names=class_names, name=path.stem,
+                      feature_names=[names[i] for i in feats], target_name=names[t], source=str(path))
     if on_progress is not None:
         on_progress(1.0)
     return dataset

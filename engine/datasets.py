@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["DataError", "Dataset", "one_hot", "circle", "xor", "gaussians", "spiral", "moons",
-           "quadratic", "sine", "GENERATORS"]
+           "quadratic", "sine", "GENERATORS", "load_csv"]
 
 TASKS = ("classification", "regression")
 
@@ -49,7 +49,8 @@ class Dataset:
         (2, 2, array([0., 1.]))
     """
 
-    def __init__(self, X, y, task="classification", class_names=None, name=""):
+    def __init__(self, X, y, task="classification", class_names=None, name="", *, feature_names=None,
+                 target_name=None, source=None):
         if task not in TASKS:
             raise DataError(f"task must be one of {TASKS}, not {task!r}")
         X = np.asarray(X, dtype=np.float64)
@@ -92,6 +93,15 @@ class Dataset:
         elif class_names is not None:
             raise DataError("class_names only make sense for classification")
         self.class_names = class_names
+        if feature_names is not None and len(feature_names) != X.shape[1]:
+            raise DataError(f"{len(feature_names)} feature names for {X.shape[1]} features")
+        self.feature_names = None if feature_names is None else [str(f) for f in feature_names]
+        self.target_name = target_name  # a CSV column's name, when the data came from one
+        self.source = source            # where the data came from (a path), when it did
+
+    def feature_labels(self):
+        """Names for the features: the CSV header's, or x1, x2, ..."""
+        return self.feature_names or [f"x{i + 1}" for i in range(self.n_features)]
 
     # ---- shape facts ----
     def __len__(self):
@@ -147,6 +157,7 @@ class Dataset:
         sub = Dataset.__new__(Dataset)
         sub.X, sub.y = self.X[indices], self.y[indices]
         sub.task, sub.class_names = self.task, self.class_names
+        sub.feature_names, sub.target_name, sub.source = self.feature_names, self.target_name, self.source
         sub.name = self.name if name is None else name
         return sub
 
@@ -251,3 +262,13 @@ def sine(n=200, noise=0.1, seed=0):
 
 GENERATORS = {"circle": circle, "xor": xor, "gaussians": gaussians, "spiral": spiral,
               "moons": moons, "quadratic": quadratic, "sine": sine}
+
+
+def load_csv(path, target, features=None, **options):
+    """A CSV table as a Dataset, strictly checked: see `engine.csvdata.load_csv` for the options.
+
+    Bad files raise `DataError` naming the file, line, column and value.
+    """
+    from .csvdata import load_csv as load  # late: csvdata builds on this module
+
+    return load(path, target, features, **options)

@@ -81,12 +81,9 @@ class Standardiser:
 
     def apply(self, dataset):
         """A copy of `dataset` with standardised features (targets, task and names unchanged)."""
-        out = Dataset(self.transform(dataset.X), dataset.y, task=dataset.task, class_names=dataset.class_names,
-                      name=dataset.name)
-        for attr in ("feature_names", "target_name", "source"):  # set by load_csv, when present
-            if hasattr(dataset, attr):
-                setattr(out, attr, getattr(dataset, attr))
-        return out
+        return Dataset(self.transform(dataset.X), dataset.y, task=dataset.task, class_names=dataset.class_names,
+                       name=dataset.name, feature_names=dataset.feature_names, target_name=dataset.target_name,
+                       source=dataset.source)
 
     def to_dict(self):
         """Plain lists, for JSON in a model file: `{"mean": [...], "std": [...]}`."""

@@ -95,3 +95,16 @@ def test_dataset_rejects_bad_data():
 def test_repr_names_the_data():
     assert repr(D.circle(n=10)) == "Dataset('circle', 10 samples, 2 features, 2 classes)"
     assert repr(D.sine(n=5)) == "Dataset('sine', 5 samples, 1 feature, 1 output)"
+
+
+def test_feature_names_survive_split_and_standardising(tmp_path):
+    from engine import Standardiser
+    path = tmp_path / "t.csv"
+    path.write_text("height,weight,kind\n" + "".join(f"{i},{(i * 7) % 5},{'ab'[i % 2]}\n" for i in range(20)))
+    ds = D.load_csv(path, "kind")
+    train, val = ds.split(0.25, seed=1)
+    assert train.feature_names == val.feature_names == ["height", "weight"]
+    assert val.target_name == "kind" and val.source == str(path)
+    standard = Standardiser.fit(train.X).apply(train)
+    assert standard.feature_labels() == ["height", "weight"]
+    assert D.circle(10).feature_labels() == ["x1", "x2"]
