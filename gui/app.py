@@ -23,6 +23,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                                      "neural networks.")
     parser.add_argument("model", nargs="?", help="a model file to open (.chain, or a ChainSpec as JSON)")
     parser.add_argument("--screenshot", metavar="PNG", help="render the window offscreen to PNG and exit")
+    parser.add_argument("--train-epochs", metavar="N", type=int, default=0,
+                        help="with --screenshot: train N epochs first, so the plots show a run")
     return parser.parse_args(argv)
 
 
@@ -65,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     if loaded is not None:
         window.files.show_loaded(loaded, Path(args.model).resolve())
     if args.screenshot:
-        return save_screenshot(app, window, args.screenshot)
+        return save_screenshot(app, window, args.screenshot, args.train_epochs)
     window.show()
     if loaded is not None:
         window.files.recent.add(args.model)
@@ -98,12 +100,14 @@ def _quiet_offscreen_plugin() -> None:
     qInstallMessageHandler(handler)
 
 
-def save_screenshot(app, window, path: str) -> int:
-    """Show `window` at the default size, let it lay out, and save it as a PNG."""
+def save_screenshot(app, window, path: str, train_epochs: int = 0) -> int:
+    """Show `window` at the default size, let it lay out (and train), and save it as a PNG."""
     window.resize(*SCREENSHOT_SIZE)
     window.show()
     for _ in range(3):  # layout and the first fit take a few event-loop turns
         app.processEvents()
+    if train_epochs > 0:
+        window.training.train_and_wait(train_epochs)
     window.view.fit_to_view()
     app.processEvents()
     if not window.grab().save(path, "PNG"):

@@ -11,9 +11,11 @@ the Chain starts a new model. The panel owns the live plots (`loss_plot`, `gradi
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QGroupBox, QLabel,
                                QMessageBox, QProgressBar, QPushButton, QScrollArea, QSpinBox, QSplitter,
                                QToolButton, QVBoxLayout, QWidget)
@@ -487,6 +489,19 @@ class TrainingPanel(QWidget):
         if self.state == "idle" and result.valid:
             self._new_model(result.spec)
             self._say(f"Weights re-initialised with seed {self.init_seed_box.value()}.")
+
+    def train_and_wait(self, epochs: int, seconds: float = 300) -> bool:
+        """Train `epochs` and return when the run is over (screenshots, scripts); True if it ended in time."""
+        dense = self.canvas_gradients.layer_blocks
+        if dense and not self.editor.scene.selected_block_ids():
+            self.editor.scene.select_blocks(dense[:1])  # so the layer-gradient plots have a layer to show
+        self.start(epochs)
+        deadline = time.monotonic() + seconds
+        while self.state != "idle" and time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.AllEvents, 20)
+            time.sleep(0.005)
+        self.clock.force()
+        return self.state == "idle"
 
     def shutdown(self, ms: int = 5000) -> bool:
         """Stop any run and wait for its thread (the window is closing); True if it ended in time."""

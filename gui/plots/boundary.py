@@ -71,6 +71,7 @@ class BoundaryPlot(QWidget):
         layout.addWidget(self.plot_widget, 1)
         self.mode = "none"  # "boundary", "curve" or "none"
         self.frames = 0     # redraws that drew a model output (tests look at this)
+        self._rect = QRectF()
         self._grid = None
 
     def _clicked(self, event) -> None:
@@ -98,7 +99,7 @@ class BoundaryPlot(QWidget):
             gx, gy = np.linspace(lo[0], hi[0], GRID), np.linspace(lo[1], hi[1], GRID)
             xx, yy = np.meshgrid(gx, gy)  # row-major image: rows are y
             self._grid = np.column_stack([xx.ravel(), yy.ravel()])
-            self.image.setRect(QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1]))
+            self._rect = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
             self._scatter(self.train_points, train)
             self._scatter(self.val_points, val)
             self.plot_widget.getPlotItem().setRange(xRange=(lo[0], hi[0]), yRange=(lo[1], hi[1]), padding=0)
@@ -142,6 +143,7 @@ class BoundaryPlot(QWidget):
         out = np.asarray(out, dtype=float).reshape(len(self._grid), -1)
         if self.mode == "boundary":
             self.image.setImage(boundary_image(out) if record.classify else _regression_image(out), levels=(0, 255))
+            self.image.setRect(self._rect)  # after setImage: a rect set on an empty item scales a 1×1 image
         else:
             self.curve.setData(self._grid[:, 0], np.nan_to_num(out[:, 0]))
         self.frames += 1

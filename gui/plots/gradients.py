@@ -18,16 +18,16 @@ DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (178,
 
 
 class GradientNormPlot(QWidget):
-    """‖∂L/∂θ‖ of every trainable layer against (fractional) epochs, on a log axis."""
+    """‖∂L/∂θ‖ of every trainable layer against (fractional) epochs, as log₁₀: vanishing is far down."""
 
     def __init__(self, parent=None):
         configure()
         super().__init__(parent)
         self.plot_widget = pg.PlotWidget()
         item = self.plot_widget.getPlotItem()
-        item.setLogMode(y=True)
         item.setLabel("bottom", "epoch")
-        item.setLabel("left", "‖gradient‖")
+        # log10 of the norm on a linear axis: pyqtgraph's log mode labels minor ticks into a smudge
+        item.setLabel("left", "log₁₀ ‖∂L/∂θ‖")
         item.getAxis("left").enableAutoSIPrefix(False)
         item.setMenuEnabled(False)
         self.names = QLabel()  # layer names in their curves' colours (a legend costs a lot to repaint)
@@ -57,8 +57,8 @@ class GradientNormPlot(QWidget):
         self._ensure_curves(record.layer_names)
         for curve, series in zip(self.curves, record.norms):
             xs, ys = series.arrays()
-            keep = ys > 0  # a log axis cannot show zero
-            curve.setData(xs[keep], ys[keep])
+            keep = ys > 0  # a logarithm cannot show zero
+            curve.setData(xs[keep], np.log10(ys[keep]))
 
 
 def _heatmap(title: str) -> tuple[pg.PlotWidget, pg.ImageItem]:

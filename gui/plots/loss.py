@@ -45,7 +45,8 @@ class LossPlot(QWidget):
             curve.setClipToView(True)
         item.vb.sigResized.connect(self._sync_boxes)
 
-        self.log_scale = QCheckBox("log scale")
+        self.log_scale = QCheckBox("log")
+        self.log_scale.setToolTip("Logarithmic loss axis")
         self.log_scale.toggled.connect(lambda on: item.setLogMode(y=on))
         self.summary = QLabel("No training yet.")
         self._acc_shown = True
@@ -76,7 +77,7 @@ class LossPlot(QWidget):
             self._acc_shown = show_acc
             self.plot_widget.getPlotItem().getAxis("right").setStyle(showValues=show_acc)
         if record.loss.ys:
-            text = f"epoch {record.epochs} · {_coloured(TRAIN_COLOUR, f'train {record.loss.ys[-1]:.3g}')}"
+            text = f"{record.epochs} epochs · {_coloured(TRAIN_COLOUR, f'train {record.loss.ys[-1]:.3g}')}"
             if record.val_loss.ys:
                 text += f" · {_coloured(VAL_COLOUR, f'val {record.val_loss.ys[-1]:.3g}')}"
             if show_acc:
