@@ -28,6 +28,8 @@ from ..plots.gradients import GradientNormPlot, LayerGradients
 from ..plots.live import RedrawClock, TrainingRecord
 from ..plots.loss import LossPlot
 from ..worker import TrainingRun, WarmUp
+from .csv_import import import_data
+from .training_data import fitted_standardiser, is_table, standardise_on, table_dataset, table_names
 from .training_fit import apply_output, output_fit, set_input_features
 
 WITH_CLASSES = ("gaussians", "spiral")
@@ -86,6 +88,7 @@ class TrainingPanel(QWidget):
         self._run_offset = 0
         self.last_alert: QMessageBox | None = None
         self.dataset = self.train_set = self.val_set = None
+        self.imported = None  # the CSV table from the import dialog (training_data.ImportedData)
         # inputs are standardised as the command line does: statistics of the training split, kept
         # with the weights (a model file's weights come with theirs, which then stay fixed)
         self.standardiser: Standardiser | None = None
@@ -127,7 +130,10 @@ class TrainingPanel(QWidget):
         data_box = QGroupBox("Data")
         form = QFormLayout(data_box)
         self.dataset_box = QComboBox()
-        self.dataset_box.addItems(list(datasets.GENERATORS))
+        self.dataset_box.addItems(list(datasets.GENERATORS) + table_names())
+        self.import_button = QPushButton("Import CSV…")
+        self.import_button.setToolTip("Train on a table of your own (also File ▸ Import Data…)")
+        self.import_button.clicked.connect(lambda: import_data(self.window(), self))
         self.samples_box = _spin(20, 20000, 200, 50)
         self.noise_box = _spin(0.0, 3.0, 0.1, 0.05, decimals=2)
         self.data_seed_box = _spin(0, 99999, 0)
@@ -144,6 +150,7 @@ class TrainingPanel(QWidget):
                               ("Noise", self.noise_box), ("Seed", self.data_seed_box),
                               ("Classes", self.classes_box), ("Validation", self.validation_box)):
             form.addRow(label, widget)
+        form.insertRow(1, "", self.import_button)
         form.addRow(self.preview)
         self.fit_hint = QLabel()
         self.fit_hint.setWordWrap(True)
@@ -248,7 +255,10 @@ class TrainingPanel(QWidget):
 
     def _dataset_widgets(self):
         form = self.classes_box.parentWidget().layout()
-        form.setRowVisible(self.classes_box, self.dataset_box.currentText() in WITH_CLASSES)
+        name = self.dataset_box.currentText()
+        form.setRowVisible(self.classes_box, name in WITH_CLASSES)
+        for box in (self.samples_box, self.noise_box, self.data_seed_box):  # a table has no knobs
+            form.setRowVisible(box, not is_table(self, name))
 
     # ---- data --------------------------------------------------------------------------------------
 
@@ -263,8 +273,9 @@ class TrainingPanel(QWidget):
         """Make the chosen dataset; with `apply` (a user's choice) fit the Chain's Input to it."""
         name = self.dataset_box.currentText()
         extra = {"classes": self.classes_box.value()} if name in WITH_CLASSES else {}
-        self.dataset = datasets.GENERATORS[name](self.samples_box.value(), self.noise_box.value(),
-                                                 self.data_seed_box.value(), **extra)
+        table = table_dataset(self, name)
+        self.dataset = table if table is not None else datasets.GENERATORS[name](
+            self.samples_box.value(), self.noise_box.value(), self.data_seed_box.value(), **extra)
         self._split()
         self._show_preview()
         if apply:
@@ -284,7 +295,8 @@ class TrainingPanel(QWidget):
         self.train_set, self.val_set = self.dataset.split(share, seed=self.init_seed_box.value()) \
             if share > 0 else (self.dataset, None)
         if not self.standardiser_fixed or self.standardiser.n_features != self.dataset.n_features:
-            self.standardiser, self.standardiser_fixed = Standardiser.fit(self.train_set.X), False
+            self.standardiser = fitted_standardiser(self.train_set.X, standardise_on(self))
+            self.standardiser_fixed = False
         self.boundary_plot.set_data(self.train_set, self.val_set)
         self.record.classify = self.dataset.task == "classification"
         self.clock.force()

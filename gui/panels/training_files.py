@@ -10,12 +10,13 @@ The file commands (gui/files.py) call the window's `training_snapshot()` when sa
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 
-from engine import DataError, Standardiser, datasets, params, reference_for
+from engine import DataError, Standardiser, datasets, params
 
-from .training import WITH_CLASSES
+from .training_data import data_reference, table_from_reference
 
 
 def _settings(panel) -> dict:
@@ -25,13 +26,8 @@ def _settings(panel) -> dict:
 
 
 def _reference(panel, trained: bool) -> dict:
-    name = panel.dataset_box.currentText()
-    knobs = {"n": panel.samples_box.value(), "noise": panel.noise_box.value(), "seed": panel.data_seed_box.value()}
-    if name in WITH_CLASSES:
-        knobs["classes"] = panel.classes_box.value()
     # the statistics belong to trained weights; a design alone is standardised afresh when it trains
-    return reference_for({"source": "generator", "name": name, "params": knobs}, panel.dataset,
-                         panel.standardiser if trained else None)
+    return data_reference(panel, with_statistics=trained)
 
 
 def _history(record) -> dict:
@@ -87,7 +83,11 @@ def restore(panel, loaded) -> None:
                 box.setValue(type(box.value())(round(s[key] * scale)))
         ref = loaded.dataset or {}
         known = ref.get("source") == "generator" and ref.get("name") in datasets.GENERATORS
-        if known:
+        table = None if known else table_from_reference(panel, ref, Path(loaded.path).parent if loaded.path else None)
+        if table is not None:  # a bundled table or the CSV file the model learnt from
+            panel.dataset_box.setCurrentText(table)
+            known = True
+        elif known:
             knobs = ref.get("params") or {}
             panel.dataset_box.setCurrentText(ref["name"])
             for box, key in ((panel.samples_box, "n"), (panel.noise_box, "noise"), (panel.data_seed_box, "seed"),
