@@ -3,7 +3,7 @@ dialog, offered in the dataset list beside the generators and used exactly like 
 
 >>> use_imported(panel, ImportedData(dataset, reference, standardise=True, validation=0.2, seed=0))  # doctest: +SKIP
 >>> panel.dataset_box.currentText()                                                                # doctest: +SKIP
-'measurements (CSV)'
+'measurements.csv (CSV)'
 >>> data_reference(panel)       # what a model file records: the CSV's path, columns, task, statistics  # doctest: +SKIP
 
 A table has no knobs (samples, noise, seed); the validation share and the split seed are the
@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PySide6.QtCore import Qt
 
-from engine import BUNDLED, Standardiser, reference_for
+from engine import BUNDLED, DataError, Standardiser, open_reference, reference_for
 
 _bundled: dict = {}
 
@@ -80,26 +81,35 @@ def standardise_on(panel) -> bool:
     return not (data is not None and panel.dataset_box.currentText() == data.label and not data.standardise)
 
 
-def use_imported(panel, data: ImportedData) -> None:
-    """Offer `data` in the dataset list (replacing an earlier import), take its split, and choose it.
-
-    Choosing it goes through the panel's own path for a newly chosen dataset: the Input takes the
-    table's feature count and a fitting output and loss are proposed, as for a generator.
-    """
+def add_imported(panel, data: ImportedData) -> None:
+    """Offer `data` in the dataset list, replacing an earlier import; does not choose it."""
     box = panel.dataset_box
     old = imported(panel)
-    boxes = (box, panel.validation_box, panel.init_seed_box)
-    for b in boxes:
-        b.blockSignals(True)
+    blocked = box.blockSignals(True)
     try:
         if old is not None and box.findText(old.label) >= 0:
             box.removeItem(box.findText(old.label))
         panel.imported = data
         box.addItem(data.label)
-        box.setItemData(box.count() - 1, data.reference.get("path", ""), 3)  # Qt.ToolTipRole
+        box.setItemData(box.count() - 1, data.reference.get("path", ""), Qt.ToolTipRole)
+    finally:
+        box.blockSignals(blocked)
+
+
+def use_imported(panel, data: ImportedData) -> None:
+    """Offer `data` in the dataset list, take its split, and choose it.
+
+    Choosing it goes through the panel's own path for a newly chosen dataset: the Input takes the
+    table's feature count and a fitting output and loss are proposed, as for a generator.
+    """
+    add_imported(panel, data)
+    boxes = (panel.dataset_box, panel.validation_box, panel.init_seed_box)
+    for b in boxes:
+        b.blockSignals(True)
+    try:
         panel.validation_box.setValue(int(round(data.validation * 100)))
         panel.init_seed_box.setValue(int(data.seed))
-        box.setCurrentText(data.label)
+        panel.dataset_box.setCurrentText(data.label)
     finally:
         for b in boxes:
             b.blockSignals(False)
@@ -108,8 +118,35 @@ def use_imported(panel, data: ImportedData) -> None:
                        f"{data.dataset.task}.")
 
 
-def data_reference(panel) -> dict:
-    """The model file's `dataset` entry for what the panel trains on, with the standardisation statistics."""
+def table_from_reference(panel, ref: dict, folder=None) -> str | None:
+    """The list entry for a model file's bundled or CSV data (offering the CSV), or None if there is none.
+
+    A CSV that cannot be read (moved, changed) gives None and a message; a relative path is looked up
+    in `folder`, the model file's folder.
+    """
+    if ref.get("source") == "bundled" and ref.get("name") in BUNDLED:
+        return ref["name"]
+    if ref.get("source") != "csv" or not ref.get("path"):
+        return None
+    path = Path(ref["path"])
+    full = path if path.is_absolute() or folder is None else Path(folder) / path
+    try:
+        dataset, _ = open_reference(dict(ref, path=str(full)))
+    except DataError as error:
+        panel.message.emit(f"The model's data cannot be read: {error}")
+        return None
+    norm = ref.get("normalisation") or {}
+    identity = norm.get("mean") == [0.0] * dataset.n_features and norm.get("std") == [1.0] * dataset.n_features
+    reference = {"source": "csv", "path": str(full), "target": dataset.target_name,
+                 "features": list(dataset.feature_names), "task": dataset.task}
+    add_imported(panel, ImportedData(dataset, reference, standardise=not identity,
+                                     validation=panel.validation_box.value() / 100, seed=panel.init_seed_box.value()))
+    return panel.imported.label
+
+
+def data_reference(panel, with_statistics: bool = True) -> dict:
+    """The model file's `dataset` entry for what the panel trains on (with the standardisation statistics:
+    they belong to trained weights; a design alone is standardised afresh when it trains)."""
     name = panel.dataset_box.currentText()
     data = imported(panel)
     if data is not None and name == data.label:
@@ -121,4 +158,4 @@ def data_reference(panel) -> dict:
         if name in ("gaussians", "spiral"):
             knobs["classes"] = panel.classes_box.value()
         ref = {"source": "generator", "name": name, "params": knobs}
-    return reference_for(ref, panel.dataset, panel.standardiser)
+    return reference_for(ref, panel.dataset, panel.standardiser if with_statistics else None)
