@@ -107,6 +107,7 @@ def main(argv=None) -> int:
     parser.add_argument("--switch-interval", type=float, default=None,
                         help="sys.setswitchinterval in seconds (default: what the app sets)")
     parser.add_argument("--no-plots", action="store_true", help="close the plot docks (the canvas badges stay)")
+    parser.add_argument("--close", default="", help="comma-separated plot docks to close, e.g. 'Model output'")
     args = parser.parse_args(argv)
 
     from gui.app import _quiet_offscreen_plugin
@@ -129,8 +130,9 @@ def main(argv=None) -> int:
     panel.loss_box.setCurrentText("binarycrossentropy")
     dense = [b.block_id for b in window.doc.chain_blocks() if b.kind == "dense"]
     window.editor.scene.select_blocks([dense[1]])  # the layer-gradient heatmaps are live too
-    if args.no_plots:
-        for dock in window.plot_docks:
+    closing = {name.strip() for name in args.close.split(",") if name.strip()}
+    for dock in window.plot_docks:
+        if args.no_plots or dock.windowTitle() in closing:
             dock.close()
     spin(app, 0.5)
 
@@ -166,7 +168,8 @@ def main(argv=None) -> int:
           f"{args.seconds:g} s per measurement, probe {INTERVAL_MS} ms PreciseTimer")
     print(f"{'event-loop lateness (ms)':<28} {'p50':>7} {'p99':>7} {'max':>7} {'ticks':>7}")
     print(row("idle", idle))
-    print(row("training, " + ("plot docks closed" if args.no_plots else "all plots live"), busy))
+    live = "plot docks closed" if args.no_plots else f"without {args.close}" if closing else "all plots live"
+    print(row("training, " + live, busy))
     print(f"\n{'throughput':<28} {'samples/s':>12}")
     print(f"{'headless Trainer.fit':<28} {solo:12,.0f}")
     print(f"{'GUI, ' + ('no plots' if args.no_plots else 'live plots'):<28} {gui_rate:12,.0f}   "

@@ -42,7 +42,7 @@ class BoundaryPlot(QWidget):
     """
 
     point_clicked = Signal(float, float)
-    min_interval = 0.15  # a forward pass over the whole grid: about seven times a second is live enough
+    min_interval = 0.25  # a forward pass over the whole grid: four times a second is live enough
 
     def __init__(self, predict, parent=None):
         configure()

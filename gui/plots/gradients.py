@@ -20,6 +20,8 @@ DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (178,
 class GradientNormPlot(QWidget):
     """‖∂L/∂θ‖ of every trainable layer against (fractional) epochs, as log₁₀: vanishing is far down."""
 
+    min_interval = 0.15  # seconds between redraws (RedrawClock): about seven redraws a second
+
     def __init__(self, parent=None):
         configure()
         super().__init__(parent)
@@ -90,6 +92,8 @@ def _bars(title: str) -> tuple[pg.PlotWidget, pg.BarGraphItem]:
 
 class LayerGradients(QWidget):
     """The watched layer: W and ∂L/∂W as heatmaps (out × in), b and ∂L/∂b as bars."""
+
+    min_interval = 0.2  # seconds between redraws (RedrawClock): four small plots: five redraws a second
 
     def __init__(self, parent=None):
         configure()
