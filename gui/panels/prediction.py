@@ -118,7 +118,7 @@ class PredictionPanel(QWidget):
         font.setBold(True)
         self.result_label.setFont(font)
         self.bars_plot = pg.PlotWidget()
-        self.bars_plot.setMinimumHeight(150)
+        self.bars_plot.setFixedHeight(180)
         item = self.bars_plot.getPlotItem()
         item.setMenuEnabled(False)
         item.setMouseEnabled(x=False, y=False)
@@ -128,7 +128,7 @@ class PredictionPanel(QWidget):
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.6)
         item.addItem(self.bars)
         obox.addWidget(self.result_label)
-        obox.addWidget(self.bars_plot, 1)
+        obox.addWidget(self.bars_plot)
 
         self.matrix_box = QGroupBox("Confusion matrix (validation)")
         mbox = QVBoxLayout(self.matrix_box)
@@ -149,8 +149,9 @@ class PredictionPanel(QWidget):
         box.addWidget(self.title)
         box.addWidget(input_box)
         box.addWidget(self.actual_label)
-        box.addWidget(output_box, 1)
+        box.addWidget(output_box)
         box.addWidget(self.matrix_box)
+        box.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.NoFrame)
@@ -208,6 +209,9 @@ class PredictionPanel(QWidget):
             self.matrix_box.setVisible(False)
             self.use_row(0)
             return
+        if self.matrix is not None and self.training.epochs_done == 0:  # weights were reset
+            self.matrix = None
+            self.matrix_box.setVisible(False)
         self.predict_inputs()
 
     def use_row(self, row: int):
@@ -322,7 +326,9 @@ class PredictionPanel(QWidget):
         table = self.matrix_table
         table.setRowCount(m.shape[0])
         table.setColumnCount(m.shape[1])
-        table.setHorizontalHeaderLabels([f"→ {n}" for n in names])
+        table.setHorizontalHeaderLabels(names)
+        for c, name in enumerate(names):
+            table.horizontalHeaderItem(c).setToolTip(f"predicted {name}")
         table.setVerticalHeaderLabels(names[:m.shape[0]])
         top = max(int(m.max()), 1)
         for r in range(m.shape[0]):
@@ -337,7 +343,7 @@ class PredictionPanel(QWidget):
         table.setFixedHeight(rows_h + table.horizontalHeader().sizeHint().height() + 4)
         right = int(np.trace(m))
         self.matrix_note.setText(f"{right} of {int(m.sum())} validation samples right ({right / max(m.sum(), 1):.0%}); "
-                                 "rows: actual class, columns: predicted.")
+                                 "rows: actual class, columns: predicted class.")
         self.matrix_box.setVisible(True)
 
 
