@@ -94,6 +94,22 @@ def headless(samples: int, seconds: float, batch: int) -> float:
         if history.epochs_done else 0.0
 
 
+def steps_stop_after(app, panel, button) -> float:
+    """Click `button` (Pause) and return ms until the trainer's step counter stops moving."""
+    trainer = panel.trainer
+    clicked = time.perf_counter()
+    button.click()
+    last_step, last_change = trainer.t, clicked
+    while time.perf_counter() - last_change < 0.3:  # still for 300 ms: it has paused
+        if trainer.t != last_step:
+            last_step, last_change = trainer.t, time.perf_counter()
+        time.sleep(0.0005)
+    ms = (last_change - clicked) * 1000
+    button.click()  # resume
+    spin(app, 0.2)
+    return ms
+
+
 def row(name, lateness):
     return (f"{name:<28} {np.percentile(lateness, 50):7.2f} {np.percentile(lateness, 99):7.2f} "
             f"{lateness.max():7.2f} {len(lateness):7d}")
@@ -146,19 +162,21 @@ def main(argv=None) -> int:
     panel.training_run.finished.connect(histories.append)
     spin(app, 0.5)  # past the first reports
     snap0 = (panel.record.version, time.perf_counter())
-    cpu0 = time.thread_time()
+    epochs0, cpu0 = panel.record.epochs, time.thread_time()
     busy = probe.measure(app, args.seconds)
-    gui_cpu = (time.thread_time() - cpu0) / (time.perf_counter() - snap0[1])
+    elapsed = time.perf_counter() - snap0[1]
+    gui_cpu = (time.thread_time() - cpu0) / elapsed
+    train_rows = args.samples - round(args.samples * 0.2)
+    gui_rate = (panel.record.epochs - epochs0) * train_rows / elapsed
+    reports = (panel.record.version - snap0[0]) / elapsed
     frames = panel.boundary_plot.frames
+    pause_ms = [steps_stop_after(app, panel, panel.pause_button) for _ in range(3)]
     stop_began = time.perf_counter()
     panel.stop_button.click()
     while panel.state != "idle":
         app.processEvents(QEventLoop.WaitForMoreEvents)
     stop_ms = (time.perf_counter() - stop_began) * 1000
-    history = histories[0]
-    train_rows = args.samples - round(args.samples * 0.2)
-    gui_rate = history.epochs_done * train_rows / history.seconds
-    reports = (panel.record.version - snap0[0]) / (time.perf_counter() - snap0[1])
+    assert histories and histories[0].stopped
     window.close()
     app.processEvents()
 
@@ -175,7 +193,8 @@ def main(argv=None) -> int:
     print(f"{'GUI, ' + ('no plots' if args.no_plots else 'live plots'):<28} {gui_rate:12,.0f}   "
           f"({gui_rate / solo:.0%} of headless)")
     print(f"\nprogress signals ≈ {reports:.0f}/s, boundary redraws during the run: {frames}, "
-          f"Stop → idle: {stop_ms:.0f} ms, GUI thread CPU while training: {gui_cpu:.0%} of a core")
+          f"GUI thread CPU while training: {gui_cpu:.0%} of a core")
+    print(f"Pause → last step: {', '.join(f'{ms:.0f}' for ms in pause_ms)} ms; Stop → idle: {stop_ms:.0f} ms")
     return 0
 
 

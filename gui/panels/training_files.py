@@ -112,8 +112,8 @@ def restore(panel, loaded) -> None:
         np.copyto(p.value, q.value)
     norm = ref.get("normalisation")
     if norm and known:
-        try:
-            panel.standardiser, panel.standardiser_fixed = Standardiser.from_dict(norm), True  # the weights expect these
+        try:  # the weights expect these statistics
+            panel.standardiser, panel.standardiser_fixed = Standardiser.from_dict(norm), True
         except DataError:
             pass
     panel.trainer = None
