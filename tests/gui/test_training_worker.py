@@ -7,7 +7,7 @@ import pytest
 from engine import Adam, Progress, Trainer, datasets
 from gui.worker import MIN_INTERVAL, TrainingRun
 
-from training_helpers import TANH_NET
+from training_helpers import TANH_NET, settled
 
 
 class FloodingTrainer:
@@ -77,10 +77,9 @@ def test_stop_and_pause_take_effect_between_chunks(qtbot, action):
         assert finished[0].stopped
     else:
         run.pause()
-        qtbot.wait(150)
-        count = len(snaps)
-        qtbot.wait(200)
-        assert len(snaps) == count
+        steps = settled(qtbot, lambda: trainer.t)  # the pause lands after the current chunk
+        qtbot.wait(300)
+        assert trainer.t == steps, "a paused run kept training"
         run.stop()  # a paused run still stops
         qtbot.waitUntil(lambda: bool(finished), timeout=2000)
 

@@ -20,6 +20,19 @@ def wait_state(qtbot, panel, *states, timeout=10_000):
     qtbot.waitUntil(lambda: panel.state in states, timeout=timeout)
 
 
+def settled(qtbot, read, every=100, timeout=3000):
+    """The value of `read()` once two reads `every` ms apart agree (a pause takes a chunk to land)."""
+    seen = [read()]
+
+    def still():
+        qtbot.wait(every)
+        seen.append(read())
+        return seen[-1] == seen[-2]
+
+    qtbot.waitUntil(still, timeout=timeout)
+    return seen[-1]
+
+
 @pytest.fixture
 def train_window(qtbot, qapp):
     apply_theme(qapp, dark=False)
