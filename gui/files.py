@@ -181,8 +181,7 @@ class DocumentFiles(QObject):
         """Save to `path` and make it this window's file; on failure say why, and stay modified."""
         path = Path(path)
         try:
-            model, kwargs = self._contents()
-            save_model(path, model, **kwargs)
+            refused = self._write(lambda model, **kwargs: save_model(path, model, **kwargs))
         except ValueError as error:  # the Chain on the canvas is not finished (ModelFileError is not one)
             dialogs.show_error(self.window, "Cannot save model",
                                f"Cannot save {path.name}: the Chain has problems. {error}")
@@ -190,12 +189,17 @@ class DocumentFiles(QObject):
         except ModelFileError as error:
             dialogs.show_error(self.window, "Cannot save model", str(error))
             return False
-        self.path, self.example, self.trained_unsaved = path, None, False
+        self.path, self.example, self.trained_unsaved = path, None, refused is not None
         self.window.undo_stack.setClean()
         self.recent.add(path)
-        self._discard_recovery()
+        if refused is None:
+            self._discard_recovery()
+            self._say(f"Saved {path.name}")
+        else:  # the design is safe; what training learnt is still unsaved work
+            dialogs.show_error(self.window, "Saved the design only",
+                               f"Saved the Chain and its layout to {path.name}, but not what training learnt: "
+                               f"{refused}")
         self._update_title()
-        self._say(f"Saved {path.name}")
         return True
 
     def revert(self) -> bool:
@@ -291,6 +295,19 @@ class DocumentFiles(QObject):
                 self._update_title()
             self._autosave_if_modified()
 
+    def _write(self, save) -> str | None:
+        """Call `save(model, **kwargs)` with everything; if what training adds is refused, save the
+        design alone and return why (a trained-state problem must not cost the user the Chain)."""
+        model, kwargs = self._contents()
+        try:
+            save(model, **kwargs)
+            return None
+        except ModelFileError as error:
+            if set(kwargs) == {"layout"}:
+                raise
+            save(self.window.doc.to_spec(), layout=kwargs["layout"])
+            return error.problem
+
     def _contents(self):
         """(model, save_model keyword arguments) for what is on screen; ValueError if the Chain has problems."""
         spec = self.window.doc.to_spec()
@@ -306,15 +323,13 @@ class DocumentFiles(QObject):
 
     def autosave(self) -> bool:
         """Write the recovery copy now (never over the user's file); False if it could not be written."""
-        try:
-            model, kwargs = self._contents()
-        except ValueError:
-            return False  # an unfinished Chain cannot be written yet; the next autosave tries again
         if self.slot is None:
             self.slot = RecoverySlot()
         self.slot.document = None if self.path is None else str(self.path)
         try:
-            self.slot.save(model, **kwargs)
+            self._write(self.slot.save)
+        except ValueError:
+            return False  # an unfinished Chain cannot be written yet; the next autosave tries again
         except (ModelFileError, OSError) as error:
             self._say(f"Autosave failed: {error}")
             return False

@@ -108,6 +108,19 @@ def test_new_starts_from_fresh_weights(window, tmp_path, answers, file_dialogs):
     assert answers.unscripted == []
 
 
+def test_refused_training_state_still_saves_the_design(window, tmp_path, monkeypatch, answers):
+    other = TUTORIAL_SPEC.__class__(3, TUTORIAL_SPEC.layers).build(0)  # weights for another Input size
+    monkeypatch.setattr(window, "training_snapshot", lambda: {"model": other}, raising=False)
+    edit(window)
+    assert window.files.save_to(tmp_path / "d.chain")
+    assert "not what training learnt" in last_error()
+    loaded = load_model(tmp_path / "d.chain")
+    assert not loaded.trained and loaded.spec == window.doc.to_spec()
+    assert window.undo_stack.isClean() and window.isWindowModified()  # the weights are still unsaved
+    assert window.files.autosave()  # recovery copies fall back the same way
+    assert answers.unscripted == []
+
+
 def test_title_follows_the_undo_stack(window, tmp_path, answers):
     edit(window)
     assert window.isWindowModified()
