@@ -11,6 +11,7 @@ Exactly one of `loaded`, `failed`, `cancelled` follows `start()`, on the GUI thr
 """
 from __future__ import annotations
 
+import gc
 import threading
 import time
 import traceback
@@ -79,6 +80,10 @@ class CsvLoad(QObject):
         self.running = False
 
     def start(self):
+        # Collect garbage here, on the GUI thread: otherwise the loader's allocations trigger a
+        # collection on its thread, and unreachable Qt objects (closed dialogs, old plots) are then
+        # destroyed there ("Timers cannot be started from another thread").
+        gc.collect()
         self.running = True
         self.thread.start()
 

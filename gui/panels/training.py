@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGridLayo
 from engine import LOSSES, OPTIMISERS, Adam, Standardiser, Trainer, data, datasets, no_grad, params
 
 from ..plots import configure
-from ..plots.boundary import BoundaryPlot, class_colours
+from ..plots.boundary import BoundaryPlot, point_brushes
 from ..plots.gradients import GradientNormPlot, LayerGradients
 from ..plots.live import RedrawClock, TrainingRecord
 from ..plots.loss import LossPlot
@@ -307,9 +307,7 @@ class TrainingPanel(QWidget):
             x, y = ds.X[:, 0], ds.X[:, 1]
         else:
             x, y = ds.X[:, 0], ds.y[:, 0] if ds.task == "regression" else ds.y.astype(float)
-        k = max(ds.n_classes, 1)
-        colours = class_colours(k)[ds.y % k] if ds.task == "classification" else np.tile([[58, 111, 247]], (len(ds), 1))
-        self.preview_points.setData(x, y, brush=[pg.mkBrush(*c) for c in colours.astype(int)])
+        self.preview_points.setData(x, y, brush=point_brushes(ds))
         self.preview.getPlotItem().autoRange()
 
     def _fit(self):

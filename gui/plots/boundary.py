@@ -22,6 +22,16 @@ def class_colours(k: int) -> np.ndarray:
     return CLASS_COLOURS[np.arange(k) % len(CLASS_COLOURS)]
 
 
+def point_brushes(ds, other=(58, 111, 247)):
+    """A brush per sample, its class's colour; one brush object per class, which pyqtgraph renders once
+    (a new QBrush per point costs seconds for a table of 50k rows)."""
+    if ds.task != "classification":
+        return pg.mkBrush(*other)
+    k = max(ds.n_classes, 1)
+    palette = [pg.mkBrush(*c) for c in class_colours(k).astype(int)]
+    return [palette[i] for i in ds.y % k]
+
+
 def boundary_image(probs: np.ndarray) -> np.ndarray:
     """(GRID*GRID, k) class probabilities -> an RGB image: the winning class's colour, paler where unsure."""
     if probs.shape[1] == 1:  # one sigmoid unit: P(class 1)
@@ -128,9 +138,7 @@ class BoundaryPlot(QWidget):
         if ds is None or not len(ds):
             points.setData([], [])
             return
-        colours = class_colours(max(ds.n_classes, 1))[ds.y % max(ds.n_classes, 1)] if ds.task == "classification" \
-            else np.tile([[90.0, 90.0, 90.0]], (len(ds), 1))
-        points.setData(ds.X[:, 0], ds.X[:, 1], brush=[pg.mkBrush(*c) for c in colours.astype(int)])
+        points.setData(ds.X[:, 0], ds.X[:, 1], brush=point_brushes(ds, (90, 90, 90)))
 
     def redraw(self, record) -> None:
         if self._grid is None or record.weights is None:

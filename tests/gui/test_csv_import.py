@@ -215,3 +215,42 @@ def test_standardisation_statistics_round_trip_through_a_model_file(qtbot, monke
     assert train_window.files.open_path(model_path, confirmed=True)
     assert panel.dataset_box.currentText() == "table.csv (CSV)" and panel.dataset.target_name == "kind"
     assert panel.standardiser == saved and panel.epochs_done == 3
+
+
+def test_the_target_and_the_task_can_be_changed(qtbot, tmp_path):
+    dialog = CsvImportDialog(csv_file(tmp_path, GOOD))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    got = []
+    dialog.imported.connect(got.append)
+    dialog.target_box.setFocus()
+    QTest.keyClicks(dialog.target_box, "width")
+    assert dialog.target() == "width" and dialog.task() == "regression"  # 12 distinct decimals
+    assert dialog.features() == ["id", "length", "height"]  # "kind" holds words: not offered as a feature
+    assert not dialog.columns_table.item(2, 0).flags() & Qt.ItemIsEnabled  # the target is no feature
+    dialog.task_box.setFocus()
+    QTest.keyClicks(dialog.task_box, "c")  # classification after all
+    assert dialog.task() == "classification"
+    QTest.keyClick(dialog.target_box, Qt.Key_Down)  # the next column, height
+    assert dialog.target() == "height" and dialog.task() == "classification"  # a choice of the person's own is kept
+    assert dialog.features() == ["id", "length", "width"]  # the former target is a feature again
+    click(dialog.import_button)
+    qtbot.waitUntil(lambda: bool(got), timeout=5000)
+    assert got[0].dataset.task == "classification" and got[0].dataset.target_name == "height"
+    assert got[0].reference["task"] == "classification"
+
+
+def test_a_big_file_loads_in_the_background_with_progress(qtbot, monkeypatch, tmp_path, train_window, panel):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60_000, 2))
+    rows = "\n".join(f"{a:.5f},{b:.5f},{int(a * b > 0)}" for a, b in X)
+    choose_file(monkeypatch, csv_file(tmp_path, "a,b,same_sign\n" + rows + "\n", "big.csv"))
+    train_window.actions_by_name["import_data"].trigger()
+    dialog = shown_dialog(qtbot, train_window)
+    seen = []
+    dialog.progress.valueChanged.connect(seen.append)
+    click(dialog.import_button)
+    assert dialog.load is not None and dialog.load.thread.isRunning()  # the window's event loop is free
+    qtbot.waitUntil(lambda: not shown_dialogs(train_window), timeout=10_000)
+    assert len(panel.dataset) == 60_000 and panel.dataset.class_names == ["0", "1"]
+    assert seen and seen[-1] == 100
