@@ -311,6 +311,8 @@ class CsvImportDialog(QDialog):
 
     def _load_ended(self):
         load, self.load = self.load, None
+        if load is None:  # the dialog was closed meanwhile (see done)
+            return
         load.deleteLater()
         self.progress.setVisible(False)
         self.choices.setEnabled(True)
@@ -328,8 +330,9 @@ class CsvImportDialog(QDialog):
 
     def done(self, code):  # noqa: D401 - Qt override: closing (Esc, the title bar) stops a load first
         if self.load is not None:
-            self.load.wait()
-            self.load = None
+            load, self.load = self.load, None
+            load.wait()
+            self.result_data = None  # a load that finished meanwhile is not used: the person said no
         super().done(code)
 
 

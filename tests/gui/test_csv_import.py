@@ -178,6 +178,15 @@ def test_a_long_load_shows_progress_and_can_be_stopped(qtbot, monkeypatch, tmp_p
     click(dialog.cancel_button)
     assert not shown_dialogs(train_window)
 
+    click(panel.import_button)  # Escape while loading: the load stops, the dialog closes, nothing changes
+    dialog = shown_dialog(qtbot, train_window)
+    click(dialog.import_button)
+    qtbot.waitUntil(lambda: dialog.progress.value() == 40, timeout=3000)
+    QTest.keyClick(dialog, Qt.Key_Escape)
+    assert not shown_dialogs(train_window)
+    qtbot.wait(50)  # the loader's last signals arrive at a closed dialog
+    assert panel.dataset is dataset
+
 
 def test_bundled_tables_are_in_the_dataset_list(qtbot, train_window, panel):
     panel.dataset_box.setCurrentText("iris")
