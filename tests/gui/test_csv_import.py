@@ -225,6 +225,14 @@ def test_standardisation_statistics_round_trip_through_a_model_file(qtbot, monke
     assert panel.dataset_box.currentText() == "table.csv (CSV)" and panel.dataset.target_name == "kind"
     assert panel.standardiser == saved and panel.epochs_done == 3
 
+    path.unlink()  # the table has gone: the model still opens, on data the dock can make, and says so
+    panel.dataset_box.setCurrentText("iris")
+    said = []
+    panel.message.connect(said.append)
+    assert train_window.files.open_path(model_path, confirmed=True)
+    assert panel.dataset_box.currentText() == "iris"
+    assert any("cannot be read" in text and "table.csv" in text for text in said), said
+
 
 def test_the_target_and_the_task_can_be_changed(qtbot, tmp_path):
     dialog = CsvImportDialog(csv_file(tmp_path, GOOD))
