@@ -19,6 +19,7 @@ from .canvas.editor import CanvasEditor
 from .canvas.palette import BlockPalette
 from .canvas.view import CanvasView
 from .files import DocumentFiles
+from .gc_guard import collect_on_gui_thread
 from .panels.csv_import import import_data
 from .panels.prediction import PredictionPanel
 from .panels.properties import PropertiesPanel
@@ -43,6 +44,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, spec=None, parent=None):
         super().__init__(parent)
+        collect_on_gui_thread()  # cycles freed on worker threads would delete Qt objects there
         self.setWindowTitle("Chainboard")
         self.setWindowIcon(icon("app"))
         self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks)
