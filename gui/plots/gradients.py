@@ -20,7 +20,7 @@ DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (178,
 class GradientNormPlot(QWidget):
     """‖∂L/∂θ‖ of every trainable layer against (fractional) epochs, as log₁₀: vanishing is far down."""
 
-    min_interval = 0.15  # seconds between redraws (RedrawClock): about seven redraws a second
+    min_interval = 0.2  # seconds between redraws (RedrawClock): five redraws a second
 
     def __init__(self, parent=None):
         configure()
@@ -93,7 +93,7 @@ def _bars(title: str) -> tuple[pg.PlotWidget, pg.BarGraphItem]:
 class LayerGradients(QWidget):
     """The watched layer: W and ∂L/∂W as heatmaps (out × in), b and ∂L/∂b as bars."""
 
-    min_interval = 0.2  # seconds between redraws (RedrawClock): four small plots: five redraws a second
+    min_interval = 0.25  # seconds between redraws (RedrawClock): four small plots, four redraws a second
 
     def __init__(self, parent=None):
         configure()

@@ -17,7 +17,7 @@ TRAIN_COLOUR, VAL_COLOUR, ACC_COLOUR = "#3a6ff7", "#f08c00", "#2f9e44"
 class LossPlot(QWidget):
     """Loss curves on the left axis; accuracy (0–1, classification only) on a right-hand axis."""
 
-    min_interval = 0.15  # seconds between redraws (RedrawClock): a loss curve is live at ~7 a second
+    min_interval = 0.2  # seconds between redraws (RedrawClock): a loss curve is live at 5 a second
 
     def __init__(self, parent=None):
         configure()
