@@ -4,13 +4,17 @@
     .venv/bin/python benchmarks/bench_eager.py --quick    # fewer repeats
 
 PyTorch is a yardstick only, never a dependency: `.venv/bin/pip install torch==2.13.0`.
+Both sides run their BLAS on one thread (the machine has two cores, often shared), so the
+numbers compare the frameworks rather than the thread pools.
 """
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads OpenBLAS
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import engine as E  # noqa: E402
@@ -75,6 +79,7 @@ def main():
         have_torch = True
     except ImportError:
         have_torch = False
+    print(f"BLAS threads: ours {os.environ['OPENBLAS_NUM_THREADS']}, torch 1")
     print(f"{'case':22} {'ours µs/step':>13} {'torch µs/step':>14} {'torch/ours':>11}")
     for name, layers, batch in CASES:
         t_ours = best_time(ours(layers, batch), repeats, inner)

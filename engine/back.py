@@ -57,10 +57,13 @@ def backprop(out, seed, targets, nest=False):
             found[id(node)] = g
         if node.vjp is None:
             continue
+        kwargs = node.kwargs or {}
+        if getattr(node.vjp, "selective", False):  # it can skip the products nobody needs
+            kwargs = {**kwargs, "needs": tuple(isinstance(p, Tracked) and id(p) in relevant for p in node.parents)}
         if nest:
-            parent_grads = node.vjp(g, node, *node.parents, **(node.kwargs or {}))
+            parent_grads = node.vjp(g, node, *node.parents, **kwargs)
         else:
-            parent_grads = node.vjp(g, node.value, *(data(p) for p in node.parents), **(node.kwargs or {}))
+            parent_grads = node.vjp(g, node.value, *(data(p) for p in node.parents), **kwargs)
         for p, pg in zip(node.parents, parent_grads):
             if pg is None or not isinstance(p, Tracked) or id(p) not in relevant:
                 continue

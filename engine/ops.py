@@ -156,9 +156,17 @@ def _matmul(a, b):
     return track(np.matmul(data(a), data(b)), (a, b), _matmul_vjp)
 
 
-def _matmul_vjp(g, out, a, b):
-    return (sum_to(_matmul(g, swapaxes(b)), _shape(a)),
-            sum_to(_matmul(swapaxes(a), g), _shape(b)))
+def selective(vjp):
+    """Mark a VJP that takes `needs` (one bool per input) and skips gradients nobody asked for:
+    a Dense layer's input gradient is a whole matrix product, wasted on the data itself."""
+    vjp.selective = True
+    return vjp
+
+
+@selective
+def _matmul_vjp(g, out, a, b, needs=(True, True)):
+    return (sum_to(_matmul(g, swapaxes(b)), _shape(a)) if needs[0] else None,
+            sum_to(_matmul(swapaxes(a), g), _shape(b)) if needs[1] else None)
 
 
 def linear(x, W, b=None):
@@ -170,14 +178,17 @@ def linear(x, W, b=None):
     return track(y, (x, W, b), _linear_vjp)
 
 
-def _linear_vjp(g, out, x, W, b):
-    if len(_shape(x)) == 1:
-        gW = reshape(g, (-1, 1)) * reshape(x, (1, -1))
-        gb = g
-    else:
-        gW = _matmul(swapaxes(g), x)
-        gb = sum_(g, axis=0)
-    return _matmul(g, W) if len(_shape(x)) > 1 else matmul(g, W), gW, (gb if b is not None else None)
+@selective
+def _linear_vjp(g, out, x, W, b, needs=(True, True, True)):
+    vector = len(_shape(x)) == 1
+    gx = gW = gb = None
+    if needs[0]:
+        gx = matmul(g, W) if vector else _matmul(g, W)
+    if needs[1]:
+        gW = reshape(g, (-1, 1)) * reshape(x, (1, -1)) if vector else _matmul(swapaxes(g), x)
+    if needs[2] and b is not None:
+        gb = g if vector else sum_(g, axis=0)
+    return gx, gW, gb
 
 
 # ---- shapes, indexing ----

@@ -151,3 +151,17 @@ def test_tracked_behaves_like_an_array():
     assert float(x.mean()) == 2.5 and list(x.max(axis=1).value) == [2.0, 5.0]
     assert np.all((x > 2) == (np.arange(6).reshape(2, 3) > 2))
     assert [float(r.sum()) for r in x] == [3.0, 12.0]
+
+
+def test_backward_skips_the_input_gradient_of_a_dense_layer_on_data(monkeypatch):
+    from engine import ops
+    layer = Dense(4, 3, rng=0)
+    x = np.random.default_rng(0).standard_normal((5, 4))
+    products = []
+    real = ops._matmul
+    monkeypatch.setattr(ops, "_matmul", lambda a, b: products.append(np.shape(data(a))) or real(a, b))
+    grads = gradient(lambda: E.sum(layer(x)), params(layer))
+    assert products == [(3, 5)]  # only g.T @ x for the weight; no g @ W for the data
+    np.testing.assert_allclose(grads[layer.weight], np.ones((3, 5)) @ x)
+    (gx,) = gradient(lambda v: E.sum(layer(v)), x)  # when the input is differentiated, it is computed
+    np.testing.assert_allclose(gx, np.ones((5, 3)) @ data(layer.weight))
