@@ -8,63 +8,30 @@ The model trained is built from the canvas's ChainSpec and kept between runs, so
 continue from the current weights; Reset re-initialises them with the seed; a structural edit of
 the Chain starts a new model. The panel owns the live plots (`loss_plot`, `gradient_plot`,
 `boundary_plot`); the main window puts them in docks.
+
+The parts live beside it: the Data group in training_dataset, the Training group in
+training_settings, the buttons and progress in training_buttons, the plots in training_plots.
 """
 from __future__ import annotations
 
 import time
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QGroupBox, QLabel,
-                               QMessageBox, QProgressBar, QPushButton, QScrollArea, QSpinBox, QSplitter,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QMessageBox, QScrollArea, QVBoxLayout, QWidget
 
-from engine import LOSSES, OPTIMISERS, Adam, Standardiser, Trainer, data, datasets, no_grad, params
+from engine import Standardiser, Trainer, data, no_grad, params
 
 from ..plots import configure
-from ..plots.boundary import BoundaryPlot, point_brushes
-from ..plots.gradients import GradientNormPlot, LayerGradients
-from ..plots.live import RedrawClock, TrainingRecord
-from ..plots.loss import LossPlot
 from ..worker import TrainingRun, WarmUp
-from .csv_import import import_data
-from .training_data import fitted_standardiser, is_table, standardise_on, table_dataset, table_names
+from .training_buttons import build_buttons, update_buttons
+from .training_data import fitted_standardiser, standardise_on, table_dataset
+from .training_dataset import build_data_box, dataset_widgets, default_noise, generate, show_preview, update_hint
 from .training_fit import apply_output, output_fit, set_input_features
+from .training_plots import build_plots
+from .training_settings import build_settings, make_optimiser, optimiser_chosen
 
-WITH_CLASSES = ("gaussians", "spiral")
-DEFAULT_NOISE = {"gaussians": 0.5}
 ACTIVE = ("preparing", "running", "paused", "stopping")  # states in which the Chain is locked
-
-
-def _spin(lo, hi, value, step=1, decimals=None, suffix=""):
-    box = QSpinBox() if decimals is None else QDoubleSpinBox()
-    if decimals is not None:
-        box.setDecimals(decimals)
-    box.setRange(lo, hi)
-    box.setSingleStep(step)
-    box.setValue(value)
-    box.setSuffix(suffix)
-    box.setKeyboardTracking(False)  # one change per finished edit, not per keystroke
-    return box
-
-
-class CanvasGradients:
-    """Puts each Dense block's latest gradient norm on the canvas (a RedrawClock client)."""
-
-    min_interval = 0.5  # repainting the canvas is costly; a badge needs no more than two updates a second
-
-    def __init__(self, scene):
-        self.scene = scene
-        self.layer_blocks: list[int] = []
-
-    def isVisible(self):  # noqa: N802 - the clock's duck type
-        return True
-
-    def redraw(self, record):
-        # rounded as the badges print them: an unchanged badge costs no repaint of the canvas
-        norms = [float(f"{n:.0e}") if n is not None else None for n in record.latest_norms()]
-        self.scene.show_gradients({b: n for b, n in zip(self.layer_blocks, norms) if n is not None})
 
 
 class TrainingPanel(QWidget):
@@ -94,22 +61,7 @@ class TrainingPanel(QWidget):
         self.standardiser: Standardiser | None = None
         self.standardiser_fixed = False
 
-        self.record = TrainingRecord()
-        self.record.watched = 0
-        self.loss_plot = LossPlot()
-        self.norm_plot = GradientNormPlot()
-        self.layer_plot = LayerGradients()
-        self.gradient_plot = QSplitter(Qt.Horizontal)
-        self.gradient_plot.addWidget(self.norm_plot)
-        self.gradient_plot.addWidget(self.layer_plot)
-        self.gradient_plot.setSizes([500, 400])
-        self.gradient_plot.setChildrenCollapsible(False)
-        self.boundary_plot = BoundaryPlot(self.predict)
-        self.canvas_gradients = CanvasGradients(editor.scene)
-        self.clock = RedrawClock(self.record, self)
-        for plot in (self.loss_plot, self.norm_plot, self.layer_plot, self.boundary_plot, self.canvas_gradients):
-            self.clock.add(plot)
-
+        build_plots(self)
         self._build()
         self._prep_timer = QTimer(self)
         self._prep_timer.setInterval(30)
@@ -127,102 +79,9 @@ class TrainingPanel(QWidget):
     # ---- building ----------------------------------------------------------------------------------
 
     def _build(self):
-        data_box = QGroupBox("Data")
-        form = QFormLayout(data_box)
-        self.dataset_box = QComboBox()
-        self.dataset_box.addItems(list(datasets.GENERATORS) + table_names())
-        self.import_button = QPushButton("Import CSV…")
-        self.import_button.setToolTip("Train on a table of your own (also File ▸ Import Data…)")
-        self.import_button.clicked.connect(lambda: import_data(self.window(), self))
-        self.samples_box = _spin(20, 20000, 200, 50)
-        self.noise_box = _spin(0.0, 3.0, 0.1, 0.05, decimals=2)
-        self.data_seed_box = _spin(0, 99999, 0)
-        self.classes_box = _spin(2, 8, 3)
-        self.validation_box = _spin(0, 90, 20, 5, suffix=" %")
-        self.preview = pg.PlotWidget()
-        self.preview.setFixedHeight(120)
-        self.preview.getPlotItem().setMenuEnabled(False)
-        self.preview.getPlotItem().hideAxis("left")
-        self.preview.getPlotItem().hideAxis("bottom")
-        self.preview_points = pg.ScatterPlotItem(size=4, pen=None)
-        self.preview.addItem(self.preview_points)
-        for label, widget in (("Dataset", self.dataset_box), ("Samples", self.samples_box),
-                              ("Noise", self.noise_box), ("Seed", self.data_seed_box),
-                              ("Classes", self.classes_box), ("Validation", self.validation_box)):
-            form.addRow(label, widget)
-        form.insertRow(1, "", self.import_button)
-        form.addRow(self.preview)
-        self.fit_hint = QLabel()
-        self.fit_hint.setWordWrap(True)
-        self.fit_hint.setObjectName("problem")
-        self.fit_button = QPushButton("Apply to the Chain")
-        self.fit_button.clicked.connect(self.apply_fit)
-        form.addRow(self.fit_hint)
-        form.addRow(self.fit_button)
-        self.dataset_box.currentTextChanged.connect(self._dataset_chosen)
-        for box in (self.samples_box, self.noise_box, self.data_seed_box, self.classes_box, self.validation_box):
-            box.valueChanged.connect(lambda _=None: self._regenerate(apply=True))
-
-        train_box = QGroupBox("Training")
-        tform = QFormLayout(train_box)
-        self.loss_box = QComboBox()
-        self.loss_box.addItems(list(LOSSES))
-        self.optimiser_box = QComboBox()
-        self.optimiser_box.addItems(list(OPTIMISERS))
-        self.optimiser_box.setCurrentText("Adam")
-        self.lr_box = _spin(0.00001, 1e6, 0.01, 0.001, decimals=5)
-        self.batch_box = _spin(1, 100000, 32, 8)
-        self.epochs_box = _spin(1, 10_000_000, 300, 50)
-        for label, widget in (("Loss", self.loss_box), ("Optimiser", self.optimiser_box),
-                              ("Learning rate", self.lr_box), ("Batch size", self.batch_box),
-                              ("Epochs", self.epochs_box)):
-            tform.addRow(label, widget)
-        self.advanced_toggle = QToolButton()
-        self.advanced_toggle.setText("Advanced")
-        self.advanced_toggle.setCheckable(True)
-        self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-        self.advanced_toggle.setArrowType(Qt.RightArrow)
-        self.advanced_toggle.setStyleSheet("QToolButton { border: none; }")
-        self.advanced = QWidget()
-        aform = QFormLayout(self.advanced)
-        aform.setContentsMargins(12, 0, 0, 0)
-        self.beta1_box = _spin(0.0, 0.99999, 0.9, 0.01, decimals=5)
-        self.beta2_box = _spin(0.0, 0.99999, 0.999, 0.001, decimals=5)
-        self.init_seed_box = _spin(0, 99999, 0)
-        aform.addRow("Adam β₁", self.beta1_box)
-        aform.addRow("Adam β₂", self.beta2_box)
-        aform.addRow("Weight seed", self.init_seed_box)
-        self.advanced.setVisible(False)
-        self.advanced_toggle.toggled.connect(self._fold)
-        tform.addRow(self.advanced_toggle)
-        tform.addRow(self.advanced)
-        self.optimiser_box.currentTextChanged.connect(self._optimiser_chosen)
-
-        self.start_button = QPushButton("Train")
-        self.start_button.setObjectName("primary")
-        self.pause_button = QPushButton("Pause")
-        self.step_button = QPushButton("Step")
-        self.step_button.setToolTip("Train one epoch")
-        self.stop_button = QPushButton("Stop")
-        self.reset_button = QPushButton("Reset weights")
-        self.reset_button.setToolTip("Re-initialise the weights with the weight seed")
-        self.start_button.clicked.connect(lambda: self.start())
-        self.pause_button.clicked.connect(self.toggle_pause)
-        self.step_button.clicked.connect(self.step)
-        self.stop_button.clicked.connect(self.stop)
-        self.reset_button.clicked.connect(self.reset_weights)
-        buttons = QGridLayout()
-        buttons.addWidget(self.start_button, 0, 0)
-        buttons.addWidget(self.pause_button, 0, 1)
-        buttons.addWidget(self.step_button, 0, 2)
-        buttons.addWidget(self.stop_button, 1, 0)
-        buttons.addWidget(self.reset_button, 1, 1, 1, 2)
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
-        self.progress.setFormat("idle")
-        self.progress.setValue(0)
-        self.status = QLabel("Press Train to start.")
-        self.status.setWordWrap(True)
+        data_box = build_data_box(self)
+        train_box = build_settings(self)
+        buttons = build_buttons(self)
 
         inner = QWidget()
         box = QVBoxLayout(inner)
@@ -242,42 +101,23 @@ class TrainingPanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
         self.settings = (data_box, train_box)
-        self._optimiser_chosen(self.optimiser_box.currentText())
-        self._dataset_widgets()
-
-    def _fold(self, open_: bool):
-        self.advanced.setVisible(open_)
-        self.advanced_toggle.setArrowType(Qt.DownArrow if open_ else Qt.RightArrow)
-
-    def _optimiser_chosen(self, name: str):
-        self.beta1_box.setEnabled(name == "Adam")
-        self.beta2_box.setEnabled(name == "Adam")
-
-    def _dataset_widgets(self):
-        form = self.classes_box.parentWidget().layout()
-        name = self.dataset_box.currentText()
-        form.setRowVisible(self.classes_box, name in WITH_CLASSES)
-        for box in (self.samples_box, self.noise_box, self.data_seed_box):  # a table has no knobs
-            form.setRowVisible(box, not is_table(self, name))
+        optimiser_chosen(self, self.optimiser_box.currentText())
+        dataset_widgets(self)
 
     # ---- data --------------------------------------------------------------------------------------
 
     def _dataset_chosen(self, name: str):
-        self.noise_box.blockSignals(True)
-        self.noise_box.setValue(DEFAULT_NOISE.get(name, 0.1))
-        self.noise_box.blockSignals(False)
-        self._dataset_widgets()
+        default_noise(self, name)
+        dataset_widgets(self)
         self._regenerate(apply=True)
 
     def _regenerate(self, apply: bool):
         """Make the chosen dataset; with `apply` (a user's choice) fit the Chain's Input to it."""
         name = self.dataset_box.currentText()
-        extra = {"classes": self.classes_box.value()} if name in WITH_CLASSES else {}
         table = table_dataset(self, name)
-        self.dataset = table if table is not None else datasets.GENERATORS[name](
-            self.samples_box.value(), self.noise_box.value(), self.data_seed_box.value(), **extra)
+        self.dataset = table if table is not None else generate(self, name)
         self._split()
-        self._show_preview()
+        show_preview(self)
         if apply:
             if set_input_features(self.editor, self.dataset.n_features):
                 self.message.emit(f"Input set to {self.dataset.n_features} feature(s) for {name} (Ctrl+Z undoes).")
@@ -301,33 +141,12 @@ class TrainingPanel(QWidget):
         self.record.classify = self.dataset.task == "classification"
         self.clock.force()
 
-    def _show_preview(self):
-        ds = self.dataset
-        if ds.n_features >= 2:
-            x, y = ds.X[:, 0], ds.X[:, 1]
-        else:
-            x, y = ds.X[:, 0], ds.y[:, 0] if ds.task == "regression" else ds.y.astype(float)
-        self.preview_points.setData(x, y, brush=point_brushes(ds))
-        self.preview.getPlotItem().autoRange()
-
     def _fit(self):
         result = self.doc.analysis()
         return output_fit(result.spec, self.dataset) if result.valid else None
 
     def _update_hint(self):
-        fit = self._fit()
-        text = ""
-        if fit is None:
-            text = "Fix the Chain on the canvas before training."
-        elif not fit.ok:
-            text = fit.text
-        inputs = self.doc.analysis().spec.inputs if fit is not None else None
-        if inputs is not None and inputs != self.dataset.n_features:
-            text = (f"The data has {self.dataset.n_features} feature(s) but the Input takes {inputs}: "
-                    "Train sets the Input to fit. " + text).strip()
-        self.fit_hint.setText(text)
-        self.fit_hint.setVisible(bool(text))
-        self.fit_button.setVisible(fit is not None and not fit.ok)
+        update_hint(self, self._fit())
 
     def apply_fit(self):
         fit = self._fit()
@@ -373,15 +192,11 @@ class TrainingPanel(QWidget):
         key = (self.loss_box.currentText(), name, lr, betas if name == "Adam" else None, self.batch_box.value(),
                id(self.model))
         if self.trainer is None or key != self._trainer_key:
-            optimiser = self._make_optimiser()
+            optimiser = make_optimiser(self)
             self.trainer = Trainer(self.model, key[0], optimiser, batch_size=key[4], seed=self.init_seed_box.value(),
                                    watch_layer=self.record.watched)
             self._trainer_key = key
         return self.trainer
-
-    def _make_optimiser(self):
-        name, lr = self.optimiser_box.currentText(), self.lr_box.value()
-        return Adam(lr, (self.beta1_box.value(), self.beta2_box.value())) if name == "Adam" else OPTIMISERS[name](lr)
 
     def predict(self, X, weights):
         """The model's outputs for rows `X` with `weights` (copies from the worker); None if they do not fit."""
@@ -579,14 +394,4 @@ class TrainingPanel(QWidget):
         self.state_changed.emit(state)
 
     def _update_buttons(self):
-        s = self.state
-        ready = s == "idle" and self.doc.analysis().valid and self.dataset is not None
-        self.start_button.setEnabled(ready)
-        self.step_button.setEnabled(ready or s == "paused")
-        self.pause_button.setEnabled(s in ("running", "paused"))
-        self.pause_button.setText("Resume" if s == "paused" else "Pause")
-        self.stop_button.setEnabled(s in ("preparing", "running", "paused"))
-        self.reset_button.setEnabled(s == "idle" and self.model is not None)
-        for box in self.settings:
-            box.setEnabled(s == "idle")
-        self.fit_button.setEnabled(s == "idle")
+        update_buttons(self)

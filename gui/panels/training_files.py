@@ -17,10 +17,12 @@ import numpy as np
 from engine import DataError, Standardiser, datasets, params
 
 from .training_data import data_reference, table_from_reference
+from .training_dataset import dataset_widgets
+from .training_settings import make_optimiser, optimiser_chosen
 
 
 def _settings(panel) -> dict:
-    return {"loss": panel.loss_box.currentText(), "optimiser": panel._make_optimiser().to_dict(),
+    return {"loss": panel.loss_box.currentText(), "optimiser": make_optimiser(panel).to_dict(),
             "batch_size": panel.batch_box.value(), "epochs": panel.epochs_box.value(),
             "seed": panel.init_seed_box.value(), "validation": panel.validation_box.value() / 100}
 
@@ -97,8 +99,8 @@ def restore(panel, loaded) -> None:
     finally:
         for box in boxes:
             box.blockSignals(False)
-    panel._optimiser_chosen(panel.optimiser_box.currentText())
-    panel._dataset_widgets()
+    optimiser_chosen(panel, panel.optimiser_box.currentText())
+    dataset_widgets(panel)
     panel._regenerate(apply=False)
     if ref.get("source") and not known:
         panel._say(f"This model learnt from {ref.get('name') or ref.get('path') or 'other data'}; the Training "
