@@ -187,13 +187,14 @@ class TrainingPanel(QWidget):
         return [np.array(p.value, copy=True) for p in params(self.model)]
 
     def _ensure_trainer(self):
+        """The Trainer for the settings on screen: kept while they stay as they are, so a run continues
+        the last one's shuffling and optimiser state; a new one when any of them (the seed too) changes."""
         name, lr = self.optimiser_box.currentText(), self.lr_box.value()
         betas = (self.beta1_box.value(), self.beta2_box.value())
-        key = (self.loss_box.currentText(), name, lr, betas if name == "Adam" else None, self.batch_box.value(),
-               id(self.model))
+        loss, batch, seed = self.loss_box.currentText(), self.batch_box.value(), self.init_seed_box.value()
+        key = (loss, name, lr, betas if name == "Adam" else None, batch, seed, id(self.model))
         if self.trainer is None or key != self._trainer_key:
-            optimiser = make_optimiser(self)
-            self.trainer = Trainer(self.model, key[0], optimiser, batch_size=key[4], seed=self.init_seed_box.value(),
+            self.trainer = Trainer(self.model, loss, make_optimiser(self), batch_size=batch, seed=seed,
                                    watch_layer=self.record.watched)
             self._trainer_key = key
         return self.trainer
