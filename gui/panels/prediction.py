@@ -16,12 +16,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGroupBox, QHeaderView, QLabel, QLineEdit,
-                               QScrollArea, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from engine import data, no_grad, params
 
 from ..plots import configure
 from ..plots.boundary import class_colours
+from .common import fill_with_scroll
 
 MAX_FIELDS = 64  # a wider table gets no input fields (rows can still be picked)
 
@@ -152,14 +153,7 @@ class PredictionPanel(QWidget):
         box.addWidget(output_box)
         box.addWidget(self.matrix_box)
         box.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setWidget(inner)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        fill_with_scroll(self, inner)
 
     def _rebuild_fields(self, dataset):
         for field in self.fields:

@@ -18,12 +18,13 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer, Signal
-from PySide6.QtWidgets import QMessageBox, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 
 from engine import Standardiser, Trainer, data, no_grad, params
 
 from ..plots import configure
 from ..worker import TrainingRun, WarmUp
+from .common import fill_with_scroll
 from .training_buttons import build_buttons, update_buttons
 from .training_data import fitted_standardiser, standardise_on, table_dataset
 from .training_dataset import build_data_box, dataset_widgets, default_noise, generate, show_preview, update_hint
@@ -92,14 +93,7 @@ class TrainingPanel(QWidget):
         box.addWidget(self.progress)
         box.addWidget(self.status)
         box.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setWidget(inner)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        fill_with_scroll(self, inner)
         self.settings = (data_box, train_box)
         optimiser_chosen(self, self.optimiser_box.currentText())
         dataset_widgets(self)

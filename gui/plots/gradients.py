@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from . import configure
+from .common import epoch_plot
 
 LAYER_COLOURS = ["#3a6ff7", "#f08c00", "#2f9e44", "#d6336c", "#7048e8", "#0c8599", "#e8590c", "#5c940d"]
 # blue for negative, white for zero, red for positive: the sign of a weight or gradient at a glance
@@ -25,13 +26,8 @@ class GradientNormPlot(QWidget):
     def __init__(self, parent=None):
         configure()
         super().__init__(parent)
-        self.plot_widget = pg.PlotWidget()
-        item = self.plot_widget.getPlotItem()
-        item.setLabel("bottom", "epoch")
         # log10 of the norm on a linear axis: pyqtgraph's log mode labels minor ticks into a smudge
-        item.setLabel("left", "log₁₀ ‖∂L/∂θ‖")
-        item.getAxis("left").enableAutoSIPrefix(False)
-        item.setMenuEnabled(False)
+        self.plot_widget = epoch_plot("log₁₀ ‖∂L/∂θ‖")
         self.names = QLabel()  # layer names in their curves' colours (a legend costs a lot to repaint)
         self.names.setWordWrap(True)
         self.curves: list = []

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from . import configure
+from .common import epoch_plot
 
 TRAIN_COLOUR, VAL_COLOUR, ACC_COLOUR = "#3a6ff7", "#f08c00", "#2f9e44"
 
@@ -22,12 +23,8 @@ class LossPlot(QWidget):
     def __init__(self, parent=None):
         configure()
         super().__init__(parent)
-        self.plot_widget = pg.PlotWidget()
+        self.plot_widget = epoch_plot("loss")
         item = self.plot_widget.getPlotItem()
-        item.setLabel("bottom", "epoch")
-        item.setLabel("left", "loss")
-        item.getAxis("left").enableAutoSIPrefix(False)
-        item.setMenuEnabled(False)
         # thin pens and peak decimation to the pixel width: wide antialiased paths are what cost
         self.train_curve = item.plot([], [], pen=pg.mkPen(TRAIN_COLOUR, width=1.5), name="train")
         self.val_curve = item.plot([], [], pen=pg.mkPen(VAL_COLOUR, width=1.5), name="validation")

@@ -1,0 +1,18 @@
+"""Pieces the live plots share.
+
+>>> widget = epoch_plot("loss")      # epochs along the bottom, a plain-number left axis  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import pyqtgraph as pg
+
+
+def epoch_plot(left: str) -> pg.PlotWidget:
+    """A PlotWidget of something against epochs, labelled `left`, without pyqtgraph's context menu."""
+    widget = pg.PlotWidget()
+    item = widget.getPlotItem()
+    item.setLabel("bottom", "epoch")
+    item.setLabel("left", left)
+    item.getAxis("left").enableAutoSIPrefix(False)  # plain numbers, not rescaled with an SI prefix (m, µ)
+    item.setMenuEnabled(False)
+    return widget
