@@ -22,6 +22,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_eager.py
 	$(PY) benchmarks/bench_train.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_gui_latency.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
