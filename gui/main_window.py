@@ -187,7 +187,7 @@ class MainWindow(QMainWindow):
         self.plot_docks = [self._dock(title, widget, Qt.BottomDockWidgetArea, 300) for title, widget in
                            (("Loss", self.training.loss_plot), ("Gradients", self.training.gradient_plot),
                             ("Model output", self.training.boundary_plot))]
-        self.resizeDocks(self.plot_docks, [250] * 3, Qt.Vertical)
+        self.resizeDocks(self.plot_docks, [290] * 3, Qt.Vertical)
         self.resizeDocks(self.plot_docks, [330, 400, 260], Qt.Horizontal)
         self.menus["view"].addSeparator()
         for dock in [self.training_dock, self.prediction_dock, *self.plot_docks]:

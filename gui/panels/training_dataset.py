@@ -7,7 +7,7 @@ knobs, a preview of the points, the validation share, and the hint on fitting th
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QPushButton
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton
 
 from engine import datasets
 
@@ -41,11 +41,14 @@ def build_data_box(panel) -> QGroupBox:
     panel.preview.getPlotItem().hideAxis("bottom")
     panel.preview_points = pg.ScatterPlotItem(size=4, pen=None)
     panel.preview.addItem(panel.preview_points)
-    for label, widget in (("Dataset", panel.dataset_box), ("Samples", panel.samples_box),
+    choice = QHBoxLayout()  # the list and the way to add a table to it, on one row
+    choice.setSpacing(4)
+    choice.addWidget(panel.dataset_box, 1)
+    choice.addWidget(panel.import_button)
+    for label, widget in (("Dataset", choice), ("Samples", panel.samples_box),
                           ("Noise", panel.noise_box), ("Seed", panel.data_seed_box),
                           ("Classes", panel.classes_box), ("Validation", panel.validation_box)):
         form.addRow(label, widget)
-    form.insertRow(1, "", panel.import_button)
     form.addRow(panel.preview)
     panel.fit_hint = QLabel()
     panel.fit_hint.setWordWrap(True)

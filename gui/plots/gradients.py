@@ -134,9 +134,10 @@ class LayerGradients(QWidget):
         gW = grads[0] if grads is not None else None
         gb = grads[1] if grads is not None and len(grads) > 1 else None
         scale = lambda a: f"{np.max(np.abs(a)):.1e}" if a is not None and a.size else "–"  # noqa: E731
-        self.caption.setText(f"{record.layer_names[index]}: max |W| {scale(W)}, |b| {scale(b)}"
-                             + (f", |∂W| {scale(gW)}, |∂b| {scale(gb)}" if gW is not None
-                                else " · gradients appear while training"))
+        self.caption.setText(record.layer_names[index])  # the numbers in the tooltip: the column is narrow
+        self.caption.setToolTip(f"max |W| {scale(W)}, |b| {scale(b)}"
+                                + (f", |∂W| {scale(gW)}, |∂b| {scale(gb)}" if gW is not None
+                                   else " · gradients appear while training"))
         self.caption.setToolTip(self.caption.text())
         _show_matrix(self.w_image, W)
         _show_matrix(self.gw_image, gW)

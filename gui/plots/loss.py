@@ -76,12 +76,14 @@ class LossPlot(QWidget):
             self._acc_shown = show_acc
             self.plot_widget.getPlotItem().getAxis("right").setStyle(showValues=show_acc)
         if record.loss.ys:
-            text = f"{record.epochs} epochs · {_coloured(TRAIN_COLOUR, f'train {record.loss.ys[-1]:.3g}')}"
+            # the epoch count is on the axis; the line keeps to the numbers so a narrow dock shows them
+            text = _coloured(TRAIN_COLOUR, f"train {record.loss.ys[-1]:.3g}")
             if record.val_loss.ys:
                 text += f" · {_coloured(VAL_COLOUR, f'val {record.val_loss.ys[-1]:.3g}')}"
             if show_acc:
-                text += f" · {_coloured(ACC_COLOUR, f'acc {record.accuracy.ys[-1]:.1%}')}"
+                text += f" · {_coloured(ACC_COLOUR, f'acc {record.accuracy.ys[-1]:.0%}')}"
             self.summary.setText(text)
+            self.summary.setToolTip(text)  # the whole line, when a narrow dock cuts it
         else:
             self.summary.setText(f"No training yet. {_coloured(TRAIN_COLOUR, 'train')}, "
                                  f"{_coloured(VAL_COLOUR, 'validation')}, {_coloured(ACC_COLOUR, 'accuracy')}")
