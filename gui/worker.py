@@ -143,7 +143,8 @@ class WarmUp:
     @classmethod
     def _run(cls):
         try:
-            cls.seconds = warm_up()
+            # the window trains float64 models only: compiling float32 too would double the cold wait
+            cls.seconds = warm_up((np.float64,))
         except Exception as error:  # noqa: BLE001 - training would report the real failure later
             cls.error = str(error)
         finally:
