@@ -219,11 +219,7 @@ def load_csv(path, target, features=None, *, task=None, delimiter=",", max_bytes
     path = Path(path)
     with RecordReader(path, max_bytes=max_bytes, delimiter=delimiter) as reader:
         records = iter(reader)
-        first = next(records, None)
-        if first is None:
-            raise CsvError(path, "the file is empty" if reader.size == 0 else "the file holds only blank lines",
-                           line=1)
-        header_line, header = first
+        header_line, header = _first_record(path, reader, records)
         names = reader.names = check_header(path, header_line, header)
         t, feats = _choose_columns(path, names, target, features)
         if on_progress is not None:
@@ -269,6 +265,14 @@ class CsvPreview(NamedTuple):
     size: int
 
 
+def _first_record(path, reader, records):
+    """(line, cells) of the header row, or the error an empty file deserves."""
+    first = next(records, None)
+    if first is None:
+        raise CsvError(path, "the file is empty" if reader.size == 0 else "the file holds only blank lines", line=1)
+    return first
+
+
 def preview_csv(path, rows=20, *, delimiter=",", max_bytes=DEFAULT_MAX_BYTES):
     """The header and first `rows` records as strings; reads only that far, so it is fast on big files.
 
@@ -278,11 +282,7 @@ def preview_csv(path, rows=20, *, delimiter=",", max_bytes=DEFAULT_MAX_BYTES):
     path = Path(path)
     with RecordReader(path, max_bytes=max_bytes, delimiter=delimiter) as reader:
         records = iter(reader)
-        first = next(records, None)
-        if first is None:
-            raise CsvError(path, "the file is empty" if reader.size == 0 else "the file holds only blank lines",
-                           line=1)
-        names = reader.names = check_header(path, *first)
+        names = reader.names = check_header(path, *_first_record(path, reader, records))
         out = []
         for line, cells in records:
             if len(out) >= rows:
