@@ -10,17 +10,18 @@ Lateness is each timer interval minus 10 ms. Throughput compares samples/s of th
 the same `Trainer.fit` on a plain thread and no GUI at all. Aims (issue 5): p99 ≤ 20 ms, max ≤ 50 ms,
 GUI throughput ≥ 90% of headless. Also printed: how long Pause and Stop take to land.
 
-Last measured (2 CPUs shared with other jobs, offscreen Qt, default arguments), lateness in ms:
+Last measured (2 CPUs shared with other jobs, offscreen Qt, default arguments), lateness in ms,
+with whole epochs per compiled call (before it, in brackets: one call per epoch):
 
-    idle                         p50 0.2   p99 0.6   max 1.4
-    training, all plots live     p50 0.15  p99 14    max 19-28
-    training, plot docks closed  p50 0.16  p99 0.8   max 1.0
-    throughput with live plots 80-81% of headless (2.0 M samples/s); docks closed 94%
-    Pause -> last step <= 1 ms; Stop -> idle 20-32 ms
+    idle                         p50 0.2   p99 0.6   max 0.8-1.9
+    training, all plots live     p50 0.15  p99 18-20 (12-18)  max 25-28 (17-33)
+    throughput with live plots 88-92% of headless (75-83%): 2.41-2.45 M samples/s (1.48-1.63 M);
+    headless 2.62-2.77 M samples/s (1.97-1.99 M)
+    Pause -> last step 11-25 ms (<= 1 ms); Stop -> idle 36-55 ms (21-25 ms): one chunk of ~20 ms
 
-The gap to 90% is the GIL: at 160 samples an epoch the trainer spends most of its time in Python
-between its nogil kernels, so each millisecond of plotting on the GUI thread (pyqtgraph paints in
-Python; about a fifth of a core with every plot live) is a millisecond the trainer waits.
+A small dataset takes a few steps an epoch; run one epoch per call and the trainer spends most
+of its time in Python between its nogil kernels, competing with pyqtgraph's painting (also
+Python) for the GIL. One compiled call now runs as many whole epochs as fit in ~20 ms.
 """
 from __future__ import annotations
 

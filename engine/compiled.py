@@ -38,7 +38,7 @@ from .layers import Chain, Dense
 from .losses import LOSSES
 from .optimisers import apply_update
 
-__all__ = ["can_compile", "trace", "Program", "run_steps", "CompiledRunner", "Verdict", "warm_up"]
+__all__ = ["can_compile", "trace", "Program", "run_steps", "run_epochs", "CompiledRunner", "Verdict", "warm_up"]
 
 LINEAR, IDENTITY, SIGMOID, TANH, RELU, LEAKYRELU, SOFTMAX, LOGSOFTMAX = range(8)
 ACT_OPS = {"identity": IDENTITY, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU,
@@ -347,6 +347,44 @@ def run_steps(code, slopes, buf_off, buf_dim, layer_ranges, loss, fuse, eps,
     return done, all_finite(params), correct
 
 
+@_jit
+def run_epochs(code, slopes, buf_off, buf_dim, layer_ranges, loss, fuse, eps, acts, dacts, params, grads,
+               s1, s2, opt_kind, hp, t0, X, Y, perms, batch, losses, norms, Xv, Yv, val_losses, summary):
+    """Whole epochs in one call: train on `perms[e]` then evaluate on Xv, Yv, for each row e.
+
+    Small datasets take only a few steps an epoch; returning to Python after each one would
+    spend most of the time (and the GIL) on bookkeeping. `summary[e]` gets (mean training loss,
+    validation loss, correct predictions). Stops at the first step with a non-finite loss or
+    parameters. Returns (epochs completed, steps done in the epoch that stopped, finite).
+    """
+    n, nv = X.shape[0], Xv.shape[0]
+    steps = (n + batch - 1) // batch
+    vsteps = (nv + batch - 1) // batch
+    no_state = grads[:0]
+    identity = np.arange(nv)
+    for e in range(perms.shape[0]):
+        epoch_losses = losses[e * steps:(e + 1) * steps]
+        done, finite, _ = run_steps(code, slopes, buf_off, buf_dim, layer_ranges, loss, fuse, eps, acts, dacts,
+                                    params, grads, s1, s2, opt_kind, hp, t0 + e * steps, X, Y, perms[e], 0,
+                                    steps, batch, epoch_losses, norms, True)
+        if done < steps or not finite:
+            return e, done, finite
+        total = 0.0
+        for i in range(steps):
+            total += epoch_losses[i] * min(batch, n - i * batch)
+        summary[e, 0] = total / n
+        if nv > 0:
+            _, _, correct = run_steps(code, slopes, buf_off, buf_dim, layer_ranges, loss, fuse, eps, acts, dacts,
+                                      params, grads, no_state, no_state, 0, hp, 0, Xv, Yv, identity, 0, vsteps,
+                                      batch, val_losses, norms, False)
+            vtotal = 0.0
+            for i in range(vsteps):
+                vtotal += val_losses[i] * min(batch, nv - i * batch)
+            summary[e, 1] = vtotal / nv
+            summary[e, 2] = correct
+    return perms.shape[0], steps, True
+
+
 # ---- the Python side: buffers and calls ----------------------------------------------
 
 class CompiledRunner:
@@ -401,6 +439,17 @@ class CompiledRunner:
                                     opt_kind, hp, t0, X, Y, perm, step0, nsteps, self.batch, losses,
                                     self.norms, True)
         return int(done), bool(finite)
+
+    def run_epochs(self, X, Y, perms, s1, s2, opt_kind, hp, t0, losses, Xv, Yv, summary):
+        """Train and validate `len(perms)` whole epochs (see `run_epochs`).
+        Returns (epochs completed, steps done in the epoch that stopped, parameters all finite)."""
+        p = self.program
+        val_losses = np.zeros(max(1, -(-len(Xv) // self.batch)))
+        epochs, done, finite = run_epochs(p.code, p.slopes, p.buf_off, p.buf_dim, p.layer_ranges, p.loss, p.fuse,
+                                          self.eps, self.acts, self.dacts, self.params, self.grads, s1, s2,
+                                          opt_kind, hp, t0, X, Y, perms, self.batch, losses, self.norms, Xv, Yv,
+                                          val_losses, summary)
+        return int(epochs), int(done), bool(finite)
 
     def evaluate(self, X, Y):
         """(mean loss, correct predictions) on X, Y with the current weights."""

@@ -261,6 +261,11 @@ class Trainer:
                         f"The last finite weights were restored; try a lower learning rate than "
                         f"eta={self.optimiser.eta:g}.")
 
+    @staticmethod
+    def _many_epochs(runner):
+        """Whether whole epochs can run in one call (the compiled path; the tape goes step by step)."""
+        return isinstance(runner, CompiledRunner)
+
     def _layer_grads(self, runner, index):
         """Copies of the latest gradients of trainable layer `index`'s parameters."""
         if index is None or not 0 <= index < len(self.layers):
@@ -332,7 +337,60 @@ class Trainer:
         total, count = 0.0, 0
         with blas_threads(self.blas_threads):
             try:
-                for epoch in range(1, epochs + 1):
+                while epoch < epochs:
+                    whole = min(chunk // steps_per_epoch, epochs - epoch) if self._many_epochs(runner) else 0
+                    if whole >= 2:  # several whole epochs fit in a chunk: one compiled call runs them
+                        while should_pause and should_pause() and not stop():
+                            time.sleep(PAUSE_POLL)
+                        if stop():
+                            hist.stopped = True
+                            break
+                        perms = np.stack([self._rng.permutation(n) for _ in range(whole)])
+                        if losses.size < whole * steps_per_epoch:
+                            losses = np.zeros(2 * whole * steps_per_epoch)
+                        snapped = time.perf_counter() - snap_time >= SNAPSHOT_SPACING * snap_cost
+                        if snapped:
+                            snap_time = time.perf_counter()
+                            self._get_flat(runner, start)
+                            snap_cost = time.perf_counter() - snap_time
+                        summary = np.zeros((whole, 3))
+                        t0 = time.perf_counter()
+                        done_epochs, step, finite = runner.run_epochs(X, Y, perms, self.s1, self.s2, kind, hp,
+                                                                      self.t, losses, Xv, Yv, summary)
+                        elapsed = time.perf_counter() - t0
+                        done = done_epochs * steps_per_epoch + (step if done_epochs < whole else 0)
+                        partial = int(np.minimum(batch, n - np.arange(step) * batch).sum()) \
+                            if done_epochs < whole else 0
+                        seen += done_epochs * n + partial
+                        self.t += done
+                        hist.steps += done
+                        # whole columns at once: this thread holds the GIL here, the GUI is waiting
+                        trained = summary[:done_epochs, 0].tolist()
+                        vals = summary[:done_epochs, 1].tolist() if has_val else [math.nan] * done_epochs
+                        accs = (summary[:done_epochs, 2] / len(Xv)).tolist() if has_val and classify else \
+                            [math.nan] * done_epochs
+                        hist.train_loss += trained
+                        hist.val_loss += vals
+                        hist.accuracy += accs
+                        rep["pending"] += zip(range(epoch + 1, epoch + done_epochs + 1), trained, vals, accs)
+                        epoch += done_epochs
+                        if done_epochs:
+                            val_loss, accuracy = vals[-1], accs[-1]
+                        total, count = (hist.train_loss[-1] * n, n) if done_epochs else (0.0, 0)
+                        if done_epochs < whole:
+                            epoch += 1
+                            failed = step < steps_per_epoch  # a loss, else the weights, went non-finite
+                            self._diverged(hist, runner, start if snapped and done > 0 else good,
+                                           "loss" if failed else "weights",
+                                           losses[done_epochs * steps_per_epoch + step] if failed else math.nan,
+                                           epoch, step + 1)
+                            break
+                        if snapped:
+                            good, start = start, good
+                        chunk = max(1, min(8 * done, int(CHUNK_SECONDS * done / max(elapsed, 1e-9))))
+                        report(epoch, step, hist.train_loss[-1])
+                        continue
+                    epoch += 1
                     perm = self._rng.permutation(n)
                     step, total, count = 0, 0.0, 0
                     while step < steps_per_epoch:

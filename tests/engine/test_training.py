@@ -157,3 +157,44 @@ def test_blas_threads_apply_during_fit_only():
     Trainer(classifier(), "crossentropy", Adam(), blas_threads=1).fit(
         datasets.circle(n=40), 1, on_progress=lambda p: during.append(get()))
     assert during[0] == 1 and get() == before  # the final report comes after fit restored it
+
+
+def test_whole_epochs_in_one_call_match_the_tape_epoch_by_epoch(monkeypatch):
+    from engine.compiled import CompiledRunner
+    calls = []
+    real = CompiledRunner.run_epochs
+    monkeypatch.setattr(CompiledRunner, "run_epochs", lambda self, X, Y, perms, *rest: (
+        calls.append(len(perms)) or real(self, X, Y, perms, *rest)))
+    data = datasets.circle(n=80, seed=3)  # 64 training samples: two steps an epoch
+    histories, weights = [], []
+    for compiled in (True, False):
+        model = Chain(Dense(2, 6, tanh, rng=0), Dense(6, 2, rng=1), softmax)
+        histories.append(Trainer(model, "crossentropy", Adam(0.01), batch_size=32, seed=5,
+                                 compiled=compiled).fit(data, epochs=300))
+        weights.append([p.value.copy() for p in model.parameters()])
+    assert calls and max(calls) >= 2  # the compiled path really ran several epochs per call
+    fast, tape = histories
+    assert fast.epochs_done == tape.epochs_done == 300 and fast.steps == tape.steps == 600
+    for key in ("train_loss", "val_loss", "accuracy"):
+        np.testing.assert_allclose(getattr(fast, key), getattr(tape, key), rtol=1e-10, atol=1e-12)
+    for a, b in zip(*weights):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_divergence_inside_a_many_epoch_call_restores_finite_weights(monkeypatch):
+    from engine.compiled import CompiledRunner
+    from engine.optimisers import Descent
+    calls = []
+    real = CompiledRunner.run_epochs
+    monkeypatch.setattr(CompiledRunner, "run_epochs", lambda self, X, Y, perms, *rest: (
+        calls.append(len(perms)) or real(self, X, Y, perms, *rest)))
+    data = datasets.quadratic(n=100, seed=0)
+    ended = []
+    for compiled in (True, False):
+        model = Chain(Dense(1, 1, rng=0))  # a step just past stability: the error grows slowly, then overflows
+        history = Trainer(model, "mse", Descent(1.2), batch_size=128, compiled=compiled).fit(data, epochs=5000)
+        assert history.diverged and "epoch" in history.message
+        assert all(np.isfinite(p.value).all() for p in model.parameters())
+        ended.append(history.epochs_done)
+    assert calls and max(calls) > 100  # it diverged inside a call that ran many epochs
+    assert ended[0] == ended[1] > 500
