@@ -11,42 +11,27 @@ minibatches (forward, backward, optimiser update) inside one Numba call.
 
 A program is an int64 table, one row per instruction (`LINEAR` or an activation), over
 buffers laid out in one flat activation array; parameters, gradients and optimiser state are
-flat arrays too. The single interpreter `run_steps` is compiled once per dtype, so a new
-architecture costs no compilation at all. Layout of an instruction row:
-
-    [op, in_buf, out_buf, in_dim, out_dim, w_off, b_off, layer, need_dx, blas]
-
-where `blas` is LOOPS, BLAS_UPRIGHT or BLAS_TRANSPOSED (see compiled_kernels).
+flat arrays too. `engine.interpreter` runs any program, compiled once per dtype, so a new
+architecture costs no compilation at all. An instruction row's `blas` column is LOOPS,
+BLAS_UPRIGHT or BLAS_TRANSPOSED (see compiled_kernels).
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from . import compiled_kernels as CK
-from . import kernels as K
 from .activations import ACTIVATIONS, LEAKY_SLOPE, Activation
-from .compiled_kernels import (BLAS_TRANSPOSED, BLAS_UPRIGHT, LOGITCROSSENTROPY, LOOPS,
-                               LOSS_CODES, all_finite, count_correct,
-                               gather_rows, linear_backward, linear_forward, loss_seed, loss_value,
-                               softmax_crossentropy_seed, sum_squares)
+from .compiled_kernels import BLAS_TRANSPOSED, BLAS_UPRIGHT, LOOPS, LOSS_CODES
+from .interpreter import ACT_OPS, BLAS, LINEAR, OP, ROW, SOFTMAX, run_epochs, run_steps
 from .layers import Chain, Dense
 from .losses import LOSSES
-from .optimisers import apply_update
 
-__all__ = ["can_compile", "trace", "Program", "run_steps", "run_epochs", "CompiledRunner", "Verdict", "warm_up"]
+__all__ = ["can_compile", "trace", "Program", "CompiledRunner", "Verdict", "warm_up"]
 
-LINEAR, IDENTITY, SIGMOID, TANH, RELU, LEAKYRELU, SOFTMAX, LOGSOFTMAX = range(8)
-ACT_OPS = {"identity": IDENTITY, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU,
-           "leakyrelu": LEAKYRELU, "softmax": SOFTMAX, "logsoftmax": LOGSOFTMAX}
-OP, IN, OUT, IN_DIM, OUT_DIM, W_OFF, B_OFF, LAYER, NEED_DX, BLAS = range(10)
-ROW = 10
 
-_jit = njit(cache=True, nogil=True, error_model="numpy")  # x/0 gives inf/NaN for the NaN guard
 
 # From this many multiply-adds per product (batch x in x out) on, a BLAS call beats Numba loops:
 # OpenBLAS has small-matrix kernels, so BLAS wins from a 32x5x2 product up (forward and backward,
@@ -213,176 +198,6 @@ def trace(model, loss, batch_size=32, blas_min_work=BLAS_MIN_WORK):
                    params=params, offsets=offsets, transposed=transposed, loss=LOSS_CODES[lname],
                    fuse=lname == "crossentropy" and code[-1, OP] == SOFTMAX, dtype=np.dtype(dtype),
                    in_dim=int(dims[0]), out_dim=int(out_dim), n_params=flat)
-
-
-# ---- the interpreter -------------------------------------------------------------------
-
-@_jit
-def _view(flat, buf_off, buf_dim, b, m):
-    """Buffer `b` for a batch of `m` rows, as an (m, dim) view of the flat array."""
-    start, d = buf_off[b] * m, buf_dim[b]
-    return flat[start:start + m * d].reshape((m, d))
-
-
-@_jit
-def _forward(code, slopes, buf_off, buf_dim, acts, params, m):
-    for r in range(code.shape[0]):
-        op = code[r, OP]
-        x = _view(acts, buf_off, buf_dim, code[r, IN], m)
-        y = _view(acts, buf_off, buf_dim, code[r, OUT], m)
-        if op == LINEAR:
-            n_in, n_out, w, b = code[r, IN_DIM], code[r, OUT_DIM], code[r, W_OFF], code[r, B_OFF]
-            shape = (n_in, n_out) if code[r, BLAS] == BLAS_TRANSPOSED else (n_out, n_in)
-            W = params[w:w + n_out * n_in].reshape(shape)
-            bias = params[max(b, 0):max(b, 0) + n_out]
-            linear_forward(x, W, bias, b >= 0, y, code[r, BLAS])
-        elif op == SIGMOID:  # engine.kernels: the very functions the eager tape calls
-            K.sigmoid2d(x, y)
-        elif op == TANH:
-            K.tanh2d(x, y)
-        elif op == RELU:
-            K.relu2d(x, y)
-        elif op == LEAKYRELU:
-            K.leakyrelu2d(x, slopes[r], y)
-        elif op == SOFTMAX:
-            K.softmax2d(x, y)
-        elif op == LOGSOFTMAX:
-            K.logsoftmax2d(x, y)
-
-
-@_jit
-def _loss_and_seed(code, buf_off, buf_dim, acts, dacts, loss, fuse, eps, m, seed):
-    """The batch loss; with `seed`, also dL/d(output) into dacts. Returns (loss, first op to
-    back-propagate through): the fused softmax+crossentropy step skips the softmax op."""
-    n_ops = code.shape[0]
-    top, scratch, target = n_ops, n_ops + 1, n_ops + 2
-    yhat = _view(acts, buf_off, buf_dim, top, m)
-    y = _view(acts, buf_off, buf_dim, target, m)
-    if loss == LOGITCROSSENTROPY:  # the loss reads logsoftmax(z), as engine.losses does
-        ls = _view(acts, buf_off, buf_dim, scratch, m)
-        K.logsoftmax2d(yhat, ls)
-        value = loss_value(loss, ls, y, eps)
-        if seed:
-            g = _view(dacts, buf_off, buf_dim, scratch, m)
-            loss_seed(loss, ls, y, eps, g)
-            K.logsoftmax_vjp2d(g, ls, _view(dacts, buf_off, buf_dim, top, m))
-        return value, n_ops - 1
-    value = loss_value(loss, yhat, y, eps)
-    if seed:
-        if fuse:
-            softmax_crossentropy_seed(yhat, y, eps, _view(dacts, buf_off, buf_dim, code[n_ops - 1, IN], m))
-            return value, n_ops - 2
-        loss_seed(loss, yhat, y, eps, _view(dacts, buf_off, buf_dim, top, m))
-    return value, n_ops - 1
-
-
-@_jit
-def _backward(code, slopes, buf_off, buf_dim, acts, dacts, params, grads, m, first):
-    for r in range(first, -1, -1):
-        op = code[r, OP]
-        if op != LINEAR and code[r, NEED_DX] == 0:
-            break  # nothing trainable upstream of here
-        x = _view(acts, buf_off, buf_dim, code[r, IN], m)
-        y = _view(acts, buf_off, buf_dim, code[r, OUT], m)
-        gx = _view(dacts, buf_off, buf_dim, code[r, IN], m)
-        gy = _view(dacts, buf_off, buf_dim, code[r, OUT], m)
-        if op == LINEAR:
-            n_in, n_out, w, b = code[r, IN_DIM], code[r, OUT_DIM], code[r, W_OFF], code[r, B_OFF]
-            shape = (n_in, n_out) if code[r, BLAS] == BLAS_TRANSPOSED else (n_out, n_in)
-            W = params[w:w + n_out * n_in].reshape(shape)
-            dW = grads[w:w + n_out * n_in].reshape(shape)
-            db = grads[max(b, 0):max(b, 0) + n_out]
-            linear_backward(gy, x, W, dW, db, b >= 0, gx, code[r, NEED_DX] == 1, code[r, BLAS])
-        elif op == SIGMOID:
-            K.sigmoid_vjp2d(gy, y, gx)
-        elif op == TANH:
-            K.tanh_vjp2d(gy, y, gx)
-        elif op == RELU:
-            K.relu_vjp2d(gy, x, gx)
-        elif op == LEAKYRELU:
-            K.leakyrelu_vjp2d(gy, x, slopes[r], gx)
-        elif op == SOFTMAX:
-            K.softmax_vjp2d(gy, y, gx)
-        elif op == LOGSOFTMAX:
-            K.logsoftmax_vjp2d(gy, y, gx)
-
-
-@_jit
-def run_steps(code, slopes, buf_off, buf_dim, layer_ranges, loss, fuse, eps,
-              acts, dacts, params, grads, s1, s2, opt_kind, hp, t0,
-              X, Y, perm, step0, nsteps, batch, losses, norms, train):
-    """Train `nsteps` minibatches: batch `step` of the epoch is `perm[step*batch : ...]`.
-
-    Writes each step's loss into `losses` and, after the last step, each layer's gradient
-    norm into `norms`. Stops before the update of a step whose loss is not finite.
-    With `train` false it only evaluates (no backward pass, no update) and counts correct
-    predictions; one function for both keeps the cold compile short.
-    Returns (steps completed, whether all parameters are still finite, correct predictions).
-    """
-    n = perm.size
-    n_ops = code.shape[0]
-    done, correct = 0, 0
-    for s in range(nsteps):
-        lo = (step0 + s) * batch
-        hi = min(lo + batch, n)
-        m = hi - lo
-        y = _view(acts, buf_off, buf_dim, n_ops + 2, m)
-        gather_rows(X, perm[lo:hi], _view(acts, buf_off, buf_dim, 0, m))
-        gather_rows(Y, perm[lo:hi], y)
-        _forward(code, slopes, buf_off, buf_dim, acts, params, m)
-        value, first = _loss_and_seed(code, buf_off, buf_dim, acts, dacts, loss, fuse, eps, m, train)
-        losses[s] = value
-        if not train:
-            correct += count_correct(_view(acts, buf_off, buf_dim, n_ops, m), y)
-            done += 1
-            continue
-        if not math.isfinite(value):
-            break
-        _backward(code, slopes, buf_off, buf_dim, acts, dacts, params, grads, m, first)
-        apply_update(opt_kind, params, grads, s1, s2, hp, t0 + s + 1)
-        done += 1
-    if train:
-        for layer in range(layer_ranges.shape[0]):
-            norms[layer] = np.sqrt(sum_squares(grads, layer_ranges[layer, 0], layer_ranges[layer, 1]))
-    return done, all_finite(params), correct
-
-
-@_jit
-def run_epochs(code, slopes, buf_off, buf_dim, layer_ranges, loss, fuse, eps, acts, dacts, params, grads,
-               s1, s2, opt_kind, hp, t0, X, Y, perms, batch, losses, norms, Xv, Yv, val_losses, summary):
-    """Whole epochs in one call: train on `perms[e]` then evaluate on Xv, Yv, for each row e.
-
-    Small datasets take only a few steps an epoch; returning to Python after each one would
-    spend most of the time (and the GIL) on bookkeeping. `summary[e]` gets (mean training loss,
-    validation loss, correct predictions). Stops at the first step with a non-finite loss or
-    parameters. Returns (epochs completed, steps done in the epoch that stopped, finite).
-    """
-    n, nv = X.shape[0], Xv.shape[0]
-    steps = (n + batch - 1) // batch
-    vsteps = (nv + batch - 1) // batch
-    no_state = grads[:0]
-    identity = np.arange(nv)
-    for e in range(perms.shape[0]):
-        epoch_losses = losses[e * steps:(e + 1) * steps]
-        done, finite, _ = run_steps(code, slopes, buf_off, buf_dim, layer_ranges, loss, fuse, eps, acts, dacts,
-                                    params, grads, s1, s2, opt_kind, hp, t0 + e * steps, X, Y, perms[e], 0,
-                                    steps, batch, epoch_losses, norms, True)
-        if done < steps or not finite:
-            return e, done, finite
-        total = 0.0
-        for i in range(steps):
-            total += epoch_losses[i] * min(batch, n - i * batch)
-        summary[e, 0] = total / n
-        if nv > 0:
-            _, _, correct = run_steps(code, slopes, buf_off, buf_dim, layer_ranges, loss, fuse, eps, acts, dacts,
-                                      params, grads, no_state, no_state, 0, hp, 0, Xv, Yv, identity, 0, vsteps,
-                                      batch, val_losses, norms, False)
-            vtotal = 0.0
-            for i in range(vsteps):
-                vtotal += val_losses[i] * min(batch, nv - i * batch)
-            summary[e, 1] = vtotal / nv
-            summary[e, 2] = correct
-    return perms.shape[0], steps, True
 
 
 # ---- the Python side: buffers and calls ----------------------------------------------
