@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .back import withgradient
 from .compiled import CompiledRunner, Verdict, can_compile, trace
-from .compiled_kernels import blas_threads, count_correct
+from .compiled_kernels import blas_threads
 from .datasets import DataError
+from .eager_runner import EagerRunner
 from .layers import Chain, Dense
 from .losses import LOSSES
-from .optimisers import Optimiser, apply_update
+from .optimisers import Optimiser
 from .params import params
 from .tracked import no_grad
 
@@ -96,47 +96,6 @@ def _blocks(model):
     if isinstance(model, Chain):
         return [b for layer in model.layers for b in _blocks(layer)]
     return [model]
-
-
-class EagerRunner:
-    """The tape path: one `withgradient` per minibatch, the optimiser kernel per parameter."""
-
-    def __init__(self, model, loss, ps, offsets, batch):
-        self.model, self.loss, self.ps, self.offsets, self.batch = model, loss, ps, offsets, batch
-        self.grads = np.zeros(sum(p.value.size for p in ps), dtype=ps[0].value.dtype)  # compiled layout
-
-    def run(self, X, Y, perm, step0, nsteps, s1, s2, opt_kind, hp, t0, losses):
-        # overflow shows up as an inf/NaN loss, which the trainer reports as divergence
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            return self._run(X, Y, perm, step0, nsteps, s1, s2, opt_kind, hp, t0, losses)
-
-    def _run(self, X, Y, perm, step0, nsteps, s1, s2, opt_kind, hp, t0, losses):
-        batch = self.batch
-        for s in range(nsteps):
-            rows = perm[(step0 + s) * batch:(step0 + s + 1) * batch]
-            xb, yb = X[rows], Y[rows]
-            value, grads = withgradient(lambda: self.loss(self.model(xb), yb), params(self.ps))
-            losses[s] = float(value)
-            if not math.isfinite(losses[s]):
-                return s, True
-            for p, off in zip(self.ps, self.offsets):
-                n = p.value.size
-                g = self.grads[off:off + n]
-                g[:] = np.reshape(grads[p], -1)
-                apply_update(opt_kind, p.value.reshape(-1), g, s1[off:off + n] if s1.size else s1,
-                             s2[off:off + n] if s2.size else s2, hp, t0 + s + 1)
-        return nsteps, all(np.isfinite(p.value).all() for p in self.ps)
-
-    def grad(self, i):
-        """A copy of parameter i's latest gradient, shaped like it."""
-        p, off = self.ps[i], self.offsets[i]
-        return self.grads[off:off + p.value.size].reshape(p.value.shape).copy()
-
-    def evaluate(self, X, Y):
-        with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            yhat = np.asarray(self.model(X))
-            value = float(self.loss(yhat, Y))
-        return value, int(count_correct(np.ascontiguousarray(yhat.reshape(len(X), -1)), Y))
 
 
 class Trainer:
