@@ -92,6 +92,11 @@ class History:
                 "steps": self.steps}
 
 
+def _next_chunk(steps, elapsed):
+    """Steps for the next call: about CHUNK_SECONDS of work, growing at most eightfold a call."""
+    return max(1, min(8 * steps, int(CHUNK_SECONDS * steps / max(elapsed, 1e-9))))
+
+
 def _blocks(model):
     if isinstance(model, Chain):
         return [b for layer in model.layers for b in _blocks(layer)]
@@ -154,8 +159,9 @@ class Trainer:
         return "compiled" if self.verdict else "eager"
 
     def _trainable_layers(self):
-        """(lo, hi, leaves) per block with parameters, as slices of the flat parameter layout."""
+        """(lo, hi, leaf indices) per block with parameters: slices of the flat layout, indices into ps."""
         where = {id(p): (off, p) for p, off in zip(self.ps, self.offsets)}
+        index_of = {id(p): i for i, p in enumerate(self.ps)}
         layers, seen = [], set()
         for block in _blocks(self.model):
             leaves = [p for p in (block.parameters() if hasattr(block, "parameters") else [])
@@ -163,7 +169,7 @@ class Trainer:
             if leaves:
                 seen.update(id(p) for p in leaves)
                 lo = where[id(leaves[0])][0]
-                layers.append((lo, lo + sum(p.value.size for p in leaves), leaves))
+                layers.append((lo, lo + sum(p.value.size for p in leaves), [index_of[id(p)] for p in leaves]))
         return layers
 
     def _output_width(self, dataset):
@@ -229,8 +235,7 @@ class Trainer:
         """Copies of the latest gradients of trainable layer `index`'s parameters."""
         if index is None or not 0 <= index < len(self.layers):
             return None
-        index_of = {id(p): i for i, p in enumerate(self.ps)}
-        return tuple(runner.grad(index_of[id(p)]) for p in self.layers[index][2])
+        return tuple(runner.grad(i) for i in self.layers[index][2])
 
     def _grad_norms(self, runner):
         if isinstance(runner, CompiledRunner):
@@ -292,6 +297,30 @@ class Trainer:
             done_at = time.perf_counter()
             rep.update(time=done_at, seen=seen, pending=[], spacing=REPORT_SPACING * (done_at - now))
 
+        def halted():
+            """Sleep while paused; True (and noted in the history) once asked to stop."""
+            while should_pause and should_pause() and not stop():
+                time.sleep(PAUSE_POLL)
+            hist.stopped = stop()
+            return hist.stopped
+
+        def snapshot():
+            """Copy the weights into `start` if it is time for a snapshot; whether it was."""
+            nonlocal snap_time, snap_cost
+            if time.perf_counter() - snap_time < SNAPSHOT_SPACING * snap_cost:
+                return False
+            snap_time = time.perf_counter()
+            self._get_flat(runner, start)
+            snap_cost = time.perf_counter() - snap_time
+            return True
+
+        def finished(first, trained, vals, accs):
+            """Epochs `first`, `first + 1`, ... are done: into the history and the next report."""
+            hist.train_loss += trained
+            hist.val_loss += vals
+            hist.accuracy += accs
+            rep["pending"] += zip(range(first, first + len(trained)), trained, vals, accs)
+
         epoch = step = 0
         total, count = 0.0, 0
         with blas_threads(self.blas_threads):
@@ -299,19 +328,12 @@ class Trainer:
                 while epoch < epochs:
                     whole = min(chunk // steps_per_epoch, epochs - epoch) if self._many_epochs(runner) else 0
                     if whole >= 2:  # several whole epochs fit in a chunk: one compiled call runs them
-                        while should_pause and should_pause() and not stop():
-                            time.sleep(PAUSE_POLL)
-                        if stop():
-                            hist.stopped = True
+                        if halted():
                             break
                         perms = np.stack([self._rng.permutation(n) for _ in range(whole)])
                         if losses.size < whole * steps_per_epoch:
                             losses = np.zeros(2 * whole * steps_per_epoch)
-                        snapped = time.perf_counter() - snap_time >= SNAPSHOT_SPACING * snap_cost
-                        if snapped:
-                            snap_time = time.perf_counter()
-                            self._get_flat(runner, start)
-                            snap_cost = time.perf_counter() - snap_time
+                        snapped = snapshot()
                         summary = np.zeros((whole, 3))
                         t0 = time.perf_counter()
                         done_epochs, step, finite = runner.run_epochs(X, Y, perms, self.s1, self.s2, kind, hp,
@@ -328,10 +350,7 @@ class Trainer:
                         vals = summary[:done_epochs, 1].tolist() if has_val else [math.nan] * done_epochs
                         accs = (summary[:done_epochs, 2] / len(Xv)).tolist() if has_val and classify else \
                             [math.nan] * done_epochs
-                        hist.train_loss += trained
-                        hist.val_loss += vals
-                        hist.accuracy += accs
-                        rep["pending"] += zip(range(epoch + 1, epoch + done_epochs + 1), trained, vals, accs)
+                        finished(epoch + 1, trained, vals, accs)
                         epoch += done_epochs
                         if done_epochs:
                             val_loss, accuracy = vals[-1], accs[-1]
@@ -346,26 +365,19 @@ class Trainer:
                             break
                         if snapped:
                             good, start = start, good
-                        chunk = max(1, min(8 * done, int(CHUNK_SECONDS * done / max(elapsed, 1e-9))))
+                        chunk = _next_chunk(done, elapsed)
                         report(epoch, step, hist.train_loss[-1])
                         continue
                     epoch += 1
                     perm = self._rng.permutation(n)
                     step, total, count = 0, 0.0, 0
                     while step < steps_per_epoch:
-                        while should_pause and should_pause() and not stop():
-                            time.sleep(PAUSE_POLL)
-                        if stop():
-                            hist.stopped = True
+                        if halted():
                             break
                         k = min(chunk, steps_per_epoch - step)
                         if losses.size < k:
                             losses = np.zeros(max(k, 2 * losses.size))
-                        snapped = time.perf_counter() - snap_time >= SNAPSHOT_SPACING * snap_cost
-                        if snapped:
-                            snap_time = time.perf_counter()
-                            self._get_flat(runner, start)
-                            snap_cost = time.perf_counter() - snap_time
+                        snapped = snapshot()
                         t0 = time.perf_counter()
                         done, finite = runner.run(X, Y, perm, step, k, self.s1, self.s2, kind, hp, self.t,
                                                   losses[:k])
@@ -385,17 +397,14 @@ class Trainer:
                             break
                         if snapped:
                             good, start = start, good
-                        chunk = max(1, min(8 * k, int(CHUNK_SECONDS * k / max(elapsed, 1e-9))))
+                        chunk = _next_chunk(k, elapsed)
                         report(epoch, step, total / max(count, 1))
                     if hist.diverged or hist.stopped:
                         break
                     if has_val:
                         val_loss, correct = runner.evaluate(Xv, Yv)
                         accuracy = correct / len(Xv) if classify else math.nan
-                    hist.train_loss.append(float(total / max(count, 1)))
-                    hist.val_loss.append(val_loss)
-                    hist.accuracy.append(accuracy)
-                    rep["pending"].append((epoch, hist.train_loss[-1], val_loss, accuracy))
+                    finished(epoch, [float(total / max(count, 1))], [val_loss], [accuracy])
                     report(epoch, step, hist.train_loss[-1])
             finally:  # whatever ends the loop (a raising callback too), the model gets the weights
                 if isinstance(runner, CompiledRunner):
