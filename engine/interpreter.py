@@ -40,17 +40,29 @@ def _view(flat, buf_off, buf_dim, b, m):
 
 
 @_jit
+def _weight(flat, code, r):
+    """Layer r's weight (or its gradient, from the gradient array) as a matrix view of `flat`."""
+    n_in, n_out, w = code[r, IN_DIM], code[r, OUT_DIM], code[r, W_OFF]
+    shape = (n_in, n_out) if code[r, BLAS] == BLAS_TRANSPOSED else (n_out, n_in)
+    return flat[w:w + n_out * n_in].reshape(shape)
+
+
+@_jit
+def _bias(flat, code, r):
+    """Layer r's bias view of `flat` (empty-safe: a layer without bias has b_off -1)."""
+    b = max(code[r, B_OFF], 0)
+    return flat[b:b + code[r, OUT_DIM]]
+
+
+@_jit
 def _forward(code, slopes, buf_off, buf_dim, acts, params, m):
     for r in range(code.shape[0]):
         op = code[r, OP]
         x = _view(acts, buf_off, buf_dim, code[r, IN], m)
         y = _view(acts, buf_off, buf_dim, code[r, OUT], m)
         if op == LINEAR:
-            n_in, n_out, w, b = code[r, IN_DIM], code[r, OUT_DIM], code[r, W_OFF], code[r, B_OFF]
-            shape = (n_in, n_out) if code[r, BLAS] == BLAS_TRANSPOSED else (n_out, n_in)
-            W = params[w:w + n_out * n_in].reshape(shape)
-            bias = params[max(b, 0):max(b, 0) + n_out]
-            linear_forward(x, W, bias, b >= 0, y, code[r, BLAS])
+            linear_forward(x, _weight(params, code, r), _bias(params, code, r), code[r, B_OFF] >= 0, y,
+                           code[r, BLAS])
         elif op == SIGMOID:  # engine.kernels: the very functions the eager tape calls
             K.sigmoid2d(x, y)
         elif op == TANH:
@@ -102,12 +114,8 @@ def _backward(code, slopes, buf_off, buf_dim, acts, dacts, params, grads, m, fir
         gx = _view(dacts, buf_off, buf_dim, code[r, IN], m)
         gy = _view(dacts, buf_off, buf_dim, code[r, OUT], m)
         if op == LINEAR:
-            n_in, n_out, w, b = code[r, IN_DIM], code[r, OUT_DIM], code[r, W_OFF], code[r, B_OFF]
-            shape = (n_in, n_out) if code[r, BLAS] == BLAS_TRANSPOSED else (n_out, n_in)
-            W = params[w:w + n_out * n_in].reshape(shape)
-            dW = grads[w:w + n_out * n_in].reshape(shape)
-            db = grads[max(b, 0):max(b, 0) + n_out]
-            linear_backward(gy, x, W, dW, db, b >= 0, gx, code[r, NEED_DX] == 1, code[r, BLAS])
+            linear_backward(gy, x, _weight(params, code, r), _weight(grads, code, r), _bias(grads, code, r),
+                            code[r, B_OFF] >= 0, gx, code[r, NEED_DX] == 1, code[r, BLAS])
         elif op == SIGMOID:
             K.sigmoid_vjp2d(gy, y, gx)
         elif op == TANH:
