@@ -261,7 +261,6 @@ class TrainingPanel(QWidget):
             self._alert(QMessageBox.Critical, "Cannot train", str(error))
             self._set_state("idle")
             return
-        self._split()
         run = TrainingRun(trainer, self.standardiser.apply(self.dataset), epochs, self.validation_box.value() / 100,
                           parent=self)
         run.progressed.connect(self._on_snapshot)

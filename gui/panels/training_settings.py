@@ -56,6 +56,8 @@ def build_settings(panel) -> QGroupBox:
     aform.addRow("Adam β₁", panel.beta1_box)
     aform.addRow("Adam β₂", panel.beta2_box)
     aform.addRow("Weight seed", panel.init_seed_box)
+    # the seed also draws the validation split: re-split when it changes, not on every Train
+    panel.init_seed_box.valueChanged.connect(lambda _=None: panel._split())
     panel.advanced.setVisible(False)
     panel.advanced_toggle.toggled.connect(lambda open_: fold(panel, open_))
     tform.addRow(panel.advanced_toggle)

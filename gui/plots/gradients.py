@@ -128,7 +128,7 @@ class LayerGradients(QWidget):
             self.shown = {}
             return
         W, b = layer
-        grads = record.layer_grads if record.layer_grads is not None and weights is not None else None
+        grads = record.layer_grads
         if grads is not None and (len(grads) < 1 or grads[0].shape != W.shape):
             grads = None  # from another layer: the watched layer changed since the last report
         gW = grads[0] if grads is not None else None
@@ -138,7 +138,6 @@ class LayerGradients(QWidget):
         self.caption.setToolTip(f"max |W| {scale(W)}, |b| {scale(b)}"
                                 + (f", |∂W| {scale(gW)}, |∂b| {scale(gb)}" if gW is not None
                                    else " · gradients appear while training"))
-        self.caption.setToolTip(self.caption.text())
         _show_matrix(self.w_image, W)
         _show_matrix(self.gw_image, gW)
         _show_bars(self.b_bars, b)
