@@ -11,7 +11,6 @@ Exactly one of `loaded`, `failed`, `cancelled` follows `start()`, on the GUI thr
 """
 from __future__ import annotations
 
-import gc
 import threading
 import time
 import traceback
@@ -19,6 +18,7 @@ import traceback
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 
 from engine import DataError, LoadCancelled, load_csv
+from .gc_guard import collect_on_gui_thread
 
 MAX_BYTES = 100 * 1024 * 1024  # the engine's default cap; tests lower it
 MIN_INTERVAL = 0.03            # seconds between progress signals
@@ -77,14 +77,11 @@ class CsvLoad(QObject):
         queued = Qt.QueuedConnection  # delivered on the GUI thread, in order
         self.worker.progressed.connect(self.progressed, queued)
         self.worker.done.connect(self._done, queued)
-        self.running = False
 
     def start(self):
-        # Collect garbage here, on the GUI thread: otherwise the loader's allocations trigger a
-        # collection on its thread, and unreachable Qt objects (closed dialogs, old plots) are then
-        # destroyed there ("Timers cannot be started from another thread").
-        gc.collect()
-        self.running = True
+        # Python must collect garbage on the GUI thread only: the loader's allocations would
+        # otherwise trigger a collection on its thread, destroying unreachable Qt objects there.
+        collect_on_gui_thread()
         self.thread.start()
 
     def cancel(self):
@@ -100,7 +97,6 @@ class CsvLoad(QObject):
     def _done(self, outcome: str, payload):
         self.thread.quit()
         self.thread.wait()
-        self.running = False
         if outcome == "loaded":
             self.loaded.emit(payload)
         elif outcome == "cancelled":

@@ -106,10 +106,6 @@ class TrainingRun(QObject):
     def resume(self):
         self.worker.pause_requested.clear()
 
-    @property
-    def paused(self) -> bool:
-        return self.worker.pause_requested.is_set()
-
     def wait(self, ms: int = 5000) -> bool:
         """Stop and join the thread (closing the window); True if it ended in time."""
         self.stop()
@@ -131,8 +127,6 @@ class WarmUp:
 
     _thread: threading.Thread | None = None
     _done = threading.Event()
-    seconds: float | None = None
-    error: str | None = None
 
     @classmethod
     def start(cls):
@@ -144,9 +138,9 @@ class WarmUp:
     def _run(cls):
         try:
             # the window trains float64 models only: compiling float32 too would double the cold wait
-            cls.seconds = warm_up((np.float64,))
-        except Exception as error:  # noqa: BLE001 - training would report the real failure later
-            cls.error = str(error)
+            warm_up((np.float64,))
+        except Exception:  # noqa: BLE001 - training itself reports the real failure later
+            pass
         finally:
             cls._done.set()
 

@@ -282,7 +282,7 @@ class Document(QObject):
             self.block_moved.emit(block.block_id)
         if changed:
             self.block_changed.emit(block.block_id)
-        self._touch()
+            self._touch()  # `changed` means "the Chain may differ": a move alone has block_moved
 
     def move_block(self, block_id: int, x: float, y: float) -> None:
         self.replace_block(self._blocks[block_id].replace(x=x, y=y))

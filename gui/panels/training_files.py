@@ -27,11 +27,6 @@ def _settings(panel) -> dict:
             "seed": panel.init_seed_box.value(), "validation": panel.validation_box.value() / 100}
 
 
-def _reference(panel, trained: bool) -> dict:
-    # the statistics belong to trained weights; a design alone is standardised afresh when it trains
-    return data_reference(panel, with_statistics=trained)
-
-
 def _history(record) -> dict:
     epochs, train = record.loss.arrays()
     out = {"epoch": [int(e) for e in epochs], "train_loss": [float(v) for v in train], "epochs_done": record.epochs}
@@ -49,7 +44,7 @@ def snapshot(panel) -> dict:
     fits = result.valid and result.spec.inputs == panel.dataset.n_features
     trained = fits and panel.model is not None and panel.epochs_done > 0 and result.spec == panel.model_spec
     if fits:
-        out["dataset"] = _reference(panel, trained)
+        out["dataset"] = data_reference(panel, with_statistics=trained)
     if not trained:
         return out
     # copies, never the live model: an autosave may come while the worker is writing its weights

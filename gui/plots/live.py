@@ -116,9 +116,7 @@ class RedrawClock(QObject):
         self.record = record
         self.plots: list = []  # objects with `redraw(record)` and `isVisible()`
         self._drawn: dict[int, int] = {}   # id(plot) -> record version drawn
-        self._when: dict[int, int] = {}    # id(plot) -> tick of its last redraw
         self._at: dict[int, float] = {}    # id(plot) -> perf_counter of its last redraw
-        self._ticks = 0
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self.tick)
@@ -128,18 +126,16 @@ class RedrawClock(QObject):
         self.plots.append(plot)
 
     def tick(self) -> None:
-        self._ticks += 1
         now = time.perf_counter()
         due = [p for p in self.plots if self._drawn.get(id(p)) != self.record.version and p.isVisible()
                and now - self._at.get(id(p), -1e9) >= getattr(p, "min_interval", 0.0)]
         if due:
-            plot = min(due, key=lambda p: self._when.get(id(p), -1))  # the longest-waiting one
+            plot = min(due, key=lambda p: self._at.get(id(p), -1e9))  # the longest-waiting one
             self._redraw(plot)
 
     def _redraw(self, plot) -> None:
         plot.redraw(self.record)
         self._drawn[id(plot)] = self.record.version
-        self._when[id(plot)] = self._ticks
         self._at[id(plot)] = time.perf_counter()
 
     def force(self) -> None:
