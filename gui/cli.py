@@ -20,6 +20,8 @@ import sys
 import threading
 from pathlib import Path
 
+from .outputs import final_activation, probabilities
+
 COMMANDS = ("train", "info", "predict")
 PROG = "chainboard"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BUG = 0, 1, 2, 130, 70
@@ -69,14 +71,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ---- info ----
-
-def _last_activation(spec) -> str:
-    for layer in reversed(spec.layers):
-        if layer.kind == "activation" or layer.activation != "identity":
-            return layer.activation
-        return "identity"  # a Dense without activation ends the Chain
-    return "identity"
-
 
 def _last_value(history: dict, key: str):
     values = [v for v in history.get(key, []) if v is not None]
@@ -156,7 +150,7 @@ def _optimiser_text(d: dict) -> str:
 
 def cmd_predict(args) -> int:
     import numpy as np
-    from engine import data, load_model, no_grad, read_inputs
+    from engine import Standardiser, data, load_model, no_grad, read_inputs
 
     loaded = load_model(args.model)
     if loaded.model is None:
@@ -164,21 +158,15 @@ def cmd_predict(args) -> int:
     ref = loaded.dataset
     X = read_inputs(args.inputs, loaded.spec.inputs, ref.get("features"))
     if ref.get("normalisation"):
-        norm = ref["normalisation"]
-        X = (X - np.array(norm["mean"])) / np.array(norm["std"])
+        X = Standardiser.from_dict(ref["normalisation"]).transform(X)
     with no_grad():
         Y = np.asarray(data(loaded.model(X.astype(loaded.model.parameters()[0].value.dtype))), dtype=np.float64)
-    last = _last_activation(loaded.spec)
+    last = final_activation(loaded.spec)
     classify = ref.get("task") == "classification" or (not ref.get("task") and last in ("softmax", "logsoftmax",
                                                                                          "sigmoid"))
     lines = []
     if classify:
-        P = np.exp(Y) if last == "logsoftmax" else Y
-        if Y.shape[1] == 1:
-            P = np.column_stack([1 - P[:, 0], P[:, 0]])
-        elif last not in ("softmax", "logsoftmax"):  # logits: turn them into probabilities for people
-            P = np.exp(Y - Y.max(axis=1, keepdims=True))
-            P /= P.sum(axis=1, keepdims=True)
+        P = probabilities(Y, last)  # logits and log-probabilities too: probabilities for people
         names = list(ref.get("class_names") or [str(k) for k in range(P.shape[1])])
         names += [str(k) for k in range(len(names), P.shape[1])]
         lines.append(",".join(["prediction"] + [f"p({n})" for n in names[:P.shape[1]]]))
@@ -222,7 +210,7 @@ class ProgressBar:
 
 
 def default_loss(spec, dataset) -> str:
-    last = _last_activation(spec)
+    last = final_activation(spec)
     if dataset.task == "regression":
         return "mse"
     if last == "softmax":

@@ -6,8 +6,9 @@ matrix on the validation split.
 >>> panel.row_box.setValue(12)                      # fills the inputs from row 12 and predicts       # doctest: +SKIP
 >>> panel.outputs                                   # probabilities (classification) or values        # doctest: +SKIP
 
-Weights come from the training record: copies the worker emitted, or the finished model's,
-copied into a model of our own. Inputs go through the same Standardiser training used.
+Weights come from the training record: copies the worker emitted, or the finished model's, run
+through the training dock's `predict` (its display model, never the live one). Inputs go through
+the same Standardiser training used.
 """
 from __future__ import annotations
 
@@ -18,43 +19,13 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGroupBox, QHeaderView, QLabel, QLineEdit,
                                QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from engine import data, no_grad, params
-
+from ..outputs import final_activation, probabilities
 from ..plots import configure
 from ..plots.boundary import class_colours
 from .common import fill_with_scroll
 
 MAX_FIELDS = 64  # a wider table gets no input fields (rows can still be picked)
-
-
-def probabilities(out: np.ndarray, activation: str) -> np.ndarray:
-    """Model outputs (n, width) -> class probabilities (n, classes), however the Chain ends.
-
-    One sigmoid unit gives P(class 1); softmax rows are probabilities already; anything else is
-    read as logits (what logitcrossentropy trains).
-    """
-    out = np.asarray(out, dtype=np.float64)
-    with np.errstate(all="ignore"):
-        if out.shape[1] == 1:
-            p = np.clip(out, 0, 1) if activation == "sigmoid" else 1 / (1 + np.exp(-out))
-            return np.hstack([1 - p, p])
-        if activation == "softmax":
-            return out
-        if activation == "logsoftmax":
-            return np.exp(out)
-        z = np.exp(out - out.max(axis=1, keepdims=True))
-        return z / z.sum(axis=1, keepdims=True)
-
-
-def final_activation(spec) -> str:
-    """The activation the Chain's output leaves through: the last Dense's, or a block after it."""
-    act = "identity"
-    for layer in spec.layers:
-        if layer.kind == "dense":
-            act = layer.activation
-        elif layer.activation != "identity":
-            act = layer.activation
-    return act
+BAD_FIELD = "QLineEdit { border: 1px solid #d92d20; }"
 
 
 def confusion(actual: np.ndarray, predicted: np.ndarray, k: int) -> np.ndarray:
@@ -88,7 +59,6 @@ class PredictionPanel(QWidget):
         self.outputs: np.ndarray | None = None   # what the bars / value show (tests read it)
         self.matrix: np.ndarray | None = None    # the confusion matrix shown, or None
         self._dataset = None
-        self._spec = self._model = None
         self._build()
         training.state_changed.connect(self._state_changed)
         training.clock.add(self)
@@ -227,7 +197,9 @@ class PredictionPanel(QWidget):
         values = [parse_number(f.text()) for f in self.fields]
         bad = [i for i, v in enumerate(values) if v is None]
         for i, field in enumerate(self.fields):
-            field.setStyleSheet("QLineEdit { border: 1px solid #d92d20; }" if i in bad else "")
+            style = BAD_FIELD if i in bad else ""
+            if field.styleSheet() != style:  # restyling repolishes the field: only when it changes
+                field.setStyleSheet(style)
         if not self.fields:
             if self._dataset is not None and len(self._dataset):
                 self.predict_at(self._dataset.X[self.row_box.value()])
@@ -251,19 +223,11 @@ class PredictionPanel(QWidget):
     def model_outputs(self, X: np.ndarray) -> np.ndarray | None:
         """Raw outputs for rows `X` (original units) with the latest weights, or None without a fitting model."""
         t = self.training
-        weights, spec = t.record.weights, t.model_spec
-        if weights is None or spec is None or t.standardiser is None or X.shape[1] != spec.inputs \
+        if t.record.weights is None or t.model_spec is None or t.standardiser is None \
                 or X.shape[1] != t.standardiser.n_features:
             return None
-        if spec != self._spec:
-            self._spec, self._model = spec, spec.build(0)
-        ps = list(params(self._model))
-        if len(ps) != len(weights) or any(p.value.shape != w.shape for p, w in zip(ps, weights)):
-            return None
-        for p, w in zip(ps, weights):
-            np.copyto(p.value, w)  # our own model: the worker's copies, never its live arrays
-        with no_grad(), np.errstate(all="ignore"):
-            return np.asarray(data(self._model(t.standardiser.transform(X))), dtype=np.float64).reshape(len(X), -1)
+        out = t.predict(X, t.record.weights)
+        return None if out is None else np.asarray(out, dtype=np.float64).reshape(len(X), -1)
 
     def predict_at(self, x: np.ndarray):
         ds = self._dataset
@@ -274,7 +238,7 @@ class PredictionPanel(QWidget):
             self.result_label.setText("The Chain does not fit this data yet: train it first.")
             return
         if ds.task == "classification":
-            probs = probabilities(out, final_activation(self._spec))[0]
+            probs = probabilities(out, final_activation(self.training.model_spec))[0]
             self.outputs = probs
             self._show_bars(probs, ds.class_names)
             best = int(np.nanargmax(probs)) if np.isfinite(probs).any() else 0
@@ -308,7 +272,7 @@ class PredictionPanel(QWidget):
         out = self.model_outputs(val.X)
         if out is None:
             return
-        probs = probabilities(out, final_activation(self._spec))
+        probs = probabilities(out, final_activation(self.training.model_spec))
         k = max(ds.n_classes, probs.shape[1])
         predicted = np.nan_to_num(probs, nan=-1).argmax(axis=1)
         self.matrix = confusion(val.y, predicted, k)[:ds.n_classes, :]

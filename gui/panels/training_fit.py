@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..canvas.commands import delete_items
+from ..outputs import final_activation
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,7 @@ def _output(spec):
     dense = [i for i, layer in enumerate(spec.layers) if layer.kind == "dense"]
     if not dense:
         return None
-    last = spec.layers[dense[-1]]
-    act = last.activation
-    for layer in spec.layers[dense[-1] + 1:]:
-        act = layer.activation if layer.activation != "identity" else act
-    return last.units, act
+    return spec.layers[dense[-1]].units, final_activation(spec)
 
 
 def output_fit(spec, dataset) -> OutputFit:

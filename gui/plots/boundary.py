@@ -2,6 +2,7 @@
 validation points on top, or the fitted curve over the data for 1-D regression.
 
 >>> plot = BoundaryPlot(predict=panel.predict)   # predict(X, weights) -> model outputs  # doctest: +SKIP
+>>> plot.spec = lambda: panel.model_spec          # how those outputs end (the default)    # doctest: +SKIP
 >>> plot.set_data(train, val)                    # engine Datasets                       # doctest: +SKIP
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from ..outputs import final_activation, probabilities
 from . import configure
 
 GRID = 48  # heatmap resolution per side: 2.3k forward rows, a few milliseconds on the GUI thread
@@ -32,11 +34,13 @@ def point_brushes(ds, other=(58, 111, 247)):
     return [palette[i] for i in ds.y % k]
 
 
-def boundary_image(probs: np.ndarray) -> np.ndarray:
-    """(GRID*GRID, k) class probabilities -> an RGB image: the winning class's colour, paler where unsure."""
-    if probs.shape[1] == 1:  # one sigmoid unit: P(class 1)
-        probs = np.hstack([1 - probs, probs])
-    probs = np.clip(np.nan_to_num(probs), 0, None)
+def boundary_image(out: np.ndarray, activation: str = "identity") -> np.ndarray:
+    """(GRID*GRID, width) model outputs -> an RGB image: the winning class's colour, paler where unsure.
+
+    `activation` is how the Chain ends (outputs.final_activation): the outputs become probabilities
+    the way the prediction dock reads them - logsoftmax rows exponentiated, logits through softmax.
+    """
+    probs = np.nan_to_num(probabilities(out, activation))
     k = probs.shape[1]
     winner = probs.argmax(axis=1)
     confidence = probs.max(axis=1) / np.maximum(probs.sum(axis=1), 1e-12)
@@ -54,10 +58,14 @@ class BoundaryPlot(QWidget):
     point_clicked = Signal(float, float)
     min_interval = 0.25  # a forward pass over the whole grid: four times a second is live enough
 
-    def __init__(self, predict, parent=None):
+    def __init__(self, predict, parent=None, spec=None):
         configure()
         super().__init__(parent)
         self.predict = predict  # (X, weights) -> outputs, or None if no model fits
+        # () -> the ChainSpec `predict` runs (how its outputs end); by default the model_spec of the
+        # panel whose bound method `predict` is
+        self.spec = spec if spec is not None else (lambda: getattr(getattr(predict, "__self__", None),
+                                                                   "model_spec", None))
         self.plot_widget = pg.PlotWidget()
         item = self.plot_widget.getPlotItem()
         item.setMenuEnabled(False)
@@ -150,11 +158,16 @@ class BoundaryPlot(QWidget):
             return
         out = np.asarray(out, dtype=float).reshape(len(self._grid), -1)
         if self.mode == "boundary":
-            self.image.setImage(boundary_image(out) if record.classify else _regression_image(out), levels=(0, 255))
+            image = boundary_image(out, self._activation()) if record.classify else _regression_image(out)
+            self.image.setImage(image, levels=(0, 255))
             self.image.setRect(self._rect)  # after setImage: a rect set on an empty item scales a 1×1 image
         else:
             self.curve.setData(self._grid[:, 0], np.nan_to_num(out[:, 0]))
         self.frames += 1
+
+    def _activation(self) -> str:
+        spec = self.spec()
+        return final_activation(spec) if spec is not None else "identity"
 
 
 def _regression_image(out: np.ndarray) -> np.ndarray:
