@@ -246,8 +246,7 @@ def _load(path: Path, shown) -> LoadedModel:
     except Exception as error:  # noqa: BLE001 - a user must get a message, never a crash; tests hunt these
         raise ModelFileError(shown, f"it could not be read (internal error, please report it: "
                                    f"{type(error).__name__}: {error})") from error
-    return LoadedModel(str(shown), model, doc.spec, doc.trained, doc.version, doc.settings, doc.layout,
-                       doc.dataset, doc.history, doc.writer)
+    return LoadedModel(str(shown), model, **vars(doc))  # the same fields, plus the path and the model
 
 
 def load_model(path) -> LoadedModel:

@@ -9,9 +9,10 @@ cannot make us allocate more than the cap; zipfile checks each member's CRC at i
     >>> import io
     >>> buf = io.BytesIO()
     >>> write_archive(buf, [("a.txt", b"hello", True)])
-    >>> read_archive(io.BytesIO(buf.getvalue()), {"a.txt": 100}, max_total=100)
-    {'a.txt': b'hello'}
-    >>> read_archive(io.BytesIO(b"not a zip"), {"a.txt": 100}, max_total=100)
+    >>> with open_checked(io.BytesIO(buf.getvalue()), {"a.txt": 100}, max_total=100) as zf:
+    ...     read_member(zf, zf.getinfo("a.txt"), 100)
+    b'hello'
+    >>> open_checked(io.BytesIO(b"not a zip"), {"a.txt": 100}, max_total=100)
     Traceback (most recent call last):
     ...
     engine.modelfile_archive.FileProblem: it is not a zip archive (no end-of-archive record)
@@ -25,7 +26,7 @@ import zipfile
 import zlib
 from contextlib import contextmanager
 
-__all__ = ["FileProblem", "open_checked", "read_member", "read_archive", "write_archive", "damage_guard",
+__all__ = ["FileProblem", "open_checked", "read_member", "write_archive", "damage_guard",
            "FIXED_TIME"]
 
 EOCD = struct.Struct("<4s4H2LH")        # end of central directory record
@@ -158,14 +159,6 @@ def open_checked(fp, caps: dict[str, int], *, max_total: int, max_ratio: float =
         zf.close()
         raise
     return zf
-
-
-def read_archive(fp, caps: dict[str, int], *, max_total: int, max_ratio: float = 100.0,
-                 ratio_floor: int = 1 << 16) -> dict[str, bytes]:
-    """Every member's bytes, by name, after the checks of `open_checked`."""
-    zf = open_checked(fp, caps, max_total=max_total, max_ratio=max_ratio, ratio_floor=ratio_floor)
-    with zf, damage_guard("the archive"):
-        return {info.filename: read_member(zf, info, caps[info.filename]) for info in zf.infolist()}
 
 
 def write_archive(fp, members, *, time=FIXED_TIME) -> None:

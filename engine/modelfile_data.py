@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .csvdata import BUNDLED, load_csv
-from .csvread import CsvError, RecordReader, check_header, describe_bad_number, is_number
+from .csvdata import BUNDLED, _convert, _first_record, load_csv
+from .csvread import CsvError, RecordReader, check_header
 from .datasets import GENERATORS, DataError
 
 __all__ = ["data_from_argument", "open_reference", "reference_for", "read_inputs"]
@@ -118,32 +118,24 @@ def read_inputs(path, n_features: int, feature_names=None) -> np.ndarray:
     exactly `n_features` columns. Cells must be plain decimal numbers; errors name the line.
     """
     path = Path(path)
-    rows = []
+    rows, lines = [], []
     with RecordReader(path) as reader:
         records = iter(reader)
-        first = next(records, None)
-        if first is None:
-            raise CsvError(path, "the file is empty", line=1)
-        names = reader.names = check_header(path, *first)
+        header_line, header = _first_record(path, reader, records)
+        names = reader.names = check_header(path, header_line, header)
         if feature_names and set(feature_names) <= set(names):
             columns = [names.index(n) for n in feature_names]
         elif len(names) == n_features:
             columns = list(range(n_features))
         else:
             raise CsvError(path, f"the model takes {n_features} inputs but the file has {len(names)} columns",
-                           line=first[0])
+                           line=header_line)
         for line, cells in records:
             if len(cells) != len(names):
                 raise CsvError(path, f"this row has {len(cells)} cells but the header has {len(names)} columns",
                                line=line)
-            row = []
-            for i in columns:
-                if not is_number(cells[i]) or not math.isfinite(float(cells[i])):
-                    problem = describe_bad_number(cells[i])
-                    problem = "the cell " + problem if problem.startswith("is ") else problem
-                    raise CsvError(path, problem, line=line, column=names[i], column_index=i, value=cells[i])
-                row.append(float(cells[i]))
-            rows.append(row)
+            rows.append([cells[i] for i in columns])
+            lines.append(line)
     if not rows:
         raise CsvError(path, "the file has a header but no rows to predict", line=1)
-    return np.array(rows, dtype=np.float64)
+    return _convert(path, names, columns, rows, lines)  # the same number rules as load_csv

@@ -156,12 +156,10 @@ class ChainSpec:
         if not self.layers:
             found.append((None, "The Chain has no layers: add a Dense layer after the Input."))
         previous = None  # activation that produced the current output, if any
-        size = self.inputs
         for i, layer in enumerate(self.layers):
             if layer.kind == "dense":
                 if not _is_size(layer.units):
                     found.append((i, f"{layer.label()} needs between 1 and {MAX_FEATURES} units."))
-                size = layer.units
                 previous = layer.activation
                 continue
             if previous in NORMALISING and layer.activation != "identity":
