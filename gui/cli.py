@@ -223,9 +223,8 @@ def default_loss(spec, dataset) -> str:
 def merge_history(old: dict, new) -> dict:
     """The saved history followed by this run's, epochs numbered on from where the old one ended."""
     start = old.get("epochs_done", len(old.get("train_loss", [])))
-    merged = {}
-    for key in ("train_loss", "val_loss", "accuracy"):
-        merged[key] = list(old.get(key, [])) + [None if not math.isfinite(v) else v for v in getattr(new, key)]
+    clean = new.to_dict()  # nan -> None, as JSON wants
+    merged = {key: list(old.get(key, [])) + clean[key] for key in ("train_loss", "val_loss", "accuracy")}
     old_epochs = old.get("epoch") or list(range(1, len(old.get("train_loss", [])) + 1))
     merged["epoch"] = list(old_epochs) + list(range(start + 1, start + new.epochs_done + 1))
     merged.update(path=new.path, diverged=new.diverged, stopped=new.stopped, message=new.message,
@@ -278,9 +277,8 @@ def cmd_train(args) -> int:
                history=merge_history(loaded.history, history), dataset=reference_for(ref, dataset, standardiser))
     if history.diverged:
         print(f"{PROG}: {history.message}", file=sys.stderr)
-    summary = describe_training({"train_loss": history.train_loss, "val_loss": history.val_loss,
-                                 "accuracy": [a if math.isfinite(a) else None for a in history.accuracy],
-                                 "epochs_done": history.epochs_done, "path": history.path})
+    # to_dict turns nan into None (nothing to print); the divergence message went to stderr above
+    summary = describe_training({**history.to_dict(), "diverged": False})
     print(f"saved {out}: {summary}{' (stopped early)' if history.stopped else ''}")
     return EXIT_OK
 

@@ -190,3 +190,14 @@ def test_ctrl_c_stops_training_and_saves_what_was_learnt(xor_copy):
     assert proc.returncode == 0 and "Traceback" not in err and "stopped early" in out
     after = load_model(xor_copy).history
     assert after["stopped"] and after["epochs_done"] >= before
+
+
+def test_train_without_validation_prints_no_nan(tmp_path, capsys):
+    from engine.modelfile import save_model
+    from engine.spec import ChainSpec, LayerSpec
+    spec = ChainSpec(2, (LayerSpec("dense", 4, "tanh"), LayerSpec("dense", 1, "sigmoid")))
+    save_model(tmp_path / "d.chain", spec, settings={"seed": 1, "epochs": 2, "validation": 0.0})
+    code, out, err = call(capsys, "train", tmp_path / "d.chain", "--data", "xor:n=40", "--quiet")
+    assert code == 0 and err == ""
+    assert "nan" not in out and "validation loss" not in out and "train loss" in out
+    assert load_model(tmp_path / "d.chain").history["val_loss"] == [None, None]
