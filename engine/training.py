@@ -244,8 +244,7 @@ class Trainer:
 
     def _arrays(self, dataset, validation):
         """((X, Y), (X_val, Y_val)) in the model's dtype, targets shaped for its outputs."""
-        train, val = dataset.split(validation, seed=self.seed) if validation > 0 else \
-            (dataset, dataset.subset([]))
+        train, val = dataset.split(validation, seed=self.seed)  # validation 0: all, and an empty part
         if len(train) == 0:
             raise DataError("there is no data to train on")
         width = self._output_width(dataset)

@@ -256,7 +256,7 @@ def cmd_train(args) -> int:
     if loaded.model is not None and norm:
         standardiser = Standardiser.from_dict(norm)  # the weights expect these statistics
     else:  # fitted on the training part only, split exactly as the trainer will split
-        part = dataset.split(validation, seed=seed)[0] if validation > 0 else dataset
+        part = dataset.split(validation, seed=seed)[0]  # with no validation: all of it
         standardiser = Standardiser.fit(part.X)
     loss = settings.get("loss") or default_loss(spec, dataset)
     optimiser = optimiser_from_dict(settings["optimiser"]) if "optimiser" in settings else Adam(0.01)

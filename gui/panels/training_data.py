@@ -38,7 +38,7 @@ class ImportedData:
 
     def standardiser(self) -> Standardiser:
         """Statistics of the training split (the same split training makes), or none at all."""
-        train = self.dataset.split(self.validation, seed=self.seed)[0] if self.validation > 0 else self.dataset
+        train = self.dataset.split(self.validation, seed=self.seed)[0]  # with no validation: all of it
         return fitted_standardiser(train.X, self.standardise)
 
 
