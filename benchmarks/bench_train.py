@@ -38,9 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine import datasets  # noqa: E402
-from engine.activations import relu, sigmoid, softmax, tanh  # noqa: E402
-from engine.layers import Chain, Dense  # noqa: E402
-from engine.optimisers import Descent  # noqa: E402
+from engine.nn.activations import relu, sigmoid, softmax, tanh  # noqa: E402
+from engine.nn.layers import Chain, Dense  # noqa: E402
+from engine.nn.optimisers import Descent  # noqa: E402
 from engine.training import Trainer  # noqa: E402
 
 try:
@@ -225,9 +225,9 @@ import time
 t0 = time.perf_counter()
 import sys; sys.path.insert(0, {root!r})
 from engine import datasets
-from engine.activations import tanh, sigmoid
-from engine.layers import Chain, Dense
-from engine.optimisers import Adam
+from engine.nn.activations import tanh, sigmoid
+from engine.nn.layers import Chain, Dense
+from engine.nn.optimisers import Adam
 from engine.training import Trainer
 t1 = time.perf_counter()
 first = []

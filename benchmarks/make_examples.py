@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine.modelfile import load_model, save_model  # noqa: E402
-from engine.modelfile_data import open_reference, reference_for  # noqa: E402
-from engine.optimisers import optimiser_from_dict  # noqa: E402
-from engine.spec import ChainSpec, LayerSpec  # noqa: E402
-from engine.standardise import Standardiser  # noqa: E402
+from gui.core.datarefs import open_reference, reference_for  # noqa: E402
+from engine.nn.optimisers import optimiser_from_dict  # noqa: E402
+from engine.nn.spec import ChainSpec, LayerSpec  # noqa: E402
+from engine.datasets.standardise import Standardiser  # noqa: E402
 from engine.training import Trainer  # noqa: E402
 
 PITCH_X = 200.0  # the canvas's tidy-row spacing (gui/canvas/layout.py)

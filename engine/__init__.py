@@ -1,55 +1,46 @@
 """Chainboard's engine: Tracker-style automatic differentiation, layers, losses and training.
 
-The public API, and nothing else; the GUI imports only these names.
-
->>> from engine import gradient
+>>> from engine import gradient, param, params, update, Dense, Chain, σ, softmax
 >>> f = lambda x: 3 * x**2 + 2 * x + 1
 >>> df = lambda x: gradient(f, x, nest=True)[0]
->>> df(2)
-14.0 (tracked)
+>>> df(2), gradient(df, 2, nest=True)[0]
+(14.0 (tracked), 6.0 (tracked))
+>>> W, b = param(2), param(3)
+>>> grads = gradient(lambda: W * 4 + b, params(W, b))
+>>> float(grads[W]), float(grads[b])
+(4.0, 1.0)
+>>> Chain(Dense(10, 5, σ), Dense(5, 2), softmax)
+Chain(Dense(10 => 5, σ), Dense(5 => 2), softmax)
+
+These names are the library; more of it lives in namespaces: `engine.math` (elementwise maths,
+reductions, shapes), `engine.datasets`, `engine.nn`, `engine.autodiff`, `engine.training`,
+`engine.modelfile`, each listing its public names in `__all__`. `engine.kernels` is the compiled
+path's machinery (it loads numba); nothing here imports it, so importing the engine is quick.
 """
-from .numba_cache import use_versioned_cache
-
-use_versioned_cache()  # before any kernel module defines a cached function
-
-from .tracked import Tracked, data, no_grad, param  # noqa: E402  (the cache folder must come first)
-from .params import Grads, Params, params, update
-from .back import gradient, hessian, jacobian, withgradient
-from .ops import matmul, max_ as max, mean, prod, reshape, sum_ as sum, transpose, where
-from .mathops import abs_ as abs, clip, cos, exp, log, sin, sqrt
-from .activations import ACTIVATIONS, Activation, identity, leakyrelu, logsoftmax, relu, sigmoid, softmax, tanh, σ
-from .layers import INITIALISERS, Chain, Dense, compose, param_count
-from .losses import LOSSES, binarycrossentropy, crossentropy, logitcrossentropy, mse
-from .gradcheck import gradcheck, numeric_gradient
-from .spec import ChainSpec, LayerSpec
-from .optimisers import OPTIMISERS, Adam, Descent, Momentum, Nesterov, Optimiser, RMSProp, optimiser_from_dict
-from .training import History, Progress, Trainer
-from .compiled import can_compile, warm_up
-from . import datasets
-from .datasets import DataError, Dataset
-from .csvdata import BUNDLED, CsvError, CsvPreview, LoadCancelled, load_csv, preview_csv
-from .standardise import Standardiser
-from .modelfile import (APP_VERSION, FORMAT_VERSION, MODEL_SUFFIX, LoadedModel, ModelFileError, load_model, save_model,
-                        sweep_stray_temporaries)
-from .modelfile_data import data_from_argument, open_reference, read_inputs, reference_for
-from .recovery import Recovery, RecoverySlot, data_folder, find_recoveries, recovery_folder
+from ._version import __version__
+from .autodiff import Tracked, data, gradcheck, gradient, hessian, jacobian, no_grad, param, params, update, withgradient
+from .nn import (ACTIVATIONS, LOSSES, OPTIMISERS, Activation, Adam, Chain, ChainSpec, Dense, Descent, LayerSpec,
+                 Momentum, Nesterov, RMSProp, binarycrossentropy, compose, crossentropy, identity, leakyrelu,
+                 logitcrossentropy, logsoftmax, mse, relu, sigmoid, softmax, tanh, σ)
+from .training import History, Trainer
+from . import datasets, math
+from .datasets import DataError, Dataset, Standardiser, load_csv
+from .math import exp, log, matmul, mean, sum
+from .modelfile import ModelFileError, load_model, save_model
 
 __all__ = [
-    "Grads", "Params", "Tracked", "data", "gradient", "hessian", "jacobian", "no_grad", "param", "params",
-    "update", "withgradient",
-    "abs", "clip", "cos", "exp", "log", "matmul", "max", "mean", "prod", "reshape", "sin", "sqrt", "sum",
-    "transpose", "where",
-    "ACTIVATIONS", "Activation", "identity", "leakyrelu", "logsoftmax", "relu", "sigmoid", "softmax", "tanh", "σ",
-    "INITIALISERS", "Chain", "Dense", "compose", "param_count",
-    "LOSSES", "binarycrossentropy", "crossentropy", "logitcrossentropy", "mse",
-    "gradcheck", "numeric_gradient",
-    "ChainSpec", "LayerSpec",
-    "OPTIMISERS", "Adam", "Descent", "Momentum", "Nesterov", "Optimiser", "RMSProp", "optimiser_from_dict",
-    "History", "Progress", "Trainer", "can_compile", "warm_up",
-    "datasets", "DataError", "Dataset",
-    "BUNDLED", "CsvError", "CsvPreview", "LoadCancelled", "load_csv", "preview_csv", "Standardiser",
-    "APP_VERSION", "FORMAT_VERSION", "MODEL_SUFFIX", "LoadedModel", "ModelFileError", "load_model", "save_model",
-    "sweep_stray_temporaries",
-    "data_from_argument", "open_reference", "read_inputs", "reference_for",
-    "Recovery", "RecoverySlot", "data_folder", "find_recoveries", "recovery_folder",
+    # the tape (Flux's Tracker)
+    "param", "params", "gradient", "update", "data", "withgradient", "jacobian", "hessian", "no_grad", "Tracked",
+    "gradcheck",
+    # layers and activations
+    "Dense", "Chain", "compose", "σ", "sigmoid", "softmax", "logsoftmax", "tanh", "relu", "leakyrelu", "identity",
+    "Activation", "ACTIVATIONS", "ChainSpec", "LayerSpec",
+    # losses and optimisers
+    "mse", "crossentropy", "logitcrossentropy", "binarycrossentropy", "LOSSES",
+    "Descent", "Momentum", "Nesterov", "RMSProp", "Adam", "OPTIMISERS",
+    # training, data, files
+    "Trainer", "History", "datasets", "Dataset", "DataError", "load_csv", "Standardiser",
+    "save_model", "load_model", "ModelFileError",
+    # maths (more in engine.math)
+    "math", "sum", "mean", "exp", "log", "matmul",
 ]

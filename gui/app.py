@@ -1,4 +1,4 @@
-"""Start the GUI: `python main.py [MODEL] [--screenshot PNG]`.
+"""Start the window: `chainboard [MODEL] [--screenshot PNG]` (via gui/launch.py).
 
 >>> main(["--screenshot", "out.png"])   # renders the window offscreen to out.png and returns 0   # doctest: +SKIP
 
@@ -13,14 +13,20 @@ import os
 import sys
 from pathlib import Path
 
-from engine import MODEL_SUFFIX, ChainSpec, ModelFileError, load_model
+from engine import ChainSpec, ModelFileError, load_model
+from engine.modelfile import MODEL_SUFFIX
 
 SCREENSHOT_SIZE = (1280, 800)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="chainboard", description="Build, train and understand small "
-                                     "neural networks.")
+    from .core.cli import COMMANDS
+
+    commands = "\n".join(f"  {name:<10} {module.HELP}" for name, module in COMMANDS.items())
+    parser = argparse.ArgumentParser(
+        prog="chainboard", description="Build, train and understand small neural networks.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f"commands (chainboard COMMAND --help for each):\n{commands}")
     parser.add_argument("model", nargs="?", help="a model file to open (.chain, or a ChainSpec as JSON)")
     parser.add_argument("--screenshot", metavar="PNG", help="render the window offscreen to PNG and exit")
     parser.add_argument("--train-epochs", metavar="N", type=int, default=0,
@@ -39,6 +45,12 @@ def load_spec(path: str) -> ChainSpec:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     loaded = None
+    if args.model and not Path(args.model).exists() and not Path(args.model).suffix:
+        from .core.cli import COMMANDS
+
+        print(f"chainboard: {args.model!r} is neither a command ({', '.join(COMMANDS)}) nor a model file; "
+              "see chainboard --help", file=sys.stderr)
+        return 2
     try:
         if args.model and args.model.lower().endswith(MODEL_SUFFIX):
             loaded = load_model(args.model)

@@ -17,7 +17,8 @@ import traceback
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 
-from engine import DataError, LoadCancelled, load_csv
+from engine import DataError, load_csv
+from engine.datasets import LoadCancelled
 from .gc_guard import collect_on_gui_thread
 
 MAX_BYTES = 100 * 1024 * 1024  # the engine's default cap; tests lower it

@@ -28,13 +28,14 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
-from engine import MODEL_SUFFIX, ModelFileError, RecoverySlot, find_recoveries, load_model, save_model
-from engine import sweep_stray_temporaries
+from engine import ModelFileError, load_model, save_model
+from engine.modelfile import MODEL_SUFFIX, sweep_stray_temporaries
 
 from . import dialogs, recent
 from .canvas.document import TUTORIAL_SPEC, Document
+from .core.recovery import RecoverySlot, find_recoveries
+from .core.resources import examples
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
 AUTOSAVE_MS = 3 * 60 * 1000  # while there are unsaved changes
 FILE_FILTER = f"Chainboard models (*{MODEL_SUFFIX});;All files (*)"
 RUNNING = ("running", "paused", "stopping")  # training states that end in a finished run
@@ -100,7 +101,7 @@ class DocumentFiles(QObject):
             else:
                 menu.insertSeparator(first)
         self.examples_menu = QMenu("&Examples", self.window)
-        for path in sorted(EXAMPLES.glob(f"*{MODEL_SUFFIX}")):
+        for path in examples():
             action = self.examples_menu.addAction(path.stem.capitalize())
             action.setStatusTip(f"Open the {path.stem} example")
             action.triggered.connect(lambda _=False, p=path: self.open_path(p, example=True))

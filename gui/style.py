@@ -7,13 +7,14 @@ and the colours the canvas draws with.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
-ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
+from .core.resources import resource
+
+ICONS = resource("icons")
 
 LIGHT = {"window": "#f4f5f7", "base": "#ffffff", "alt": "#f0f2f5", "text": "#1f2430", "button": "#f7f8fa",
          "mid": "#d5d9e0", "highlight": "#3a6ff7", "muted": "#6b7280", "tooltip": "#ffffff"}

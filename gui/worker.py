@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 
-from engine import Progress, warm_up
+from engine.training import Progress, warm_up
 
 MIN_INTERVAL = 0.03  # seconds between progress signals: at most ~30 a second
 

@@ -9,15 +9,15 @@ canvas and properties panel.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from PySide6.QtGui import QColor, QIcon
 
 from engine import LayerSpec
 
+from ..core.resources import resource
 from .document import Block
 
-ICONS = Path(__file__).resolve().parents[2] / "resources" / "icons"
+ICONS = resource("icons")
 
 # Hues chosen to stay distinct for the common colour-vision deficiencies and readable with white text.
 KIND_COLOURS = {"input": "#0e9384", "dense": "#4a63d8", "activation": "#d97706"}

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QSizePolicy, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
-from engine import DataError, preview_csv
+from engine import DataError
+from engine.datasets import preview_csv
 
 from .. import csv_loader
 from ..csv_loader import CsvLoad

@@ -19,7 +19,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGroupBox, QHeaderView, QLabel, QLineEdit,
                                QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from ..outputs import final_activation, probabilities
+from ..core.outputs import final_activation, probabilities
 from ..plots import configure
 from ..plots.boundary import class_colours
 from .common import fill_with_scroll

@@ -28,7 +28,8 @@ from .common import fill_with_scroll
 from .training_buttons import build_buttons, update_buttons
 from .training_data import fitted_standardiser, standardise_on, table_dataset
 from .training_dataset import build_data_box, dataset_widgets, default_noise, generate, show_preview, update_hint
-from .training_fit import apply_output, output_fit, set_input_features
+from ..core.fit import output_fit
+from .training_fit import apply_output, set_input_features
 from .training_plots import build_plots
 from .training_settings import build_settings, make_optimiser, optimiser_chosen
 
@@ -146,7 +147,7 @@ class TrainingPanel(QWidget):
         fit = self._fit()
         if fit is not None and not fit.ok and self.state == "idle":
             apply_output(self.editor, fit)
-            self.loss_box.setCurrentText(fit.loss)
+            self.loss_box.setCurrentText(fit.proposed_loss)
 
     # ---- the model ---------------------------------------------------------------------------------
 
@@ -240,7 +241,7 @@ class TrainingPanel(QWidget):
             return False
         if not fit.trainable:
             apply_output(self.editor, fit)
-            self.loss_box.setCurrentText(fit.loss)
+            self.loss_box.setCurrentText(fit.proposed_loss)
             self.message.emit(f"Output changed to fit the data: {fit.text}")
         spec = self.doc.to_spec()
         if spec != self.model_spec:

@@ -17,7 +17,10 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import Qt
 
-from engine import BUNDLED, DataError, Standardiser, open_reference, reference_for
+from engine import DataError, Standardiser
+from engine.datasets import TABLES
+
+from ..core.datarefs import open_reference, reference_for
 
 _bundled: dict = {}
 
@@ -51,7 +54,7 @@ def fitted_standardiser(X, standardise: bool = True) -> Standardiser:
 
 
 def table_names() -> list[str]:
-    return list(BUNDLED)
+    return list(TABLES)
 
 
 def imported(panel) -> ImportedData | None:
@@ -60,7 +63,7 @@ def imported(panel) -> ImportedData | None:
 
 def is_table(panel, name: str) -> bool:
     data = imported(panel)
-    return name in BUNDLED or (data is not None and name == data.label)
+    return name in TABLES or (data is not None and name == data.label)
 
 
 def table_dataset(panel, name: str):
@@ -68,9 +71,9 @@ def table_dataset(panel, name: str):
     data = imported(panel)
     if data is not None and name == data.label:
         return data.dataset
-    if name in BUNDLED:
+    if name in TABLES:
         if name not in _bundled:  # read each file once; nothing changes a Dataset in place
-            _bundled[name] = BUNDLED[name]()
+            _bundled[name] = TABLES[name]()
         return _bundled[name]
     return None
 
@@ -124,7 +127,7 @@ def table_from_reference(panel, ref: dict, folder=None) -> str | None:
     A CSV that cannot be read (moved, changed) gives None and a message; a relative path is looked up
     in `folder`, the model file's folder.
     """
-    if ref.get("source") == "bundled" and ref.get("name") in BUNDLED:
+    if ref.get("source") == "bundled" and ref.get("name") in TABLES:
         return ref["name"]
     if ref.get("source") != "csv" or not ref.get("path"):
         return None
@@ -151,7 +154,7 @@ def data_reference(panel, with_statistics: bool = True) -> dict:
     data = imported(panel)
     if data is not None and name == data.label:
         ref = dict(data.reference)
-    elif name in BUNDLED:
+    elif name in TABLES:
         ref = {"source": "bundled", "name": name}
     else:
         knobs = {"n": panel.samples_box.value(), "noise": panel.noise_box.value(), "seed": panel.data_seed_box.value()}

@@ -12,7 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from ..outputs import final_activation, probabilities
+from ..core.outputs import final_activation, probabilities
 from . import configure
 
 GRID = 48  # heatmap resolution per side: 2.3k forward rows, a few milliseconds on the GUI thread

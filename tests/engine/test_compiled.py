@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 
 from engine import datasets
-from engine.activations import leakyrelu, logsoftmax, relu, sigmoid, softmax, tanh
-from engine.compiled import CompiledRunner, can_compile, trace
-from engine.layers import Chain, Dense
-from engine.losses import mse
-from engine.optimisers import Adam, Descent, Momentum, Nesterov, RMSProp, optimiser_from_dict
+from engine.nn.activations import leakyrelu, logsoftmax, relu, sigmoid, softmax, tanh
+from engine.training.compiled import CompiledRunner, can_compile, trace
+from engine.nn.layers import Chain, Dense
+from engine.nn.losses import mse
+from engine.nn.optimisers import Adam, Descent, Momentum, Nesterov, RMSProp, optimiser_from_dict
 from engine.training import Trainer
 
 OPTIMISERS = [Descent(0.1), Momentum(0.05), Nesterov(0.05), RMSProp(0.01), Adam(0.01, weight_decay=0.01)]

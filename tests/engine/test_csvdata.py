@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from engine.csvread import is_number
-from engine.csvdata import (BUNDLED, DATASETS_DIR, MAX_CLASSES, CsvError, LoadCancelled, load_csv,
+from engine.datasets.csvread import is_number
+from engine.datasets.bundled import TABLES as BUNDLED, table_path
+from engine.datasets.csvload import (MAX_CLASSES, CsvError, LoadCancelled, load_csv,
                             preview_csv)
 from engine.datasets import DataError, Dataset
-from engine.standardise import Standardiser
+from engine.datasets.standardise import Standardiser
 
 GOOD = "x1,x2,label\n0.5,1,a\n1.5,2,b\n2.5,3,a\n3.5,4,b\n"
 
@@ -424,7 +425,7 @@ def test_cars():
 
 def test_bundled_files_are_where_the_engine_looks():
     assert sorted(BUNDLED) == ["cars", "iris"]
-    assert (DATASETS_DIR / "iris.csv").is_file() and (DATASETS_DIR / "README.md").is_file()
+    assert table_path("iris.csv").is_file() and table_path("README.md").is_file()
 
 
 # ---- big files --------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The shared kernels against numpy's libm: the vectorising exp/tanh/sigmoid stay within a few ulp."""
 import numpy as np
 
-from engine import kernels as K
-from engine.fastmath import exp_nonpos
+from engine.kernels import activations as K
+from engine.kernels.fastmath import exp_nonpos
 
 
 def ulps(a, b):

@@ -27,7 +27,7 @@ def test_dense_is_seeded():
 def test_chain_repr_params_and_slicing():
     m = Chain(Dense(10, 5, σ, rng=0), Dense(5, 2, rng=1), softmax)
     assert repr(m) == "Chain(Dense(10 => 5, σ), Dense(5 => 2), softmax)"
-    assert len(params(m)) == 4 and E.param_count(m) == 10 * 5 + 5 + 5 * 2 + 2
+    assert len(params(m)) == 4 and E.nn.param_count(m) == 10 * 5 + 5 + 5 * 2 + 2
     assert repr(m[:2]) == "Chain(Dense(10 => 5, σ), Dense(5 => 2))"
     out = m(np.random.default_rng(0).random((3, 10)))
     np.testing.assert_allclose(data(out).sum(axis=1), 1.0)
@@ -154,7 +154,7 @@ def test_tracked_behaves_like_an_array():
 
 
 def test_backward_skips_the_input_gradient_of_a_dense_layer_on_data(monkeypatch):
-    from engine import ops
+    from engine.autodiff import ops
     layer = Dense(4, 3, rng=0)
     x = np.random.default_rng(0).standard_normal((5, 4))
     products = []

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.activations import relu
-from engine.layers import Chain, Dense
+from engine.nn.activations import relu
+from engine.nn.layers import Chain, Dense
 from engine.modelfile import load_model, sweep_stray_temporaries
-from engine.modelfile_atomic import is_temporary
+from engine.modelfile.atomic import is_temporary
 
 ROOT = Path(__file__).resolve().parents[2]
 TRIALS = 40
@@ -25,8 +25,8 @@ AT_ONCE = 4  # processes started together: each spends most of its life importin
 SAVER = """
 import sys
 sys.path.insert(0, sys.argv[2])
-from engine.activations import relu
-from engine.layers import Chain, Dense
+from engine.nn.activations import relu
+from engine.nn.layers import Chain, Dense
 from engine.modelfile import save_model
 
 def model(k):  # ~4000 weights: big enough that a save takes a moment, so kills land inside one

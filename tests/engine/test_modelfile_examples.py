@@ -8,8 +8,8 @@ import pytest
 
 from engine import data, no_grad
 from engine.modelfile import load_model
-from engine.modelfile_data import open_reference
-from engine.standardise import Standardiser
+from gui.core.datarefs import open_reference
+from engine.datasets.standardise import Standardiser
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "resources" / "examples"

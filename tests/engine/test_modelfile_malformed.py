@@ -17,8 +17,8 @@ import zlib
 import numpy as np
 import pytest
 
-from engine.activations import relu, sigmoid
-from engine.layers import Chain, Dense
+from engine.nn.activations import relu, sigmoid
+from engine.nn.layers import Chain, Dense
 from engine.modelfile import ModelFileError, load_model, model_bytes
 
 MB = 1 << 20

@@ -4,9 +4,9 @@ import os
 import subprocess
 import sys
 
-from engine.activations import relu
-from engine.layers import Chain, Dense
-from engine.recovery import RecoverySlot, data_folder, find_recoveries, recovery_folder
+from engine.nn.activations import relu
+from engine.nn.layers import Chain, Dense
+from gui.core.recovery import RecoverySlot, data_folder, find_recoveries, recovery_folder
 
 
 def test_the_data_folder_can_be_pointed_elsewhere(tmp_path, monkeypatch):
@@ -30,8 +30,8 @@ def test_a_slot_saves_finds_and_discards(tmp_path):
 
 
 def test_a_crashed_sessions_copy_is_offered_newest_first(tmp_path):
-    code = ("import sys; sys.path.insert(0, sys.argv[2]); from engine.recovery import RecoverySlot; "
-            "from engine.spec import ChainSpec, LayerSpec; "
+    code = ("import sys; sys.path.insert(0, sys.argv[2]); from gui.core.recovery import RecoverySlot; "
+            "from engine.nn.spec import ChainSpec, LayerSpec; "
             "RecoverySlot(sys.argv[1], document=None).save(ChainSpec(2, (LayerSpec('dense', 1),)))")
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     subprocess.run([sys.executable, "-c", code, str(tmp_path), root], check=True)  # it exits: a "crash"

@@ -4,10 +4,11 @@ import json
 import numpy as np
 import pytest
 
-from engine.optimisers import (OPTIMISERS, Adam, Descent, Momentum, Nesterov, RMSProp, apply_update,
+from engine.kernels.optimisers import apply_update
+from engine.nn.optimisers import (OPTIMISERS, Adam, Descent, Momentum, Nesterov, RMSProp, update_arrays,
                                optimiser_from_dict)
-from engine.params import params
-from engine.tracked import param
+from engine.autodiff.params import params
+from engine.autodiff.tracked import param
 
 
 def reference(opt, p, grads):
@@ -40,17 +41,36 @@ ALL = [Descent(0.1), Momentum(0.05, 0.8), Nesterov(0.02, 0.9), RMSProp(0.01, 0.9
        Adam(0.01, weight_decay=0.1), Descent(0.1, weight_decay=0.5)]
 
 
-@pytest.mark.parametrize("opt", ALL, ids=repr)
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_kernel_follows_fluxs_rule(opt, dtype, rng):
-    p0 = rng.normal(size=7)
-    grads = [rng.normal(size=7) for _ in range(5)]
+def run_rule(rule, opt, p0, grads, dtype):
     p = p0.astype(dtype)
     s1, s2 = opt.new_state(p.size, dtype)
     for t, g in enumerate(grads, 1):
-        apply_update(opt.kind, p, g.astype(dtype), s1, s2, opt.hyperparameters(), t)
+        rule(opt.kind, p, g.astype(dtype), s1, s2, opt.hyperparameters(), t)
+    return p, s1, s2
+
+
+@pytest.mark.parametrize("rule", [apply_update, update_arrays], ids=["compiled loops", "numpy"])
+@pytest.mark.parametrize("opt", ALL, ids=repr)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_both_rules_follow_fluxs_rule(rule, opt, dtype, rng):
+    p0 = rng.normal(size=7)
+    grads = [rng.normal(size=7) for _ in range(5)]
+    p, _, _ = run_rule(rule, opt, p0, grads, dtype)
     tol = 1e-14 if dtype == np.float64 else 2e-6
     np.testing.assert_allclose(p, reference(opt, p0, grads), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("opt", ALL, ids=repr)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_compiled_and_the_numpy_rule_take_the_same_step(opt, dtype, rng):
+    """The eager path (numpy) and the compiled path (loops) must end on the same weights and state."""
+    p0 = rng.normal(size=50) * 3
+    grads = [rng.normal(size=50) * 10 ** rng.uniform(-3, 3) for _ in range(20)]
+    a = run_rule(apply_update, opt, p0, grads, dtype)
+    b = run_rule(update_arrays, opt, p0, grads, dtype)
+    ulp = 4 * np.finfo(dtype).eps
+    for x, y in zip(a, b):
+        np.testing.assert_allclose(x, y, rtol=ulp, atol=ulp)
 
 
 def test_defaults_are_fluxs():

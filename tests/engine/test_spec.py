@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import Chain, Dense, identity, relu, sigmoid, softmax
-from engine.spec import ACTIVATION_NAMES, INIT_NAMES, ChainSpec, LayerSpec
+from engine.nn.spec import ACTIVATION_NAMES, INIT_NAMES, ChainSpec, LayerSpec
 
 TUTORIAL = ChainSpec(10, (LayerSpec("dense", 5, "sigmoid"), LayerSpec("dense", 2),
                           LayerSpec("activation", activation="softmax")))

@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 
 from engine import datasets
-from engine.activations import relu, sigmoid, softmax, tanh
+from engine.nn.activations import relu, sigmoid, softmax, tanh
 from engine.datasets import DataError
-from engine.layers import Chain, Dense
-from engine.optimisers import Adam, Momentum
-from engine.training import REPORT_SECONDS, Trainer
+from engine.nn.layers import Chain, Dense
+from engine.nn.optimisers import Adam, Momentum
+from engine.training import Trainer
+from engine.training.trainer import REPORT_SECONDS
 
 
 def classifier(classes=2):
@@ -137,7 +138,7 @@ def test_division_by_zero_in_a_rule_is_divergence_not_an_exception(compiled):
 
 
 def test_warm_up_loads_the_interpreter():
-    from engine.compiled import warm_up
+    from engine.training.compiled import warm_up
     assert warm_up((np.float64,)) >= 0.0
 
 
@@ -148,7 +149,7 @@ def test_eager_path_refuses_mismatched_data_with_a_data_error():
 
 
 def test_blas_threads_apply_during_fit_only():
-    from engine.compiled_kernels import _openblas_threads
+    from engine.training.blas import _openblas_threads
     found = _openblas_threads()
     if found is None:
         pytest.skip("SciPy's BLAS is not OpenBLAS here")
@@ -160,7 +161,7 @@ def test_blas_threads_apply_during_fit_only():
 
 
 def test_whole_epochs_in_one_call_match_the_tape_epoch_by_epoch(monkeypatch):
-    from engine.compiled import CompiledRunner
+    from engine.training.compiled import CompiledRunner
     calls = []
     real = CompiledRunner.run_epochs
     monkeypatch.setattr(CompiledRunner, "run_epochs", lambda self, X, Y, perms, *rest: (
@@ -182,8 +183,8 @@ def test_whole_epochs_in_one_call_match_the_tape_epoch_by_epoch(monkeypatch):
 
 
 def test_divergence_inside_a_many_epoch_call_restores_finite_weights(monkeypatch):
-    from engine.compiled import CompiledRunner
-    from engine.optimisers import Descent
+    from engine.training.compiled import CompiledRunner
+    from engine.nn.optimisers import Descent
     calls = []
     real = CompiledRunner.run_epochs
     monkeypatch.setattr(CompiledRunner, "run_epochs", lambda self, X, Y, perms, *rest: (

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from engine import (Chain, Dense, Grads, Tracked, compose, data, gradient, param, params, softmax, update, σ)
+from engine.autodiff import Grads
+from engine import (Chain, Dense, Tracked, compose, data, gradient, param, params, softmax, update, σ)
 
 
 def test_taking_gradients_nested():

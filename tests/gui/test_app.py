@@ -7,19 +7,30 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
-import main
-from gui import app
+from gui import app, launch
+from gui.core import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_sub_commands_are_dispatched_before_the_gui(monkeypatch):
     seen = []
-    monkeypatch.setitem(main.COMMANDS, "info", lambda rest: seen.append(rest) or 7)
-    assert main.main(["info", "model.chain", "-v"]) == 7
-    assert seen == [["model.chain", "-v"]]
-    handler, rest = main.dispatch(["model.json", "--screenshot", "x.png"])
-    assert handler is app.main and rest == ["model.json", "--screenshot", "x.png"]
+    monkeypatch.setattr(cli, "main", lambda argv: seen.append(("cli", argv)) or 7)
+    monkeypatch.setattr(app, "main", lambda argv: seen.append(("window", argv)) or 3)
+    assert launch.main(["info", "model.chain", "-v"]) == 7
+    assert launch.main(["model.json", "--screenshot", "x.png"]) == 3
+    assert seen == [("cli", ["info", "model.chain", "-v"]), ("window", ["model.json", "--screenshot", "x.png"])]
+
+
+def test_help_lists_every_command_and_a_typo_is_not_taken_for_a_file(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        app.main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert all(f"  {name} " in out for name in cli.COMMANDS) and "--screenshot" in out
+    assert app.main(["frobnicate"]) == 2
+    err = capsys.readouterr().err
+    assert "'frobnicate' is neither a command" in err and "cannot open" not in err
 
 
 def test_gui_arguments():

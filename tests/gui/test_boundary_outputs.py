@@ -1,4 +1,4 @@
-"""The decision boundary reads a Chain's outputs as the prediction dock does (gui.outputs): a Chain
+"""The decision boundary reads a Chain's outputs as the prediction dock does (gui.core.outputs): a Chain
 ending in logsoftmax, or in a plain Dense trained as logits, colours each grid point by its real
 argmax class - not one colour because log-probabilities (or all-negative logits) were clipped at 0."""
 from types import SimpleNamespace
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from engine import ChainSpec, LayerSpec, data, datasets, no_grad, params
-from gui.outputs import final_activation, probabilities
+from gui.core.outputs import final_activation, probabilities
 from gui.plots.boundary import GRID, BoundaryPlot, class_colours
 
 from training_helpers import panel, train_window  # noqa: F401 - fixtures

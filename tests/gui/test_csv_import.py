@@ -8,7 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QStyle, QStyleOptionViewItem
 
-from engine import LoadCancelled, Standardiser, load_model, save_model
+from engine import Standardiser, load_model, save_model
+from engine.datasets import LoadCancelled
 from gui import csv_loader
 from gui.panels.csv_import import CsvImportDialog
 

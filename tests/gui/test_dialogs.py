@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from engine import Recovery
+from gui.core.recovery import Recovery
 from gui import dialogs
 
 

@@ -8,7 +8,9 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from engine import load_model, params
 from gui.canvas.commands import MoveBlocks, delete_items
 from gui.canvas.document import TUTORIAL_SPEC
-from gui.files import EXAMPLES
+from gui.core.resources import resource
+
+EXAMPLES = resource("examples")
 
 from canvas_helpers import drop_mime
 from files_helpers import answers, file_dialogs, last_error, press, shape  # noqa: F401 - fixtures

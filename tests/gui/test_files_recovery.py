@@ -8,10 +8,13 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
-from engine import RecoverySlot, find_recoveries, load_model, recovery_folder
+from engine import load_model
+from gui.core.recovery import RecoverySlot, find_recoveries, recovery_folder
 from gui import app
 from gui.canvas.document import TUTORIAL_SPEC
-from gui.files import EXAMPLES
+from gui.core.resources import resource
+
+EXAMPLES = resource("examples")
 
 from files_helpers import answers, last_error  # noqa: F401 - fixtures
 

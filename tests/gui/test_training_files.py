@@ -2,7 +2,9 @@
 import numpy as np
 
 from engine import load_model, params
-from gui.files import EXAMPLES
+from gui.core.resources import resource
+
+EXAMPLES = resource("examples")
 
 from training_helpers import click, panel, train_window, wait_state  # noqa: F401 - fixtures
 

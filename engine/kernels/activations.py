@@ -1,0 +1,144 @@
+"""The compiled trainer's activations: Numba kernels on plain 2-D arrays, with their VJPs.
+
+They compute what `engine.nn.activations` computes with numpy (the tests hold them to it);
+kernels never see `Tracked` values. Array kernels work on 2-D C-contiguous arrays `(rows, k)` and
+write into a preallocated `out`; callers reshape (a vector is one row). Every kernel is compiled
+with ``cache=True`` (the first compile is user-visible) and ``nogil=True`` (training runs in a worker
+thread while the GUI draws).
+
+>>> import numpy as np
+>>> x = np.array([[0.0, 1000.0, -1000.0]])
+>>> out = np.empty_like(x)
+>>> sigmoid2d(x, out); out.round(3).tolist()
+[[0.5, 1.0, 0.0]]
+"""
+import math
+
+import numpy as np
+from numba import njit
+
+from .fastmath import exp_nonpos, sigmoid_scalar, tanh_scalar
+
+# x/0 gives inf or NaN rather than raising: divergence is the NaN guard's job, not an exception's
+_jit = njit(cache=True, nogil=True, error_model="numpy")
+
+
+# ---- scalars (inlined into the array kernels and into compiled training) ----
+
+@_jit
+def leakyrelu_scalar(x, a):
+    return x if x > 0 else a * x
+
+
+# ---- elementwise activations ----
+
+@_jit
+def sigmoid2d(x, out):
+    xf, of = x.reshape(-1), out.reshape(-1)  # one flat loop: it vectorises
+    for i in range(xf.size):
+        of[i] = sigmoid_scalar(xf[i])
+
+
+@_jit
+def sigmoid_vjp2d(g, y, out):
+    for i in range(g.shape[0]):
+        for j in range(g.shape[1]):
+            out[i, j] = g[i, j] * y[i, j] * (1 - y[i, j])
+
+
+@_jit
+def tanh2d(x, out):
+    xf, of = x.reshape(-1), out.reshape(-1)
+    for i in range(xf.size):
+        of[i] = tanh_scalar(xf[i])
+
+
+@_jit
+def tanh_vjp2d(g, y, out):
+    for i in range(g.shape[0]):
+        for j in range(g.shape[1]):
+            out[i, j] = g[i, j] * (1 - y[i, j] * y[i, j])
+
+
+@_jit
+def relu2d(x, out):
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            out[i, j] = x[i, j] if x[i, j] > 0 else 0
+
+
+@_jit
+def relu_vjp2d(g, x, out):
+    for i in range(g.shape[0]):
+        for j in range(g.shape[1]):
+            out[i, j] = g[i, j] if x[i, j] > 0 else 0
+
+
+@_jit
+def leakyrelu2d(x, a, out):
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            out[i, j] = leakyrelu_scalar(x[i, j], a)
+
+
+@_jit
+def leakyrelu_vjp2d(g, x, a, out):
+    for i in range(g.shape[0]):
+        for j in range(g.shape[1]):
+            out[i, j] = g[i, j] if x[i, j] > 0 else a * g[i, j]
+
+
+# ---- row-wise softmax family (the last axis) ----
+
+@_jit
+def row_max(x, i):
+    """The largest entry of row i: subtracted before exp, so exp never overflows."""
+    m = x[i, 0]
+    for j in range(1, x.shape[1]):
+        m = max(m, x[i, j])
+    return m
+
+
+@_jit
+def softmax2d(x, out):
+    for i in range(x.shape[0]):
+        m = row_max(x, i)
+        for j in range(x.shape[1]):  # exp alone in its loop, so the loop vectorises
+            out[i, j] = exp_nonpos(x[i, j] - m)
+        s = 0.0
+        for j in range(x.shape[1]):
+            s += out[i, j]
+        for j in range(x.shape[1]):
+            out[i, j] /= s
+
+
+@_jit
+def softmax_vjp2d(g, y, out):
+    for i in range(g.shape[0]):
+        dot = 0.0
+        for j in range(g.shape[1]):
+            dot += g[i, j] * y[i, j]
+        for j in range(g.shape[1]):
+            out[i, j] = y[i, j] * (g[i, j] - dot)
+
+
+@_jit
+def logsoftmax2d(x, out):
+    for i in range(x.shape[0]):
+        m = row_max(x, i)
+        s = 0.0
+        for j in range(x.shape[1]):
+            s += exp_nonpos(x[i, j] - m)
+        lse = m + math.log(s)
+        for j in range(x.shape[1]):
+            out[i, j] = x[i, j] - lse
+
+
+@_jit
+def logsoftmax_vjp2d(g, y, out):
+    for i in range(g.shape[0]):
+        s = 0.0
+        for j in range(g.shape[1]):
+            s += g[i, j]
+        for j in range(g.shape[1]):
+            out[i, j] = g[i, j] - exp_nonpos(y[i, j]) * s

@@ -1,0 +1,90 @@
+"""The optimisers' update rules as Numba loops: what the compiled interpreter calls every step.
+
+Each rule has the signature `rule(p, g, s1, s2, hp, t)` of `engine.nn.optimisers`, whose numpy
+versions the eager tape uses; the tests hold the two to the same step. `apply_update(kind, ...)`
+dispatches on the optimiser's `kind`.
+"""
+import math
+
+from numba import njit
+
+from ..nn.optimisers import ADAM, BETA2, DECAY, DESCENT, EPS, ETA, MOMENTUM, NESTEROV, RHO, RMSPROP
+
+__all__ = ["apply_update"]
+
+# error_model="numpy": a division by zero (eps=0, say) gives inf/NaN, which the trainer's NaN
+# guard reports as divergence, instead of raising ZeroDivisionError inside a training run.
+_jit = njit(cache=True, nogil=True, error_model="numpy")
+
+
+# ---- the update rules ----------------------------------------------------------------
+
+@_jit
+def descent_rule(p, g, s1, s2, hp, t):
+    """p -= η g"""
+    eta, wd = hp[ETA], hp[DECAY]
+    for i in range(p.size):
+        p[i] -= eta * (g[i] + wd * p[i])
+
+
+@_jit
+def momentum_rule(p, g, s1, s2, hp, t):
+    """v = ρ v - η g;  p += v"""
+    eta, rho, wd = hp[ETA], hp[RHO], hp[DECAY]
+    for i in range(p.size):
+        v = rho * s1[i] - eta * (g[i] + wd * p[i])
+        s1[i] = v
+        p[i] += v
+
+
+@_jit
+def nesterov_rule(p, g, s1, s2, hp, t):
+    """d = ρ² v - (1+ρ) η g;  v = ρ v - η g;  p += d   (Flux's form, v is the old velocity)"""
+    eta, rho, wd = hp[ETA], hp[RHO], hp[DECAY]
+    for i in range(p.size):
+        gi = g[i] + wd * p[i]
+        v = s1[i]
+        d = rho * rho * v - (1 + rho) * eta * gi
+        s1[i] = rho * v - eta * gi
+        p[i] += d
+
+
+@_jit
+def rmsprop_rule(p, g, s1, s2, hp, t):
+    """a = ρ a + (1-ρ) g²;  p -= η g / (√a + ε)"""
+    eta, rho, eps, wd = hp[ETA], hp[RHO], hp[EPS], hp[DECAY]
+    for i in range(p.size):
+        gi = g[i] + wd * p[i]
+        a = rho * s1[i] + (1 - rho) * gi * gi
+        s1[i] = a
+        p[i] -= gi * (eta / (math.sqrt(a) + eps))
+
+
+@_jit
+def adam_rule(p, g, s1, s2, hp, t):
+    """m = β₁ m + (1-β₁) g;  v = β₂ v + (1-β₂) g²;  p -= η m̂ / (√v̂ + ε), with m̂, v̂ bias-corrected"""
+    eta, b1, b2, eps, wd = hp[ETA], hp[RHO], hp[BETA2], hp[EPS], hp[DECAY]
+    c1 = 1.0 - b1 ** t
+    c2 = 1.0 - b2 ** t
+    for i in range(p.size):
+        gi = g[i] + wd * p[i]
+        m = b1 * s1[i] + (1 - b1) * gi
+        v = b2 * s2[i] + (1 - b2) * gi * gi
+        s1[i] = m
+        s2[i] = v
+        p[i] -= m / c1 / (math.sqrt(v / c2) + eps) * eta
+
+
+@_jit
+def apply_update(kind, p, g, s1, s2, hp, t):
+    """One optimiser step on flat arrays; `kind` is the optimiser's `kind` code."""
+    if kind == DESCENT:
+        descent_rule(p, g, s1, s2, hp, t)
+    elif kind == MOMENTUM:
+        momentum_rule(p, g, s1, s2, hp, t)
+    elif kind == NESTEROV:
+        nesterov_rule(p, g, s1, s2, hp, t)
+    elif kind == RMSPROP:
+        rmsprop_rule(p, g, s1, s2, hp, t)
+    else:
+        adam_rule(p, g, s1, s2, hp, t)

@@ -1,0 +1,234 @@
+"""Optimisers: Flux's update rules on flat arrays, and the objects that hold their hyperparameters.
+
+    >>> opt = Adam(eta=0.01)
+    >>> opt
+    Adam(eta=0.01, beta=(0.9, 0.999), eps=1e-08)
+    >>> optimiser_from_dict(opt.to_dict()) == opt
+    True
+
+Every rule has the signature `rule(p, g, s1, s2, hp, t)`: `p` the parameter (updated in
+place), `g` its gradient, `s1`/`s2` per-element state (zero-length when a rule needs less),
+`hp` the float64 hyperparameters `[eta, rho_or_beta1, beta2, eps, weight_decay]` and `t` the
+1-based step count. `update_arrays(kind, ...)` dispatches on the optimiser's `kind`; the eager
+trainer calls it once per parameter array. The compiled interpreter runs the same formulas as
+Numba loops (`engine.kernels.optimisers`), operation for operation, so both paths take the same
+step to rounding.
+
+Weight decay is Flux's `WeightDecay(wd)` placed before the rule: the gradient becomes
+`g + wd * p`.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["Optimiser", "Descent", "Momentum", "Nesterov", "Adam", "RMSProp", "OPTIMISERS",
+           "optimiser_from_dict", "update_arrays"]
+
+# indices into the hyperparameter vector every kernel receives
+ETA, RHO, BETA2, EPS, DECAY = range(5)
+
+
+# ---- the update rules on numpy arrays (the eager path; engine.kernels.optimisers has the loops) ----
+
+DESCENT, MOMENTUM, NESTEROV, RMSPROP, ADAM = range(5)
+
+
+def descent_rule(p, g, s1, s2, hp, t):
+    """p -= η g"""
+    p -= hp[ETA] * (g + hp[DECAY] * p)
+
+
+def momentum_rule(p, g, s1, s2, hp, t):
+    """v = ρ v - η g;  p += v"""
+    v = hp[RHO] * s1 - hp[ETA] * (g + hp[DECAY] * p)
+    s1[:] = v
+    p += v
+
+
+def nesterov_rule(p, g, s1, s2, hp, t):
+    """d = ρ² v - (1+ρ) η g;  v = ρ v - η g;  p += d   (Flux's form, v is the old velocity)"""
+    eta, rho = hp[ETA], hp[RHO]
+    gi = g + hp[DECAY] * p
+    d = rho * rho * s1 - (1 + rho) * eta * gi
+    s1[:] = rho * s1 - eta * gi
+    p += d
+
+
+def rmsprop_rule(p, g, s1, s2, hp, t):
+    """a = ρ a + (1-ρ) g²;  p -= η g / (√a + ε)"""
+    eta, rho, eps = hp[ETA], hp[RHO], hp[EPS]
+    gi = g + hp[DECAY] * p
+    a = rho * s1 + (1 - rho) * gi * gi  # kept unrounded for the step, as the loop keeps it
+    s1[:] = a
+    p -= gi * (eta / (np.sqrt(a) + eps))
+
+
+def adam_rule(p, g, s1, s2, hp, t):
+    """m = β₁ m + (1-β₁) g;  v = β₂ v + (1-β₂) g²;  p -= η m̂ / (√v̂ + ε), with m̂, v̂ bias-corrected"""
+    eta, b1, b2, eps = hp[ETA], hp[RHO], hp[BETA2], hp[EPS]
+    c1 = 1.0 - b1 ** t
+    c2 = 1.0 - b2 ** t
+    gi = g + hp[DECAY] * p
+    m = b1 * s1 + (1 - b1) * gi
+    v = b2 * s2 + (1 - b2) * gi * gi
+    s1[:] = m
+    s2[:] = v
+    p -= m / c1 / (np.sqrt(v / c2) + eps) * eta
+
+
+RULES = (descent_rule, momentum_rule, nesterov_rule, rmsprop_rule, adam_rule)  # indexed by `kind`
+
+
+def update_arrays(kind, p, g, s1, s2, hp, t):
+    """One optimiser step on flat arrays (numpy); `kind` is the optimiser's `kind` code."""
+    with np.errstate(all="ignore"):  # overflow is divergence, which the trainer's NaN guard reports
+        RULES[kind](p, g, s1, s2, hp, t)
+
+
+# ---- the objects people hold ---------------------------------------------------------
+
+class Optimiser:
+    """Hyperparameters plus the rule's `kind`; the per-parameter state lives with the trainer
+    (or in `self._state` when `step` is used directly)."""
+
+    name = "optimiser"
+    kind = -1
+    n_state = 0  # per-element state arrays the rule needs (0, 1 or 2)
+    _fields: tuple = ()
+
+    def __init__(self, weight_decay=0.0):
+        self.weight_decay = float(weight_decay)
+        if not (self.weight_decay >= 0 and math.isfinite(self.weight_decay)):
+            raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay}")
+        if not (self.eta > 0 and math.isfinite(self.eta)):
+            raise ValueError(f"learning rate eta must be a finite number > 0, got {self.eta}")
+        self._state = {}
+
+    def hyperparameters(self):
+        """The rule's hyperparameters as float64 `[eta, rho|beta1, beta2, eps, weight_decay]`."""
+        raise NotImplementedError
+
+    def new_state(self, size, dtype):
+        """Zeroed (s1, s2) for a parameter of `size` elements; unused ones have length 0."""
+        s1 = np.zeros(size if self.n_state >= 1 else 0, dtype=dtype)
+        s2 = np.zeros(size if self.n_state >= 2 else 0, dtype=dtype)
+        return s1, s2
+
+    def step(self, ps, grads):
+        """Update each parameter in `ps` (Tracked leaves) from `grads[p]`, like Flux's
+        `update!(opt, ps, gs)`. State is kept per parameter across calls."""
+        hp = self.hyperparameters()
+        for p in ps:
+            g = grads[p]
+            if g is None:
+                continue
+            value = p.value
+            s1, s2, t = self._state.get(id(p), (*self.new_state(value.size, value.dtype), 0))
+            t += 1
+            flat = value.reshape(-1)  # a view: params are contiguous
+            assert np.shares_memory(flat, value), "parameters must be contiguous arrays"
+            update_arrays(self.kind, flat,
+                         np.ascontiguousarray(g, dtype=value.dtype).reshape(-1), s1, s2, hp, t)
+            self._state[id(p)] = (s1, s2, t)
+
+    def to_dict(self):
+        """Plain, JSON-ready description: `{"name": "Adam", "eta": 0.001, ...}`."""
+        d = {"name": self.name}
+        for f in self._fields:
+            v = getattr(self, f)
+            d[f] = list(v) if isinstance(v, tuple) else v
+        d["weight_decay"] = self.weight_decay
+        return d
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.to_dict() == other.to_dict()
+
+    def __hash__(self):
+        return hash(repr(self))
+
+    def __repr__(self):
+        parts = [f"{f}={getattr(self, f)!r}" for f in self._fields]
+        if self.weight_decay:
+            parts.append(f"weight_decay={self.weight_decay!r}")
+        return f"{self.name}({', '.join(parts)})"
+
+
+class Descent(Optimiser):
+    """Plain gradient descent, `p -= eta * g`: `Descent(0.1)`."""
+    name, kind, n_state, _fields = "Descent", DESCENT, 0, ("eta",)
+
+    def __init__(self, eta=0.1, *, weight_decay=0.0):
+        self.eta = float(eta)
+        super().__init__(weight_decay)
+
+    def hyperparameters(self):
+        return np.array([self.eta, 0.0, 0.0, 0.0, self.weight_decay])
+
+
+class Momentum(Optimiser):
+    """Gradient descent with momentum `rho`: `Momentum(0.01, 0.9)`."""
+    name, kind, n_state, _fields = "Momentum", MOMENTUM, 1, ("eta", "rho")
+
+    def __init__(self, eta=0.01, rho=0.9, *, weight_decay=0.0):
+        self.eta, self.rho = float(eta), float(rho)
+        super().__init__(weight_decay)
+
+    def hyperparameters(self):
+        return np.array([self.eta, self.rho, 0.0, 0.0, self.weight_decay])
+
+
+class Nesterov(Momentum):
+    """Nesterov accelerated momentum: `Nesterov(0.001, 0.9)`."""
+    name, kind = "Nesterov", NESTEROV
+
+    def __init__(self, eta=0.001, rho=0.9, *, weight_decay=0.0):
+        super().__init__(eta, rho, weight_decay=weight_decay)
+
+
+class RMSProp(Optimiser):
+    """RMSProp: `RMSProp(0.001, 0.9)`; `eps` keeps the step finite where gradients vanish."""
+    name, kind, n_state, _fields = "RMSProp", RMSPROP, 1, ("eta", "rho", "eps")
+
+    def __init__(self, eta=0.001, rho=0.9, eps=1e-8, *, weight_decay=0.0):
+        self.eta, self.rho, self.eps = float(eta), float(rho), float(eps)
+        super().__init__(weight_decay)
+
+    def hyperparameters(self):
+        return np.array([self.eta, self.rho, 0.0, self.eps, self.weight_decay])
+
+
+class Adam(Optimiser):
+    """Adam with Flux's defaults: `Adam(eta=0.001, beta=(0.9, 0.999), eps=1e-8)`."""
+    name, kind, n_state, _fields = "Adam", ADAM, 2, ("eta", "beta", "eps")
+
+    def __init__(self, eta=0.001, beta=(0.9, 0.999), eps=1e-8, *, weight_decay=0.0):
+        self.eta, self.eps = float(eta), float(eps)
+        self.beta = (float(beta[0]), float(beta[1]))
+        super().__init__(weight_decay)
+
+    def hyperparameters(self):
+        return np.array([self.eta, self.beta[0], self.beta[1], self.eps, self.weight_decay])
+
+
+OPTIMISERS = {cls.name: cls for cls in (Descent, Momentum, Nesterov, RMSProp, Adam)}
+
+
+def optimiser_from_dict(d):
+    """Rebuild an optimiser from `to_dict()` output; unknown names or fields raise ValueError."""
+    d = dict(d)
+    name = d.pop("name", None)
+    cls = OPTIMISERS.get(name)
+    if cls is None:
+        raise ValueError(f"unknown optimiser {name!r}; known: {', '.join(OPTIMISERS)}")
+    allowed = set(cls._fields) | {"weight_decay"}
+    unknown = set(d) - allowed
+    if unknown:
+        raise ValueError(f"{name} has no hyperparameter(s) {', '.join(sorted(unknown))}")
+    if "beta" in d:
+        beta = d["beta"]
+        if not (isinstance(beta, (list, tuple)) and len(beta) == 2):
+            raise ValueError(f"Adam's beta must be two numbers, got {beta!r}")
+        d["beta"] = tuple(beta)
+    return cls(**d)

@@ -1,0 +1,223 @@
+"""Compiled training: trace a Chain and its loss once into a static program, then run many
+minibatches (forward, backward, optimiser update) inside one Numba call.
+
+    >>> from engine.nn.layers import Chain, Dense
+    >>> from engine.nn.activations import tanh, sigmoid
+    >>> program = trace(Chain(Dense(2, 8, tanh, rng=0), Dense(8, 1, sigmoid, rng=1)), "mse")
+    >>> program.code.shape, program.n_params
+    ((4, 10), 33)
+
+A program is an int64 table, one row per instruction (`LINEAR` or an activation), over
+buffers laid out in one flat activation array; parameters, gradients and optimiser state are
+flat arrays too. `engine.kernels.interpreter` runs any program, compiled once per dtype, so a new
+architecture costs no compilation at all. An instruction row's `blas` column is LOOPS,
+BLAS_UPRIGHT or BLAS_TRANSPOSED (see engine.kernels.dense). Importing this module loads numba.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..kernels import dense as CK
+from ..kernels.cache import prune_stale
+from ..kernels.dense import BLAS_TRANSPOSED, BLAS_UPRIGHT, LOOPS, LOSS_CODES
+from ..kernels.interpreter import ACT_OPS, LINEAR, OP, ROW, SOFTMAX, run_epochs, run_steps
+from ..nn.activations import LEAKY_SLOPE
+from ..nn.layers import Dense
+from .verdict import can_compile, flatten, loss_name
+
+__all__ = ["trace", "Program", "CompiledRunner", "warm_up"]
+
+
+# From this many multiply-adds per product (batch x in x out) on, a BLAS call beats Numba loops:
+# OpenBLAS has small-matrix kernels, so BLAS wins from a 32x5x2 product up (forward and backward,
+# measured on the 2-core dev machine); loops win only for single samples and toy sizes, where the
+# call itself costs more than the arithmetic.
+BLAS_MIN_WORK = 384
+
+
+@dataclass
+class Program:
+    """A traced Chain + loss: instruction table, buffer layout, parameter layout.
+
+    Buffers 0..n_ops hold the Chain's values (0 is the input batch, n_ops the output); two
+    more of the output's width follow: a scratch buffer (logsoftmax for logitcrossentropy)
+    and the batch targets. For a batch of m rows, buffer b starts at `buf_off[b] * m`.
+    """
+    code: np.ndarray          # (n_ops, ROW) int64
+    slopes: np.ndarray        # (n_ops,) in the model's dtype: the leakyrelu slope per op
+    buf_off: np.ndarray       # (n_bufs,) int64
+    buf_dim: np.ndarray       # (n_bufs,) int64
+    layer_ranges: np.ndarray  # (n_layers, 2) int64: [lo, hi) of each Dense layer in the flat params
+    params: list              # the model's Tracked leaves, in flat order
+    offsets: list             # flat offset of each leaf
+    transposed: list          # per leaf: stored transposed in the flat array (BLAS layers' weights)
+    loss: int
+    fuse: bool                # crossentropy right after softmax: one fused backward step
+    dtype: np.dtype
+    in_dim: int
+    out_dim: int
+    n_params: int
+
+    def buffer_size(self, batch):
+        return int(self.buf_dim.sum()) * batch
+
+    @property
+    def n_layers(self):
+        return len(self.layer_ranges)
+
+
+def trace(model, loss, batch_size=32, blas_min_work=BLAS_MIN_WORK):
+    """Turn a compilable `model` + `loss` into a Program (ValueError if it cannot compile).
+
+    `batch_size` only decides which products go to BLAS (see BLAS_MIN_WORK).
+    """
+    verdict = can_compile(model, loss)
+    if not verdict:
+        raise ValueError(f"cannot compile: {verdict.reason}")
+    blocks = flatten(model)
+    dtype = model.parameters()[0].value.dtype
+    dims = [next(b for b in blocks if isinstance(b, Dense)).in_features]
+    rows, slopes, params, offsets, layer_ranges, transposed = [], [], [], [], [], []
+    flat = 0
+
+    def emit(op, out_dim, w_off=-1, b_off=-1, layer=-1, blas=0):
+        # an input gradient is only worth computing once something trainable lies upstream
+        need_dx = int(any(r[OP] == LINEAR for r in rows))
+        rows.append([op, len(dims) - 1, len(dims), dims[-1], out_dim, w_off, b_off, layer, need_dx, blas])
+        slopes.append(LEAKY_SLOPE)
+        dims.append(out_dim)
+
+    for block in blocks:
+        act = block
+        if isinstance(block, Dense):
+            lo = flat
+            mode = LOOPS
+            if batch_size * block.in_features * block.out_features >= blas_min_work:
+                first = not any(r[OP] == LINEAR for r in rows)  # no input gradient needed
+                mode = BLAS_TRANSPOSED if first else BLAS_UPRIGHT
+            for p in block.parameters():
+                params.append(p)
+                offsets.append(flat)
+                transposed.append(mode == BLAS_TRANSPOSED and p is block.weight)
+                flat += p.value.size
+            emit(LINEAR, block.out_features, lo, offsets[-1] if block.bias is not None else -1,
+                 len(layer_ranges), mode)
+            layer_ranges.append((lo, flat))
+            act = block.act
+        if act.name != "identity":
+            emit(ACT_OPS[act.name], dims[-1])
+    out_dim = dims[-1]
+    dims += [out_dim, out_dim]  # scratch, targets
+    code = np.array(rows, dtype=np.int64).reshape(-1, ROW)
+    lname = loss_name(loss)
+    dim_arr = np.array(dims, dtype=np.int64)
+    return Program(code=code, slopes=np.array(slopes, dtype=dtype),
+                   buf_off=np.concatenate([[0], np.cumsum(dim_arr)[:-1]]).astype(np.int64),
+                   buf_dim=dim_arr, layer_ranges=np.array(layer_ranges, dtype=np.int64).reshape(-1, 2),
+                   params=params, offsets=offsets, transposed=transposed, loss=LOSS_CODES[lname],
+                   fuse=lname == "crossentropy" and code[-1, OP] == SOFTMAX, dtype=np.dtype(dtype),
+                   in_dim=int(dims[0]), out_dim=int(out_dim), n_params=flat)
+
+
+# ---- the Python side: buffers and calls ----------------------------------------------
+
+class CompiledRunner:
+    """Owns a Program's flat buffers and calls the interpreter; the Trainer's compiled path.
+
+    Parameters live in `self.params` (flat) while training; `store()` writes them back into
+    the model's Tracked leaves, `load()` reads them from there.
+    """
+
+    compiled = True
+
+    def __init__(self, program, batch_size):
+        self.program, self.batch = program, int(batch_size)
+        dt = program.dtype
+        self.acts = np.zeros(program.buffer_size(self.batch), dtype=dt)
+        self.dacts = np.zeros_like(self.acts)
+        self.params = np.zeros(program.n_params, dtype=dt)
+        self.grads = np.zeros_like(self.params)
+        self.norms = np.zeros(program.n_layers)
+        self.eps = float(np.finfo(dt).eps)
+        self._no_hp = np.zeros(5)
+        self.load()
+
+    def _flat_view(self, flat, i):
+        """Leaf i's slice of a flat array, shaped (and oriented) like the leaf."""
+        p, off, t = self.program.params[i], self.program.offsets[i], self.program.transposed[i]
+        part = flat[off:off + p.value.size]
+        return part.reshape(p.value.shape[::-1]).T if t else part.reshape(p.value.shape)
+
+    def load(self):
+        for i, p in enumerate(self.program.params):
+            if self.program.transposed[i]:
+                CK.transpose_into(np.ascontiguousarray(p.value), self._flat_view(self.params, i).T)
+            else:
+                self._flat_view(self.params, i)[...] = p.value
+
+    def store(self):
+        for i, p in enumerate(self.program.params):
+            if self.program.transposed[i]:
+                CK.transpose_into(self._flat_view(self.params, i).T, p.value)
+            else:
+                np.copyto(p.value, self._flat_view(self.params, i))
+
+    def grad(self, i):
+        """A copy of leaf i's latest gradient, shaped like the leaf."""
+        return self._flat_view(self.grads, i).copy()
+
+    def run(self, X, Y, perm, step0, nsteps, s1, s2, opt_kind, hp, t0, losses):
+        """Train steps step0 .. step0+nsteps-1 of the epoch ordered by `perm`.
+        Returns (steps completed, parameters all finite)."""
+        p = self.program
+        done, finite, _ = run_steps(p.code, p.slopes, p.buf_off, p.buf_dim, p.layer_ranges, p.loss, p.fuse,
+                                    self.eps, self.acts, self.dacts, self.params, self.grads, s1, s2,
+                                    opt_kind, hp, t0, X, Y, perm, step0, nsteps, self.batch, losses,
+                                    self.norms, True)
+        return int(done), bool(finite)
+
+    def run_epochs(self, X, Y, perms, s1, s2, opt_kind, hp, t0, losses, Xv, Yv, summary):
+        """Train and validate `len(perms)` whole epochs (see `run_epochs`).
+        Returns (epochs completed, steps done in the epoch that stopped, parameters all finite)."""
+        p = self.program
+        val_losses = np.zeros(max(1, -(-len(Xv) // self.batch)))
+        epochs, done, finite = run_epochs(p.code, p.slopes, p.buf_off, p.buf_dim, p.layer_ranges, p.loss, p.fuse,
+                                          self.eps, self.acts, self.dacts, self.params, self.grads, s1, s2,
+                                          opt_kind, hp, t0, X, Y, perms, self.batch, losses, self.norms, Xv, Yv,
+                                          val_losses, summary)
+        return int(epochs), int(done), bool(finite)
+
+    def evaluate(self, X, Y):
+        """(mean loss, correct predictions) on X, Y with the current weights."""
+        p, n = self.program, len(X)
+        steps = -(-n // self.batch)
+        losses = np.zeros(steps)
+        _, _, correct = run_steps(p.code, p.slopes, p.buf_off, p.buf_dim, p.layer_ranges, p.loss, p.fuse,
+                                  self.eps, self.acts, self.dacts, self.params, self.grads, self.grads[:0],
+                                  self.grads[:0], 0, self._no_hp, 0, X, Y, np.arange(n), 0, steps, self.batch,
+                                  losses, self.norms, False)
+        sizes = np.minimum(self.batch, n - self.batch * np.arange(steps))
+        return float(np.dot(losses, sizes) / max(n, 1)), int(correct)
+
+
+def warm_up(dtypes=(np.float64, np.float32)):
+    """Compile (or load from Numba's disk cache) the interpreter for `dtypes`; returns seconds.
+
+    The first compile takes several seconds; an app can call this on a worker thread at start
+    so that pressing Train shows the first loss at once. Any model does: the interpreter is
+    the same for all of them.
+    """
+    from ..nn.optimisers import Adam  # here, not at the top: only this helper needs a concrete rule
+    began = time.perf_counter()
+    prune_stale()  # other kernel versions' caches nobody has used for a month
+    for dtype in dtypes:
+        runner = CompiledRunner(trace(Dense(1, 1, rng=0, dtype=dtype), "mse", 1), 1)
+        X = np.zeros((1, 1), dtype=dtype)
+        s = np.zeros(runner.params.size, dtype=dtype)
+        runner.run(X, X, np.zeros(1, dtype=np.int64), 0, 1, s, s.copy(), Adam.kind, Adam().hyperparameters(), 0,
+                   np.zeros(1))
+        runner.evaluate(X, X)
+    return time.perf_counter() - began

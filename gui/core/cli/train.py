@@ -1,0 +1,137 @@
+"""`chainboard train MODEL`: train a model headless, with a progress bar, and save it atomically.
+
+The first Ctrl-C stops after the current chunk of work and saves what was learnt; a second one
+abandons the run.
+"""
+from __future__ import annotations
+
+import math
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from engine import Adam, DataError, Standardiser, Trainer, load_model, save_model
+from engine.nn import optimiser_from_dict
+
+from ..datarefs import data_from_argument, describe_sources, open_reference, reference_for
+from ..fit import loss_for
+from .common import EXIT_OK, PROG, Failure, count
+from .info import describe_training
+
+HELP = "train a model headless and save it"
+
+
+def configure(parser) -> None:
+    parser.add_argument("model", metavar="MODEL", help="a .chain model file")
+    parser.add_argument("--data", metavar="NAME|CSV", help="a generator (spiral, spiral:n=300,classes=3), a "
+                        "bundled table (iris) or a CSV file whose last column is the target; default: the "
+                        "model's own data")
+    parser.add_argument("--epochs", type=count, metavar="N", help="epochs to train (default: the model's setting)")
+    parser.add_argument("--out", metavar="PATH", help="where to save (default: over MODEL, atomically)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+class ProgressBar:
+    """`epoch 12/100 [#####-----] loss 0.1234`: redrawn in place on a terminal, a line per tenth otherwise."""
+
+    def __init__(self, epochs: int, stream=None, quiet=False):
+        self.epochs, self.stream, self.quiet = epochs, stream or sys.stderr, quiet
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.printed_tenth = -1
+
+    def __call__(self, progress):
+        if self.quiet or self.epochs == 0:
+            return
+        done = progress.epochs_done / self.epochs
+        width = 24
+        bar = "#" * int(done * width) + "-" * (width - int(done * width))
+        text = f"epoch {progress.epochs_done}/{self.epochs} [{bar}] loss {progress.train_loss:.4g}"
+        if math.isfinite(progress.val_loss):
+            text += f" val {progress.val_loss:.4g}"
+        if math.isfinite(progress.accuracy):
+            text += f" accuracy {100 * progress.accuracy:.1f}%"
+        if self.tty:
+            self.stream.write("\r" + text.ljust(90) + ("\n" if progress.final else ""))
+        elif int(done * 10) > self.printed_tenth or progress.final:
+            self.printed_tenth = int(done * 10)
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+def merge_history(old: dict, new) -> dict:
+    """The saved history followed by this run's, epochs numbered on from where the old one ended."""
+    start = old.get("epochs_done", len(old.get("train_loss", [])))
+    clean = new.to_dict()  # nan -> None, as JSON wants
+    merged = {key: list(old.get(key, [])) + clean[key] for key in ("train_loss", "val_loss", "accuracy")}
+    old_epochs = old.get("epoch") or list(range(1, len(old.get("train_loss", [])) + 1))
+    merged["epoch"] = list(old_epochs) + list(range(start + 1, start + new.epochs_done + 1))
+    merged.update(path=new.path, diverged=new.diverged, stopped=new.stopped, message=new.message,
+                  epochs_done=start + new.epochs_done, steps=old.get("steps", 0) + new.steps,
+                  seconds=old.get("seconds", 0.0) + new.seconds)
+    return merged
+
+
+def run(args) -> int:
+    loaded = load_model(args.model)
+    settings = dict(loaded.settings)
+    if args.data:
+        dataset, ref = data_from_argument(args.data)
+    elif loaded.dataset.get("source"):
+        try:
+            dataset, ref = open_reference(loaded.dataset, Path(args.model).parent)
+        except DataError as error:
+            raise Failure(f"{error}; pass --data with {describe_sources()}") from None
+    else:
+        raise Failure(f"{args.model} does not say which data it learns from; pass --data with {describe_sources()}")
+    spec = loaded.spec
+    if dataset.n_features != spec.inputs:
+        raise Failure(f"the model takes {spec.inputs} inputs but the data has {dataset.n_features} features")
+    seed, validation = settings.get("seed", 0), settings.get("validation", 0.2)
+    dtype = np.float32 if settings.get("dtype") == "float32" else np.float64
+    model = loaded.model if loaded.model is not None else spec.build(seed=seed, dtype=dtype)
+    norm = loaded.dataset.get("normalisation")
+    if loaded.model is not None and norm:
+        standardiser = Standardiser.from_dict(norm)  # the weights expect these statistics
+    else:  # fitted on the training part only, split exactly as the trainer will split
+        part = dataset.split(validation, seed=seed)[0]  # with no validation: all of it
+        standardiser = Standardiser.fit(part.X)
+    loss = settings.get("loss") or loss_for(spec, dataset)
+    optimiser = optimiser_from_dict(settings["optimiser"]) if "optimiser" in settings else Adam(0.01)
+    epochs = args.epochs if args.epochs is not None else settings.get("epochs", 100)
+    trainer = Trainer(model, loss, optimiser, batch_size=settings.get("batch_size", 32), seed=seed)
+    stop = threading.Event()
+    previous = _install_stop_handler(stop)
+    try:
+        history = trainer.fit(standardiser.apply(dataset), epochs, validation=validation,
+                              on_progress=ProgressBar(epochs, quiet=args.quiet), should_stop=stop.is_set)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    settings.update(loss=loss, optimiser=optimiser.to_dict(), batch_size=trainer.batch_size, epochs=epochs,
+                    seed=seed, validation=validation)
+    out = args.out or args.model
+    save_model(out, model, spec=spec, settings=settings, layout=loaded.layout,
+               history=merge_history(loaded.history, history), dataset=reference_for(ref, dataset, standardiser))
+    if history.diverged:
+        print(f"{PROG}: {history.message}", file=sys.stderr)
+    # to_dict turns nan into None (nothing to print); the divergence message went to stderr above
+    summary = describe_training({**history.to_dict(), "diverged": False})
+    print(f"saved {out}: {summary}{' (stopped early)' if history.stopped else ''}")
+    return EXIT_OK
+
+
+def _install_stop_handler(stop: threading.Event):
+    """First Ctrl-C asks training to stop (and save); a second one interrupts for real."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        print(f"\n{PROG}: stopping after this chunk and saving (Ctrl-C again to abandon)", file=sys.stderr)
+
+    return signal.signal(signal.SIGINT, handler)
