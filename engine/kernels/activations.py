@@ -17,6 +17,7 @@ import math
 import numpy as np
 from numba import njit
 
+from ..nn.activations import ACTIVATIONS
 from .fastmath import exp_nonpos, sigmoid_scalar, tanh_scalar
 
 # x/0 gives inf or NaN rather than raising: divergence is the NaN guard's job, not an exception's
@@ -142,3 +143,52 @@ def logsoftmax_vjp2d(g, y, out):
             s += g[i, j]
         for j in range(g.shape[1]):
             out[i, j] = g[i, j] - exp_nonpos(y[i, j]) * s
+
+
+# ---- dispatch by op code (what the interpreter calls) --------------------------------------
+
+CODES = {name: code for code, name in enumerate(ACTIVATIONS, start=1)}  # the registry's names, numbered; 0 is LINEAR
+IDENTITY, SIGMOID, TANH, RELU = CODES["identity"], CODES["sigmoid"], CODES["tanh"], CODES["relu"]
+LEAKYRELU, SOFTMAX, LOGSOFTMAX = CODES["leakyrelu"], CODES["softmax"], CODES["logsoftmax"]
+
+
+@_jit
+def forward(op, x, slope, y):
+    """y = activation `op`(x); `slope` is leakyrelu's. Returns False for a code with no kernel: every
+    activation in the registry must have one (tests/engine/test_kernels.py holds them to the tape)."""
+    if op == IDENTITY:
+        y[:, :] = x
+    elif op == SIGMOID:
+        sigmoid2d(x, y)
+    elif op == TANH:
+        tanh2d(x, y)
+    elif op == RELU:
+        relu2d(x, y)
+    elif op == LEAKYRELU:
+        leakyrelu2d(x, slope, y)
+    elif op == SOFTMAX:
+        softmax2d(x, y)
+    elif op == LOGSOFTMAX:
+        logsoftmax2d(x, y)
+    else:
+        return False
+    return True
+
+
+@_jit
+def backward(op, gy, x, y, slope, gx):
+    """gx = the VJP of activation `op` at input x (output y) for the output gradient gy."""
+    if op == IDENTITY:
+        gx[:, :] = gy
+    elif op == SIGMOID:
+        sigmoid_vjp2d(gy, y, gx)
+    elif op == TANH:
+        tanh_vjp2d(gy, y, gx)
+    elif op == RELU:
+        relu_vjp2d(gy, x, gx)
+    elif op == LEAKYRELU:
+        leakyrelu_vjp2d(gy, x, slope, gx)
+    elif op == SOFTMAX:
+        softmax_vjp2d(gy, y, gx)
+    elif op == LOGSOFTMAX:
+        logsoftmax_vjp2d(gy, y, gx)

@@ -14,7 +14,6 @@ import math
 import numpy as np
 from numba import njit
 
-from ..nn.activations import ACTIVATIONS
 from . import activations as K
 from .dense import (BLAS_TRANSPOSED, LOGITCROSSENTROPY, all_finite, count_correct, gather_rows,
                                linear_backward, linear_forward, loss_seed, loss_value, softmax_crossentropy_seed,
@@ -24,9 +23,8 @@ from .optimisers import apply_update
 __all__ = ["run_steps", "run_epochs"]
 
 LINEAR = 0
-ACT_OPS = {name: code for code, name in enumerate(ACTIVATIONS, start=1)}  # the registry's names, numbered
-SIGMOID, TANH, RELU = ACT_OPS["sigmoid"], ACT_OPS["tanh"], ACT_OPS["relu"]
-LEAKYRELU, SOFTMAX, LOGSOFTMAX = ACT_OPS["leakyrelu"], ACT_OPS["softmax"], ACT_OPS["logsoftmax"]
+ACT_OPS = K.CODES  # activation name -> op code (1, 2, ...): the registry's order
+SOFTMAX = ACT_OPS["softmax"]
 OP, IN, OUT, IN_DIM, OUT_DIM, W_OFF, B_OFF, LAYER, NEED_DX, BLAS = range(10)
 ROW = 10
 
@@ -64,18 +62,8 @@ def _forward(code, slopes, buf_off, buf_dim, acts, params, m):
         if op == LINEAR:
             linear_forward(x, _weight(params, code, r), _bias(params, code, r), code[r, B_OFF] >= 0, y,
                            code[r, BLAS])
-        elif op == SIGMOID:
-            K.sigmoid2d(x, y)
-        elif op == TANH:
-            K.tanh2d(x, y)
-        elif op == RELU:
-            K.relu2d(x, y)
-        elif op == LEAKYRELU:
-            K.leakyrelu2d(x, slopes[r], y)
-        elif op == SOFTMAX:
-            K.softmax2d(x, y)
-        elif op == LOGSOFTMAX:
-            K.logsoftmax2d(x, y)
+        else:
+            K.forward(op, x, slopes[r], y)
 
 
 @_jit
@@ -117,18 +105,8 @@ def _backward(code, slopes, buf_off, buf_dim, acts, dacts, params, grads, m, fir
         if op == LINEAR:
             linear_backward(gy, x, _weight(params, code, r), _weight(grads, code, r), _bias(grads, code, r),
                             code[r, B_OFF] >= 0, gx, code[r, NEED_DX] == 1, code[r, BLAS])
-        elif op == SIGMOID:
-            K.sigmoid_vjp2d(gy, y, gx)
-        elif op == TANH:
-            K.tanh_vjp2d(gy, y, gx)
-        elif op == RELU:
-            K.relu_vjp2d(gy, x, gx)
-        elif op == LEAKYRELU:
-            K.leakyrelu_vjp2d(gy, x, slopes[r], gx)
-        elif op == SOFTMAX:
-            K.softmax_vjp2d(gy, y, gx)
-        elif op == LOGSOFTMAX:
-            K.logsoftmax_vjp2d(gy, y, gx)
+        else:
+            K.backward(op, gy, x, y, slopes[r], gx)
 
 
 @_jit
