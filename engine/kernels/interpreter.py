@@ -5,22 +5,29 @@ buffers in one flat activation array:
 
     [op, in_buf, out_buf, in_dim, out_dim, w_off, b_off, layer, need_dx, blas]
 
-`run_steps` trains (or evaluates) minibatches of one epoch; `run_epochs` runs whole epochs,
-each followed by a validation pass, without returning to Python. Both are compiled once per
-dtype, so a new architecture costs no compilation at all.
+Arguments come in four named groups (plain namedtuples, so Numba types them once):
+
+    Net    the program:  code, slopes, buf_off, buf_dim, layers, loss, fuse, eps, batch
+    Work   the buffers:  acts, dacts, params, grads, s1, s2 (optimiser state), before, previous
+    Rule   the optimiser: kind, hp, t0 (steps taken before this call)
+    Span   what to run:  X, Y, perms, step0, nsteps, Xv, Yv, losses, epochs, stats, control
+
+`train` runs `nsteps` minibatches starting at step `step0` of the epoch shuffled by `perms[0]`,
+on into the epochs of `perms[1:]`; after each epoch it ends it validates and records diagnostics.
+It is compiled once per dtype, so a new architecture costs no compilation at all.
 """
 import math
+from collections import namedtuple
 
 import numpy as np
 from numba import njit
 
 from . import activations as K
-from .dense import (BLAS_TRANSPOSED, LOGITCROSSENTROPY, all_finite, count_correct, gather_rows,
-                               linear_backward, linear_forward, loss_seed, loss_value, softmax_crossentropy_seed,
-                               sum_squares)
+from .dense import (BLAS_TRANSPOSED, LOGITCROSSENTROPY, all_finite, count_correct, gather_rows, linear_backward,
+                    linear_forward, loss_seed, loss_value, softmax_crossentropy_seed)
 from .optimisers import apply_update
 
-__all__ = ["run_steps", "run_epochs"]
+__all__ = ["Net", "Work", "Rule", "Span", "train", "evaluate", "DONE", "BAD_LOSS", "BAD_WEIGHTS", "INTERRUPTED"]
 
 LINEAR = 0
 ACT_OPS = K.CODES  # activation name -> op code (1, 2, ...): the registry's order
@@ -28,13 +35,28 @@ SOFTMAX = ACT_OPS["softmax"]
 OP, IN, OUT, IN_DIM, OUT_DIM, W_OFF, B_OFF, LAYER, NEED_DX, BLAS = range(10)
 ROW = 10
 
+Net = namedtuple("Net", "code slopes buf_off buf_dim layers loss fuse eps batch")
+"""`layers` is (n_layers, 3) int64: each Dense layer's [start, bias start, end) in the flat parameters;
+`batch` the minibatch size the buffers hold."""
+Work = namedtuple("Work", "acts dacts params grads s1 s2 before previous")
+"""`before`: the parameters before an epoch's last step; `previous`: the gradient of the step before that."""
+Rule = namedtuple("Rule", "kind hp t0")
+Span = namedtuple("Span", "X Y perms step0 nsteps Xv Yv losses epochs stats control")
+"""`losses[s]` gets step s's loss; `epochs[e]` (validation loss, correct) and `stats[e]` (per layer, STATS) for
+each epoch e that ends in this call, counted from perms[0]; `control[0] != 0` asks the run to stop."""
+
+# How `train` ended
+DONE, BAD_LOSS, BAD_WEIGHTS, INTERRUPTED = 0, 1, 2, 3
+# What `stats[epoch, layer]` holds after each epoch, from its last step (engine.training.history.STATS)
+GRAD_W, GRAD_B, UPDATE_RATIO, COSINE = range(4)
+
 _jit = njit(cache=True, nogil=True, error_model="numpy")  # x/0 gives inf/NaN for the NaN guard
 
 
 @_jit
-def _view(flat, buf_off, buf_dim, b, m):
+def _view(flat, net, b, m):
     """Buffer `b` for a batch of `m` rows, as an (m, dim) view of the flat array."""
-    start, d = buf_off[b] * m, buf_dim[b]
+    start, d = net.buf_off[b] * m, net.buf_dim[b]
     return flat[start:start + m * d].reshape((m, d))
 
 
@@ -54,134 +76,161 @@ def _bias(flat, code, r):
 
 
 @_jit
-def _forward(code, slopes, buf_off, buf_dim, acts, params, m):
+def _forward(net, acts, params, m, control):
+    """The Chain on the batch in buffer 0; False if `control` asked to stop on the way."""
+    code = net.code
     for r in range(code.shape[0]):
+        if control[0] != 0:
+            return False
         op = code[r, OP]
-        x = _view(acts, buf_off, buf_dim, code[r, IN], m)
-        y = _view(acts, buf_off, buf_dim, code[r, OUT], m)
+        x, y = _view(acts, net, code[r, IN], m), _view(acts, net, code[r, OUT], m)
         if op == LINEAR:
             linear_forward(x, _weight(params, code, r), _bias(params, code, r), code[r, B_OFF] >= 0, y,
                            code[r, BLAS])
         else:
-            K.forward(op, x, slopes[r], y)
+            K.forward(op, x, net.slopes[r], y)
+    return True
 
 
 @_jit
-def _loss_and_seed(code, buf_off, buf_dim, acts, dacts, loss, fuse, eps, m, seed):
+def _loss_and_seed(net, acts, dacts, m, seed):
     """The batch loss; with `seed`, also dL/d(output) into dacts. Returns (loss, first op to
     back-propagate through): the fused softmax+crossentropy step skips the softmax op."""
+    code = net.code
     n_ops = code.shape[0]
     top, scratch, target = n_ops, n_ops + 1, n_ops + 2
-    yhat = _view(acts, buf_off, buf_dim, top, m)
-    y = _view(acts, buf_off, buf_dim, target, m)
-    if loss == LOGITCROSSENTROPY:  # the loss reads logsoftmax(z), as engine.nn.losses does
-        ls = _view(acts, buf_off, buf_dim, scratch, m)
+    yhat, y = _view(acts, net, top, m), _view(acts, net, target, m)
+    if net.loss == LOGITCROSSENTROPY:  # the loss reads logsoftmax(z), as engine.nn.losses does
+        ls = _view(acts, net, scratch, m)
         K.logsoftmax2d(yhat, ls)
-        value = loss_value(loss, ls, y, eps)
+        value = loss_value(net.loss, ls, y, net.eps)
         if seed:
-            g = _view(dacts, buf_off, buf_dim, scratch, m)
-            loss_seed(loss, ls, y, eps, g)
-            K.logsoftmax_vjp2d(g, ls, _view(dacts, buf_off, buf_dim, top, m))
+            g = _view(dacts, net, scratch, m)
+            loss_seed(net.loss, ls, y, net.eps, g)
+            K.logsoftmax_vjp2d(g, ls, _view(dacts, net, top, m))
         return value, n_ops - 1
-    value = loss_value(loss, yhat, y, eps)
+    value = loss_value(net.loss, yhat, y, net.eps)
     if seed:
-        if fuse:
-            softmax_crossentropy_seed(yhat, y, eps, _view(dacts, buf_off, buf_dim, code[n_ops - 1, IN], m))
+        if net.fuse:
+            softmax_crossentropy_seed(yhat, y, net.eps, _view(dacts, net, code[n_ops - 1, IN], m))
             return value, n_ops - 2
-        loss_seed(loss, yhat, y, eps, _view(dacts, buf_off, buf_dim, top, m))
+        loss_seed(net.loss, yhat, y, net.eps, _view(dacts, net, top, m))
     return value, n_ops - 1
 
 
 @_jit
-def _backward(code, slopes, buf_off, buf_dim, acts, dacts, params, grads, m, first):
+def _backward(net, acts, dacts, params, grads, m, first, control):
+    """Gradients of the seeded loss into `grads`; False if `control` asked to stop on the way."""
+    code = net.code
     for r in range(first, -1, -1):
+        if control[0] != 0:
+            return False
         op = code[r, OP]
         if op != LINEAR and code[r, NEED_DX] == 0:
             break  # nothing trainable upstream of here
-        x = _view(acts, buf_off, buf_dim, code[r, IN], m)
-        y = _view(acts, buf_off, buf_dim, code[r, OUT], m)
-        gx = _view(dacts, buf_off, buf_dim, code[r, IN], m)
-        gy = _view(dacts, buf_off, buf_dim, code[r, OUT], m)
+        x, y = _view(acts, net, code[r, IN], m), _view(acts, net, code[r, OUT], m)
+        gx, gy = _view(dacts, net, code[r, IN], m), _view(dacts, net, code[r, OUT], m)
         if op == LINEAR:
             linear_backward(gy, x, _weight(params, code, r), _weight(grads, code, r), _bias(grads, code, r),
                             code[r, B_OFF] >= 0, gx, code[r, NEED_DX] == 1, code[r, BLAS])
         else:
-            K.backward(op, gy, x, y, slopes[r], gx)
+            K.backward(op, gy, x, y, net.slopes[r], gx)
+    return True
 
 
 @_jit
-def run_steps(code, slopes, buf_off, buf_dim, layer_ranges, loss, fuse, eps,
-              acts, dacts, params, grads, s1, s2, opt_kind, hp, t0,
-              X, Y, perm, step0, nsteps, batch, losses, norms, train):
-    """Train `nsteps` minibatches: batch `step` of the epoch is `perm[step*batch : ...]`.
-
-    Writes each step's loss into `losses` and, after the last step, each layer's gradient
-    norm into `norms`. Stops before the update of a step whose loss is not finite.
-    With `train` false it only evaluates (no backward pass, no update) and counts correct
-    predictions; one function for both keeps the cold compile short.
-    Returns (steps completed, whether all parameters are still finite, correct predictions).
-    """
-    n = perm.size
-    n_ops = code.shape[0]
-    done, correct = 0, 0
-    for s in range(nsteps):
-        lo = (step0 + s) * batch
-        hi = min(lo + batch, n)
-        m = hi - lo
-        y = _view(acts, buf_off, buf_dim, n_ops + 2, m)
-        gather_rows(X, perm[lo:hi], _view(acts, buf_off, buf_dim, 0, m))
-        gather_rows(Y, perm[lo:hi], y)
-        _forward(code, slopes, buf_off, buf_dim, acts, params, m)
-        value, first = _loss_and_seed(code, buf_off, buf_dim, acts, dacts, loss, fuse, eps, m, train)
-        losses[s] = value
-        if not train:
-            correct += count_correct(_view(acts, buf_off, buf_dim, n_ops, m), y)
-            done += 1
-            continue
-        if not math.isfinite(value):
-            break
-        _backward(code, slopes, buf_off, buf_dim, acts, dacts, params, grads, m, first)
-        apply_update(opt_kind, params, grads, s1, s2, hp, t0 + s + 1)
-        done += 1
-    if train:
-        for layer in range(layer_ranges.shape[0]):
-            norms[layer] = np.sqrt(sum_squares(grads, layer_ranges[layer, 0], layer_ranges[layer, 1]))
-    return done, all_finite(params), correct
+def _batch(net, acts, X, Y, rows):
+    """Gather the minibatch `rows` into the input and target buffers; returns its size."""
+    m = rows.size
+    gather_rows(X, rows, _view(acts, net, 0, m))
+    gather_rows(Y, rows, _view(acts, net, net.code.shape[0] + 2, m))
+    return m
 
 
 @_jit
-def run_epochs(code, slopes, buf_off, buf_dim, layer_ranges, loss, fuse, eps, acts, dacts, params, grads,
-               s1, s2, opt_kind, hp, t0, X, Y, perms, batch, losses, norms, Xv, Yv, val_losses, summary):
-    """Whole epochs in one call: train on `perms[e]` then evaluate on Xv, Yv, for each row e.
+def _dot(a, b, lo, hi):
+    s = 0.0
+    for i in range(lo, hi):
+        s += a[i] * b[i]
+    return s
 
-    Small datasets take only a few steps an epoch; returning to Python after each one would
-    spend most of the time (and the GIL) on bookkeeping. `summary[e]` gets (mean training loss,
-    validation loss, correct predictions). Stops at the first step with a non-finite loss or
-    parameters. Returns (epochs completed, steps done in the epoch that stopped, finite).
+
+@_jit
+def _record_stats(net, work, out):
+    """Per layer, after an epoch's last step: gradient norms, the step's relative size, and the cosine
+    between this step's gradient and the previous one's (negative: the steps oscillate)."""
+    p, g, before, prev = work.params, work.grads, work.before, work.previous
+    for layer in range(net.layers.shape[0]):
+        lo, mid, hi = net.layers[layer, 0], net.layers[layer, 1], net.layers[layer, 2]
+        out[layer, GRAD_W] = math.sqrt(_dot(g, g, lo, mid))
+        out[layer, GRAD_B] = math.sqrt(_dot(g, g, mid, hi))
+        step, size = 0.0, 0.0
+        for i in range(lo, hi):
+            d = p[i] - before[i]
+            step += d * d
+            size += before[i] * before[i]
+        out[layer, UPDATE_RATIO] = math.sqrt(step / size) if size > 0 else math.nan
+        gg, pp = _dot(g, g, lo, hi), _dot(prev, prev, lo, hi)
+        out[layer, COSINE] = _dot(g, prev, lo, hi) / math.sqrt(gg * pp) if gg > 0 and pp > 0 else math.nan
+
+
+@_jit
+def evaluate(net, work, X, Y, control):
+    """(mean loss, correct predictions) on X, Y with the current weights, a minibatch at a time.
+    The loss is NaN if `control` interrupted it."""
+    n, batch = X.shape[0], net.batch
+    total, correct = 0.0, 0
+    rows = np.arange(n)
+    for s in range((n + batch - 1) // batch):
+        lo = s * batch
+        m = _batch(net, work.acts, X, Y, rows[lo:min(lo + batch, n)])
+        if not _forward(net, work.acts, work.params, m, control):
+            return math.nan, 0
+        value, _ = _loss_and_seed(net, work.acts, work.dacts, m, False)
+        total += value * m
+        correct += count_correct(_view(work.acts, net, net.code.shape[0], m),
+                                 _view(work.acts, net, net.code.shape[0] + 2, m))
+    return total / max(n, 1), correct
+
+
+@_jit
+def train(net, work, rule, span):
+    """Train `span.nsteps` minibatches from step `span.step0` of the epoch ordered by `span.perms[0]`.
+
+    A step whose loss is not finite stops the run before its update (BAD_LOSS); parameters that
+    stop being finite stop it after the epoch (BAD_WEIGHTS); `span.control[0] != 0` stops it
+    between operations (INTERRUPTED: the interrupted step is not applied, so it can be run again).
+    Returns (steps completed, how it ended).
     """
-    n, nv = X.shape[0], Xv.shape[0]
+    X, Y, perms, control, batch = span.X, span.Y, span.perms, span.control, net.batch
+    n, nv = X.shape[0], span.Xv.shape[0]
     steps = (n + batch - 1) // batch
-    vsteps = (nv + batch - 1) // batch
-    no_state = grads[:0]
-    identity = np.arange(nv)
-    for e in range(perms.shape[0]):
-        epoch_losses = losses[e * steps:(e + 1) * steps]
-        done, finite, _ = run_steps(code, slopes, buf_off, buf_dim, layer_ranges, loss, fuse, eps, acts, dacts,
-                                    params, grads, s1, s2, opt_kind, hp, t0 + e * steps, X, Y, perms[e], 0,
-                                    steps, batch, epoch_losses, norms, True)
-        if done < steps or not finite:
-            return e, done, finite
-        total = 0.0
-        for i in range(steps):
-            total += epoch_losses[i] * min(batch, n - i * batch)
-        summary[e, 0] = total / n
-        if nv > 0:
-            _, _, correct = run_steps(code, slopes, buf_off, buf_dim, layer_ranges, loss, fuse, eps, acts, dacts,
-                                      params, grads, no_state, no_state, 0, hp, 0, Xv, Yv, identity, 0, vsteps,
-                                      batch, val_losses, norms, False)
-            vtotal = 0.0
-            for i in range(vsteps):
-                vtotal += val_losses[i] * min(batch, nv - i * batch)
-            summary[e, 1] = vtotal / nv
-            summary[e, 2] = correct
-    return perms.shape[0], steps, True
+    no_stop = np.zeros(1, dtype=np.int64)  # validation is not interrupted: its epoch is already trained
+    for s in range(span.nsteps):
+        if control[0] != 0:
+            return s, INTERRUPTED
+        g = span.step0 + s
+        epoch, step = g // steps, g % steps
+        lo = step * batch
+        m = _batch(net, work.acts, X, Y, perms[epoch, lo:min(lo + batch, n)])
+        if not _forward(net, work.acts, work.params, m, control):
+            return s, INTERRUPTED
+        value, first = _loss_and_seed(net, work.acts, work.dacts, m, True)
+        span.losses[s] = value
+        if not math.isfinite(value):
+            return s, BAD_LOSS
+        if not _backward(net, work.acts, work.dacts, work.params, work.grads, m, first, control):
+            return s, INTERRUPTED
+        last = step == steps - 1
+        if last:
+            work.before[:] = work.params
+        apply_update(rule.kind, work.params, work.grads, work.s1, work.s2, rule.hp, rule.t0 + s + 1)
+        if last:
+            _record_stats(net, work, span.stats[epoch])
+            if not all_finite(work.params):
+                return s + 1, BAD_WEIGHTS
+            if nv > 0:
+                span.epochs[epoch, 0], span.epochs[epoch, 1] = evaluate(net, work, span.Xv, span.Yv, no_stop)
+        if step == steps - 2 or steps == 1:
+            work.previous[:] = work.grads  # what the epoch's last step (or the next one) is compared with
+    return span.nsteps, DONE

@@ -154,10 +154,29 @@ SETTINGS = {
     "validation": _number(0, 1, hi_open=True),
     "dtype": _choice("float32", "float64"),
 }
+MAX_GRADIENT_VALUES = 1 << 20  # numbers in the per-layer gradient table (rows x columns)
+
+
+def _gradients(value, where):
+    """The per-epoch gradient table (engine.training.EpochTable.to_dict): named columns, one row per epoch kept."""
+    table = _object(value, where, {"columns": _list_of(_text(200), 4 * MAX_LAYERS),
+                                   "epoch": _list_of(_int(0, 10**9), 2 * MAX_HISTORY),
+                                   "values": lambda v, w: v}, required=("columns", "epoch", "values"))
+    rows, width = table["values"], len(table["columns"])
+    if not isinstance(rows, list) or len(rows) != len(table["epoch"]) or len(rows) * width > MAX_GRADIENT_VALUES:
+        _fail(f"{where}.values", f"a list of {len(table['epoch'])} rows (at most {MAX_GRADIENT_VALUES:,} numbers)", rows)
+    for i, row in enumerate(rows):
+        if not isinstance(row, list) or len(row) != width or not all(
+                v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)) for v in row):
+            _fail(f"{where}.values[{i}]", f"a list of {width} numbers or nulls", row)
+    return table
+
+
 HISTORY_LISTS = ("epoch", "train_loss", "val_loss", "accuracy", "val_accuracy", "grad_norm")
 HISTORY = {key: _list_of(_optional_number, MAX_HISTORY) for key in HISTORY_LISTS} | {
     "path": _text(20), "reason": _text(2000), "message": _text(2000), "diverged": _flag, "stopped": _flag,
     "epochs_done": _int(0, 10**9), "steps": _int(0, 10**15), "seconds": _number(0, 1e9),
+    "gradients": _gradients,
 }
 DATASET = {
     "name": _text(), "source": _text(40), "path": _text(MAX_STRING), "task": _choice("classification", "regression"),

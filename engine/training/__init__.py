@@ -4,24 +4,22 @@
     history.py   Progress, History
     verdict.py   can_compile: whether a model can take the compiled path (no compiling)
     eager.py     EagerRunner: the tape, in numpy
-    compiled.py  trace, CompiledRunner, warm_up: the compiled path (loads numba)
+    compiled.py  trace, CompiledRunner: the compiled path (loads numba)
+    warmup.py    KERNELS: the compiled kernels, built in the background
     blas.py      blas_threads
 """
-from .history import History, Progress
+from .history import STATS, EpochTable, History, Progress
 from .trainer import Trainer
 from .verdict import Verdict, can_compile
+from .warmup import KERNELS
 
 
-def warm_up(dtypes=None):
-    """Compile (or load from the disk cache) the compiled path's kernels; returns the seconds it took.
+def warm_up(dtypes=("float64",)):
+    """Build (or load from the disk cache) the compiled kernels for `dtypes` and wait; True if all are ready.
 
-    Call it on a worker thread at start, so the first compiled run does not wait. Loads numba.
+    `KERNELS.start(dtype)` does the same without waiting (the Trainer does it itself when it needs them).
     """
-    import numpy as np
-
-    from .compiled import warm_up as compile_kernels
-
-    return compile_kernels((np.float64, np.float32) if dtypes is None else dtypes)
+    return all(KERNELS.wait(dtype) for dtype in dtypes)
 
 
-__all__ = ["Trainer", "History", "Progress", "Verdict", "can_compile", "warm_up"]
+__all__ = ["Trainer", "History", "Progress", "EpochTable", "STATS", "Verdict", "can_compile", "KERNELS", "warm_up"]

@@ -23,9 +23,10 @@ import numpy as np
 from ..kernels import dense as CK
 from ..kernels.cache import prune_stale
 from ..kernels.dense import BLAS_TRANSPOSED, BLAS_UPRIGHT, LOOPS, LOSS_CODES
-from ..kernels.interpreter import ACT_OPS, LINEAR, OP, ROW, SOFTMAX, run_epochs, run_steps
+from ..kernels.interpreter import ACT_OPS, LINEAR, OP, ROW, SOFTMAX, Net, Rule, Span, Work, evaluate, train
 from ..nn.activations import LEAKY_SLOPE
 from ..nn.layers import Dense
+from ..nn.optimisers import ADAM
 from .verdict import can_compile, flatten, loss_name
 
 __all__ = ["trace", "Program", "CompiledRunner", "warm_up"]
@@ -50,7 +51,7 @@ class Program:
     slopes: np.ndarray        # (n_ops,) in the model's dtype: the leakyrelu slope per op
     buf_off: np.ndarray       # (n_bufs,) int64
     buf_dim: np.ndarray       # (n_bufs,) int64
-    layer_ranges: np.ndarray  # (n_layers, 2) int64: [lo, hi) of each Dense layer in the flat params
+    layer_ranges: np.ndarray  # (n_layers, 3) int64: each Dense layer's [start, bias start, end) in the flat params
     params: list              # the model's Tracked leaves, in flat order
     offsets: list             # flat offset of each leaf
     transposed: list          # per leaf: stored transposed in the flat array (BLAS layers' weights)
@@ -103,9 +104,9 @@ def trace(model, loss, batch_size=32, blas_min_work=BLAS_MIN_WORK):
                 offsets.append(flat)
                 transposed.append(mode == BLAS_TRANSPOSED and p is block.weight)
                 flat += p.value.size
-            emit(LINEAR, block.out_features, lo, offsets[-1] if block.bias is not None else -1,
-                 len(layer_ranges), mode)
-            layer_ranges.append((lo, flat))
+            bias_at = offsets[-1] if block.bias is not None else flat
+            emit(LINEAR, block.out_features, lo, bias_at if block.bias is not None else -1, len(layer_ranges), mode)
+            layer_ranges.append((lo, bias_at, flat))
             act = block.act
         if act.name != "identity":
             emit(ACT_OPS[act.name], dims[-1])
@@ -116,7 +117,7 @@ def trace(model, loss, batch_size=32, blas_min_work=BLAS_MIN_WORK):
     dim_arr = np.array(dims, dtype=np.int64)
     return Program(code=code, slopes=np.array(slopes, dtype=dtype),
                    buf_off=np.concatenate([[0], np.cumsum(dim_arr)[:-1]]).astype(np.int64),
-                   buf_dim=dim_arr, layer_ranges=np.array(layer_ranges, dtype=np.int64).reshape(-1, 2),
+                   buf_dim=dim_arr, layer_ranges=np.array(layer_ranges, dtype=np.int64).reshape(-1, 3),
                    params=params, offsets=offsets, transposed=transposed, loss=LOSS_CODES[lname],
                    fuse=lname == "crossentropy" and code[-1, OP] == SOFTMAX, dtype=np.dtype(dtype),
                    in_dim=int(dims[0]), out_dim=int(out_dim), n_params=flat)
@@ -127,8 +128,10 @@ def trace(model, loss, batch_size=32, blas_min_work=BLAS_MIN_WORK):
 class CompiledRunner:
     """Owns a Program's flat buffers and calls the interpreter; the Trainer's compiled path.
 
-    Parameters live in `self.params` (flat) while training; `store()` writes them back into
-    the model's Tracked leaves, `load()` reads them from there.
+    Parameters live in `self.params` (flat) while training; `store()` writes them back into the model's
+    Tracked leaves, `load()` reads them from there. BLAS layers keep their first weight transposed in
+    the flat arrays, so parameters, gradients and optimiser state convert to the Trainer's layout on the
+    way in (`begin`) and out (`end`, `canonical`).
     """
 
     compiled = True
@@ -136,20 +139,61 @@ class CompiledRunner:
     def __init__(self, program, batch_size):
         self.program, self.batch = program, int(batch_size)
         dt = program.dtype
-        self.acts = np.zeros(program.buffer_size(self.batch), dtype=dt)
-        self.dacts = np.zeros_like(self.acts)
-        self.params = np.zeros(program.n_params, dtype=dt)
-        self.grads = np.zeros_like(self.params)
-        self.norms = np.zeros(program.n_layers)
-        self.eps = float(np.finfo(dt).eps)
-        self._no_hp = np.zeros(5)
+        n = program.n_params
+        acts = np.zeros(program.buffer_size(self.batch), dtype=dt)
+        self.work = Work(acts, np.zeros_like(acts), np.zeros(n, dt), np.zeros(n, dt), np.zeros(0, dt), np.zeros(0, dt),
+                         np.zeros(n, dt), np.zeros(n, dt))
+        self.params, self.grads = self.work.params, self.work.grads
+        # plain Python scalars: a numpy bool here would be another type, and another compilation
+        self.net = Net(program.code, program.slopes, program.buf_off, program.buf_dim, program.layer_ranges,
+                       int(program.loss), bool(program.fuse), float(np.finfo(dt).eps), self.batch)
+        self._no_stop = np.zeros(1, dtype=np.int64)
         self.load()
 
     def _flat_view(self, flat, i):
-        """Leaf i's slice of a flat array, shaped (and oriented) like the leaf."""
+        """Leaf i's slice of a flat array in this runner's layout, shaped (and oriented) like the leaf."""
         p, off, t = self.program.params[i], self.program.offsets[i], self.program.transposed[i]
         part = flat[off:off + p.value.size]
         return part.reshape(p.value.shape[::-1]).T if t else part.reshape(p.value.shape)
+
+    def _import(self, canonical, into):
+        """Copy a flat array in the Trainer's layout (leaves one after another, as they are) into ours."""
+        for i, p in enumerate(self.program.params):
+            off = self.program.offsets[i]
+            view = self._flat_view(into, i)
+            source = canonical[off:off + p.value.size].reshape(p.value.shape)
+            if self.program.transposed[i]:
+                CK.transpose_into(np.ascontiguousarray(source), view.T)
+            else:
+                view[...] = source
+        return into
+
+    def canonical(self, flat, out=None):
+        """A flat array of ours (parameters, gradients, state) in the Trainer's layout."""
+        out = np.empty_like(flat) if out is None else out
+        for i, p in enumerate(self.program.params):
+            off = self.program.offsets[i]
+            target = out[off:off + p.value.size].reshape(p.value.shape)
+            if self.program.transposed[i]:
+                CK.transpose_into(self._flat_view(flat, i).T, target)
+            else:
+                target[...] = self._flat_view(flat, i)
+        return out
+
+    def begin(self, s1, s2):
+        """Take the optimiser state from the Trainer (its layout) for a run."""
+        self.work = self.work._replace(s1=self._import(s1, np.empty_like(s1)) if s1.size else s1,
+                                       s2=self._import(s2, np.empty_like(s2)) if s2.size else s2)
+
+    def end(self, s1, s2):
+        """Give the optimiser state back to the Trainer after a run."""
+        for ours, theirs in ((self.work.s1, s1), (self.work.s2, s2)):
+            if theirs.size:
+                self.canonical(ours, theirs)
+
+    def take_previous(self, canonical_grads):
+        """Start the 'previous gradient' (for the cosine diagnostic) from another runner's."""
+        self._import(canonical_grads, self.work.previous)
 
     def load(self):
         for i, p in enumerate(self.program.params):
@@ -165,59 +209,44 @@ class CompiledRunner:
             else:
                 np.copyto(p.value, self._flat_view(self.params, i))
 
+    def save_weights(self, out):
+        np.copyto(out, self.params)  # our layout: restore_weights takes it back as it is
+        return out
+
+    def restore_weights(self, flat):
+        self.params[:] = flat
+        self.store()
+
     def grad(self, i):
         """A copy of leaf i's latest gradient, shaped like the leaf."""
         return self._flat_view(self.grads, i).copy()
 
-    def run(self, X, Y, perm, step0, nsteps, s1, s2, opt_kind, hp, t0, losses):
-        """Train steps step0 .. step0+nsteps-1 of the epoch ordered by `perm`.
-        Returns (steps completed, parameters all finite)."""
-        p = self.program
-        done, finite, _ = run_steps(p.code, p.slopes, p.buf_off, p.buf_dim, p.layer_ranges, p.loss, p.fuse,
-                                    self.eps, self.acts, self.dacts, self.params, self.grads, s1, s2,
-                                    opt_kind, hp, t0, X, Y, perm, step0, nsteps, self.batch, losses,
-                                    self.norms, True)
-        return int(done), bool(finite)
-
-    def run_epochs(self, X, Y, perms, s1, s2, opt_kind, hp, t0, losses, Xv, Yv, summary):
-        """Train and validate `len(perms)` whole epochs (see `run_epochs`).
-        Returns (epochs completed, steps done in the epoch that stopped, parameters all finite)."""
-        p = self.program
-        val_losses = np.zeros(max(1, -(-len(Xv) // self.batch)))
-        epochs, done, finite = run_epochs(p.code, p.slopes, p.buf_off, p.buf_dim, p.layer_ranges, p.loss, p.fuse,
-                                          self.eps, self.acts, self.dacts, self.params, self.grads, s1, s2,
-                                          opt_kind, hp, t0, X, Y, perms, self.batch, losses, self.norms, Xv, Yv,
-                                          val_losses, summary)
-        return int(epochs), int(done), bool(finite)
+    def train(self, X, Y, perms, step0, nsteps, opt_kind, hp, t0, Xv, Yv, losses, epochs, stats, control):
+        """Train `nsteps` steps from step `step0` of the epoch ordered by `perms[0]` (see interpreter.train).
+        Returns (steps completed, how it ended)."""
+        done, status = train(self.net, self.work, Rule(opt_kind, hp, t0),
+                             Span(X, Y, perms, step0, nsteps, Xv, Yv, losses, epochs, stats, control))
+        return int(done), int(status)
 
     def evaluate(self, X, Y):
         """(mean loss, correct predictions) on X, Y with the current weights."""
-        p, n = self.program, len(X)
-        steps = -(-n // self.batch)
-        losses = np.zeros(steps)
-        _, _, correct = run_steps(p.code, p.slopes, p.buf_off, p.buf_dim, p.layer_ranges, p.loss, p.fuse,
-                                  self.eps, self.acts, self.dacts, self.params, self.grads, self.grads[:0],
-                                  self.grads[:0], 0, self._no_hp, 0, X, Y, np.arange(n), 0, steps, self.batch,
-                                  losses, self.norms, False)
-        sizes = np.minimum(self.batch, n - self.batch * np.arange(steps))
-        return float(np.dot(losses, sizes) / max(n, 1)), int(correct)
+        value, correct = evaluate(self.net, self.work, X, Y, self._no_stop)
+        return float(value), int(correct)
 
 
 def warm_up(dtypes=(np.float64, np.float32)):
     """Compile (or load from Numba's disk cache) the interpreter for `dtypes`; returns seconds.
 
-    The first compile takes several seconds; an app can call this on a worker thread at start
-    so that pressing Train shows the first loss at once. Any model does: the interpreter is
-    the same for all of them.
+    Any model does: the interpreter is the same for all of them.
     """
-    from ..nn.optimisers import Adam  # here, not at the top: only this helper needs a concrete rule
     began = time.perf_counter()
     prune_stale()  # other kernel versions' caches nobody has used for a month
     for dtype in dtypes:
         runner = CompiledRunner(trace(Dense(1, 1, rng=0, dtype=dtype), "mse", 1), 1)
         X = np.zeros((1, 1), dtype=dtype)
         s = np.zeros(runner.params.size, dtype=dtype)
-        runner.run(X, X, np.zeros(1, dtype=np.int64), 0, 1, s, s.copy(), Adam.kind, Adam().hyperparameters(), 0,
-                   np.zeros(1))
+        runner.begin(s, s.copy())
+        runner.train(X, X, np.zeros((1, 1), dtype=np.int64), 0, 1, ADAM, np.zeros(5), 0, X, X, np.zeros(1),
+                     np.zeros((1, 2)), np.zeros((1, 1, 4)), np.zeros(1, dtype=np.int64))
         runner.evaluate(X, X)
     return time.perf_counter() - began

@@ -5,18 +5,21 @@
     >>> from engine.nn.activations import tanh, sigmoid
     >>> from engine.nn.optimisers import Adam
     >>> model = Chain(Dense(2, 8, tanh, rng=0), Dense(8, 1, sigmoid, rng=1))
-    >>> history = Trainer(model, "mse", Adam(0.01), batch_size=16).fit(datasets.circle(200), epochs=5)
+    >>> history = Trainer(model, "mse", Adam(0.01), batch_size=16, compiled=False).fit(datasets.circle(200), epochs=5)
     >>> history.path, history.epochs_done, history.train_loss[-1] < history.train_loss[0]
-    ('compiled', 5, True)
+    ('eager', 5, True)
 
-A Chain of Dense layers and activations with a known loss trains on the compiled path
-(`engine.training.compiled`); anything else (Python functions in the Chain, a custom loss) on the eager
-tape. Both paths shuffle with the same seeded generator, take the same minibatches and call
-the same optimiser kernel, so they end on the same weights.
+Two runners train: the eager tape (`engine.training.eager`: numpy, any model, no compilation) and the
+compiled interpreter (`engine.training.compiled`: a Chain of Dense layers and activations with a known
+loss). With `compiled=None` a compilable Chain starts on the tape at once while the kernels build in the
+background (`engine.training.warmup`), and moves to the compiled runner at the next chunk once they are
+ready: the same weights, optimiser state, shuffling and history, so the results do not depend on which
+path ran (to rounding).
 
-Work runs in chunks of about 20 ms; between chunks the trainer checks `should_stop` and
-`should_pause`, and reports `Progress` to `on_progress` at most every 30 ms. No threads
-here: the GUI runs `fit` on its own worker thread.
+Work runs in chunks of about 20 ms; between chunks the trainer checks `should_stop` and `should_pause`,
+and reports `Progress` to `on_progress` at most every 30 ms. `interrupt()` (from any thread) ends the
+running chunk at once, between two operations, so a stop or pause lands within milliseconds however big
+the model. No threads here besides the kernel build: the app runs `fit` on its own worker thread.
 """
 from __future__ import annotations
 
@@ -28,15 +31,17 @@ import numpy as np
 from ..autodiff.params import params
 from ..autodiff.tracked import no_grad
 from ..datasets.dataset import DataError
+from ..datasets.standardise import Standardiser
 from ..nn.layers import Chain, Dense
 from ..nn.losses import LOSSES
 from ..nn.optimisers import Optimiser
 from .blas import blas_threads
-from .eager import EagerRunner
-from .history import History, Progress
+from .eager import BAD_LOSS, BAD_WEIGHTS, INTERRUPTED, EagerRunner
+from .history import STATS, EpochTable, History, Progress, layer_columns
 from .verdict import Verdict, can_compile
+from .warmup import KERNELS
 
-__all__ = ["Trainer", "History", "Progress"]
+__all__ = ["Trainer"]
 
 CHUNK_SECONDS = 0.02   # work between checks of stop/pause
 REPORT_SECONDS = 0.03  # at most this often a progress report
@@ -45,6 +50,8 @@ PAUSE_POLL = 0.01
 # times its own last cost: both stay under ~5-10% of the time even for a 3M-weight model.
 REPORT_SPACING = 10
 SNAPSHOT_SPACING = 20
+EXPLODING = 10.0  # a chunk whose loss passes this many times the best epoch's is not a state to go back to
+BUILDING = "the compiled kernels are being built (the first run on this machine); training starts on the tape"
 
 
 def _next_chunk(steps, elapsed):
@@ -61,21 +68,27 @@ def _blocks(model):
 class Trainer:
     """Trains `model` on a Dataset: `Trainer(model, "crossentropy", Adam(), batch_size=32, seed=0)`.
 
-    `loss` is a name from engine.nn.losses, one of its functions, or any `loss(ŷ, y)` callable
-    (which trains eagerly). `compiled=False` forces the eager tape, `compiled=True` insists on
-    the compiled path (ValueError if the model cannot compile).
+    `loss` is a name from engine.nn.losses, one of its functions, or any `loss(ŷ, y)` callable (which
+    trains eagerly). `compiled=None` picks the path (and hands over from the tape to the kernels when they
+    are built), `compiled=False` forces the eager tape, `compiled=True` insists on the compiled path (waiting
+    for its kernels; ValueError if the model cannot compile).
 
-    `Progress.grad_norms` has one entry per trainable layer (each block with parameters, in
-    order); set `watch_layer` to an index into that list to get the layer's current gradient
-    arrays in every `Progress.layer_grads`. Optimiser state and the shuffling generator carry
-    over from one `fit` to the next (a divergence resets the optimiser state).
+    `seed` draws both the validation split and the shuffling. With `standardise=True` the features are
+    standardised with statistics of the training split, fitted at the first `fit` and kept (`standardiser`);
+    pass a `Standardiser` instead to use given statistics (a trained model file's).
 
-    `blas_threads=1` runs large layers' BLAS products on one thread during `fit`: slower on an
-    idle machine, but steady when a GUI thread or another process wants a core too.
+    `Progress.grad_norms` has one entry per trainable layer (each block with parameters, in order); set
+    `watch_layer` to an index into that list to get the layer's current gradient arrays in every
+    `Progress.layer_grads`. Optimiser state and the shuffling generator carry over from one `fit` to the next
+    (a divergence resets the optimiser state). `history` is the latest fit's History, kept up to date while it
+    runs, so what a run learnt survives an exception in it.
+
+    `blas_threads=1` runs large layers' BLAS products on one thread during `fit`: slower on an idle machine,
+    but steady when a GUI thread or another process wants a core too.
     """
 
     def __init__(self, model, loss, optimiser, batch_size=32, seed=0, watch_layer=None, compiled=None,
-                 blas_threads=None):
+                 blas_threads=None, standardise=False):
         if not isinstance(optimiser, Optimiser):
             raise TypeError(f"optimiser must be Descent, Momentum, Adam, ..., got {type(optimiser).__name__}")
         if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) or batch_size < 1:
@@ -89,12 +102,14 @@ class Trainer:
         self.model, self.loss, self.optimiser = model, loss, optimiser
         self.batch_size, self.seed, self.watch_layer = int(batch_size), seed, watch_layer
         self.blas_threads = blas_threads
+        self.standardiser = standardise if isinstance(standardise, Standardiser) else None
+        self._standardise = bool(standardise)
         self._rng = np.random.default_rng(seed)
         self.ps = list(params(model))
         if not self.ps:
             raise ValueError("the model has no parameters to train")
         for p in self.ps:
-            if not p.value.flags.c_contiguous:  # the kernels update flat views in place
+            if not p.value.flags.c_contiguous:  # the runners update flat views in place
                 p.value = np.ascontiguousarray(p.value)
         self.dtype = self.ps[0].value.dtype
         self.offsets = list(np.cumsum([0] + [p.value.size for p in self.ps[:-1]]).astype(int))
@@ -103,28 +118,39 @@ class Trainer:
         self.t = 0  # optimiser steps taken
         self.layers = self._trainable_layers()
         self.verdict = can_compile(model, loss)
+        self.compiled = compiled
         if compiled is False:  # e.g. to check the compiled path against the tape
             self.verdict = Verdict(False, "the eager path was asked for")
         elif compiled and not self.verdict:
             raise ValueError(f"this model cannot train on the compiled path: {self.verdict.reason}")
-        self._runner = None
+        self.history: History | None = None
+        self._control = np.zeros(1, dtype=np.int64)  # the running chunk's stop signal (see interrupt)
+        self._runners: dict[bool, object] = {}
 
     @property
     def path(self):
-        return "compiled" if self.verdict else "eager"
+        """The path `fit` takes now: "compiled" once its kernels are built, else "eager"."""
+        return "compiled" if self.verdict and (self.compiled or KERNELS.ready(self.dtype)) else "eager"
 
+    def interrupt(self):
+        """End the running chunk at once (thread-safe). `fit` then checks `should_stop`/`should_pause` as after
+        any chunk, so call this after setting what those read; a spurious call costs nothing."""
+        self._control[0] = 1
+
+    # ---- setting up ----
     def _trainable_layers(self):
-        """(lo, hi, leaf indices) per block with parameters: slices of the flat layout, indices into ps."""
-        where = {id(p): (off, p) for p, off in zip(self.ps, self.offsets)}
+        """(lo, mid, hi, leaf indices) per block with parameters: its slice of the flat layout, where its first
+        leaf (the weight) ends, and its leaves' indices into ps."""
+        where = {id(p): off for p, off in zip(self.ps, self.offsets)}
         index_of = {id(p): i for i, p in enumerate(self.ps)}
         layers, seen = [], set()
         for block in _blocks(self.model):
-            leaves = [p for p in (block.parameters() if hasattr(block, "parameters") else [])
-                      if id(p) not in seen]
+            leaves = [p for p in (block.parameters() if hasattr(block, "parameters") else []) if id(p) not in seen]
             if leaves:
                 seen.update(id(p) for p in leaves)
-                lo = where[id(leaves[0])][0]
-                layers.append((lo, lo + sum(p.value.size for p in leaves), [index_of[id(p)] for p in leaves]))
+                lo = where[id(leaves[0])]
+                layers.append((lo, lo + leaves[0].value.size, lo + sum(p.value.size for p in leaves),
+                               [index_of[id(p)] for p in leaves]))
         return layers
 
     def _output_width(self, dataset):
@@ -141,230 +167,270 @@ class Trainer:
             raise DataError(f"the model cannot take this data: {e}") from e
         return int(out.reshape(1, -1).shape[1])
 
-    def _make_runner(self):
-        if self.verdict:
-            if self._runner is None or not self._runner.compiled:
+    def split(self, dataset, validation=0.2):
+        """(train, val) Datasets as `fit` splits them (seeded by `seed`; validation 0 gives an empty part),
+        standardised as `fit` standardises them."""
+        train, val = dataset.split(validation, seed=self.seed)
+        if len(train) == 0:
+            raise DataError("there is no data to train on")
+        if self._standardise and self.standardiser is None:
+            self.standardiser = Standardiser.fit(train.X)  # the training part only: nothing leaks from validation
+        if self.standardiser is not None:
+            train, val = self.standardiser.apply(train), self.standardiser.apply(val) if len(val) else val
+        return train, val
+
+    def _arrays(self, dataset, validation):
+        """((X, Y), (X_val, Y_val)) in the model's dtype, targets shaped for its outputs."""
+        width = self._output_width(dataset)
+        return [(np.ascontiguousarray(part.X, dtype=self.dtype),
+                 np.ascontiguousarray(part.targets(width, self.dtype))) for part in self.split(dataset, validation)]
+
+    def _runner(self, compiled: bool):
+        """The runner of one path (made once and kept), holding the model's current weights."""
+        runner = self._runners.get(compiled)
+        if runner is None:
+            if compiled:
                 from .compiled import CompiledRunner, trace  # loads numba: only the compiled path pays for it
 
-                self._runner = CompiledRunner(trace(self.model, self.loss, self.batch_size), self.batch_size)
-            self._runner.load()  # the weights may have changed since the last fit
-        elif self._runner is None:
-            self._runner = EagerRunner(self.model, self.loss, self.ps, self.offsets, self.batch_size)
-        return self._runner
+                runner = CompiledRunner(trace(self.model, self.loss, self.batch_size), self.batch_size)
+            else:
+                runner = EagerRunner(self.model, self.loss, self.ps, self.offsets, self.batch_size,
+                                     [layer[:3] for layer in self.layers])
+            self._runners[compiled] = runner
+        runner.load()  # the weights may have changed since it last ran
+        return runner
 
-    # ---- weights as one flat vector (snapshots for the NaN guard) ----
-    def _get_flat(self, runner, out):
-        """Copy the current weights into the flat array `out` (preallocated: fresh pages for a
-        large model cost more than the copy itself)."""
-        if runner.compiled:
-            np.copyto(out, runner.params)
-        else:
-            for p, off in zip(self.ps, self.offsets):
-                out[off:off + p.value.size] = p.value.reshape(-1)
-        return out
+    def _wants_compiled(self) -> bool:
+        """Whether the next chunk should run compiled; starts the kernel build if it is needed and absent."""
+        if not self.verdict:
+            return False
+        if self.compiled:
+            if not KERNELS.wait(self.dtype):
+                raise RuntimeError(f"the compiled kernels could not be built: {KERNELS.errors.get(self.dtype.name)}")
+            return True
+        KERNELS.start(self.dtype)
+        return KERNELS.ready(self.dtype)
 
-    def _set_flat(self, runner, flat):
-        if runner.compiled:
-            runner.params[:] = flat
-            runner.store()
-        else:
-            for p, off in zip(self.ps, self.offsets):
-                np.copyto(p.value, flat[off:off + p.value.size].reshape(p.value.shape))
-
-    def _diverged(self, hist, runner, weights, what, value, epoch, step):
-        """Restore finite `weights`, reset the optimiser's state (it may hold inf), and say so."""
-        self._set_flat(runner, weights)
-        self.s1[:] = 0
-        self.s2[:] = 0
-        self.t = 0
-        kind = "infinite" if math.isinf(value) else "NaN"
-        hist.diverged = True
-        hist.message = (f"Training diverged in epoch {epoch}, step {step}: the {what} became {kind}. "
-                        f"The last finite weights were restored; try a lower learning rate than "
-                        f"eta={self.optimiser.eta:g}.")
-
-    @staticmethod
-    def _many_epochs(runner):
-        """Whether whole epochs can run in one call (the compiled path; the tape goes step by step)."""
-        return runner.compiled
-
+    # ---- reporting helpers ----
     def _layer_grads(self, runner, index):
         """Copies of the latest gradients of trainable layer `index`'s parameters."""
         if index is None or not 0 <= index < len(self.layers):
             return None
-        return tuple(runner.grad(i) for i in self.layers[index][2])
+        return tuple(runner.grad(i) for i in self.layers[index][3])
 
     def _grad_norms(self, runner):
-        if runner.compiled:
-            return [float(x) for x in runner.norms]
-        return [float(np.sqrt(np.dot(runner.grads[lo:hi], runner.grads[lo:hi]))) for lo, hi, _ in self.layers]
+        grads = runner.canonical(runner.grads)
+        return [float(np.sqrt(np.dot(grads[lo:hi], grads[lo:hi]))) for lo, _, hi, _ in self.layers]
 
-    def _arrays(self, dataset, validation):
-        """((X, Y), (X_val, Y_val)) in the model's dtype, targets shaped for its outputs."""
-        train, val = dataset.split(validation, seed=self.seed)  # validation 0: all, and an empty part
-        if len(train) == 0:
-            raise DataError("there is no data to train on")
-        width = self._output_width(dataset)
-        return [(np.ascontiguousarray(part.X, dtype=self.dtype),
-                 np.ascontiguousarray(part.targets(width, self.dtype))) for part in (train, val)]
+    def _reset_optimiser(self):
+        self.s1[:] = 0
+        self.s2[:] = 0
+        self.t = 0
 
     # ---- the epoch loop ----
     def fit(self, dataset, epochs, validation=0.2, on_progress=None, should_stop=None, should_pause=None):
         """Train for `epochs` on `dataset`, holding out the `validation` fraction (seeded split).
 
         `on_progress(Progress)` is called at most every 30 ms and once at the end;
-        `should_stop()` ends training after the current chunk (~20 ms of work);
+        `should_stop()` ends training after the current chunk (~20 ms of work, or at once after `interrupt()`);
         while `should_pause()` is true the trainer sleeps (still honouring `should_stop`).
         Returns a History; the model's parameters hold the trained weights.
         """
         if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 0:
             raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r}")
-        (X, Y), (Xv, Yv) = self._arrays(dataset, validation)
-        has_val = len(Xv) > 0
-        classify = dataset.task == "classification"
-        runner = self._make_runner()
-        hist = History(path=self.path, reason="" if self.verdict else self.verdict.reason)
-        n, batch = len(X), self.batch_size
-        steps_per_epoch = -(-n // batch)
-        kind, hp = self.optimiser.kind, self.optimiser.hyperparameters()
-        stop = lambda: bool(should_stop and should_stop())  # noqa: E731
-        began = time.perf_counter()
-        rep = {"time": -math.inf, "seen": 0, "pending": [], "spacing": 0.0}
-        seen, val_loss, accuracy = 0, math.nan, math.nan
-        # The NaN guard's snapshots: `good` holds weights whose loss was finite; `start` the
-        # weights at the start of a chunk, when that chunk took one. Snapshots and reports are
-        # spaced so that neither costs more than a few percent of the training time.
-        good = self._get_flat(runner, np.empty(self.n_params, dtype=self.dtype))
-        start, snapped, snap_cost, snap_time = np.empty_like(good), False, 0.0, -math.inf
-        losses = np.zeros(1)
-        chunk = 1  # steps per call; grows until a call takes about CHUNK_SECONDS
+        return _Run(self, dataset, int(epochs), validation, on_progress, should_stop, should_pause).go()
 
-        def report(epoch, step, running, final=False):
-            now = time.perf_counter()
-            if on_progress is None or (not final and now - rep["time"] < max(REPORT_SECONDS, rep["spacing"])):
-                return
-            if runner.compiled:
-                runner.store()  # the receiver may look at the model's weights
-            rate = (seen - rep["seen"]) / max(now - rep["time"], 1e-9) if rep["time"] > -math.inf else \
-                seen / max(now - began, 1e-9)
-            on_progress(Progress(epoch, step, steps_per_epoch, seen, float(running), val_loss, accuracy,
-                                 self._grad_norms(runner), rate, hist.epochs_done, rep["pending"],
-                                 self._layer_grads(runner, self.watch_layer), final))
-            done_at = time.perf_counter()
-            rep.update(time=done_at, seen=seen, pending=[], spacing=REPORT_SPACING * (done_at - now))
 
-        def halted():
-            """Sleep while paused; True (and noted in the history) once asked to stop."""
-            while should_pause and should_pause() and not stop():
-                time.sleep(PAUSE_POLL)
-            hist.stopped = stop()
-            return hist.stopped
+class _Run:
+    """One `fit`: its arrays, its position, its bookkeeping; `go()` is the loop."""
 
-        def snapshot():
-            """Copy the weights into `start` if it is time for a snapshot; whether it was."""
-            nonlocal snap_time, snap_cost
-            if time.perf_counter() - snap_time < SNAPSHOT_SPACING * snap_cost:
-                return False
-            snap_time = time.perf_counter()
-            self._get_flat(runner, start)
-            snap_cost = time.perf_counter() - snap_time
-            return True
+    def __init__(self, trainer, dataset, epochs, validation, on_progress, should_stop, should_pause):
+        self.tr = trainer
+        (self.X, self.Y), (self.Xv, self.Yv) = trainer._arrays(dataset, validation)
+        self.classify = dataset.task == "classification"
+        self.epochs, self.on_progress = epochs, on_progress
+        self.should_stop, self.should_pause = should_stop, should_pause
+        self.n, self.batch = len(self.X), trainer.batch_size
+        self.steps_per_epoch = -(-self.n // self.batch)
+        self.last_size = self.n - (self.steps_per_epoch - 1) * self.batch
+        self.total = epochs * self.steps_per_epoch
+        self.kind, self.hp = trainer.optimiser.kind, trainer.optimiser.hyperparameters()
+        reason = "" if trainer.verdict else trainer.verdict.reason
+        names = [f"layer {i + 1}" for i in range(len(trainer.layers))]
+        self.hist = trainer.history = History(path=trainer.path, reason=reason,
+                                              gradients=EpochTable(layer_columns(names)))
+        self.perms: dict[int, np.ndarray] = {}  # epoch -> its shuffle, drawn once, in epoch order
+        self.done = 0           # steps done in this fit
+        self.partial = [0.0, 0]  # the current epoch's weighted loss sum and sample count so far
+        self.seen = 0
+        self.val_loss = self.accuracy = math.nan
+        self.best = math.inf     # the lowest epoch loss so far
+        self.began = time.perf_counter()
+        self.rep = {"time": -math.inf, "seen": 0, "pending": [], "stats": [], "spacing": 0.0}
+        self.chunks = {False: 1, True: 1}  # steps per call, per path: grows until a call takes ~CHUNK_SECONDS
+        self.snap_cost, self.snap_time = 0.0, -math.inf
 
-        def finished(first, trained, vals, accs):
-            """Epochs `first`, `first + 1`, ... are done: into the history and the next report."""
-            hist.train_loss += trained
-            hist.val_loss += vals
-            hist.accuracy += accs
-            rep["pending"] += zip(range(first, first + len(trained)), trained, vals, accs)
-
-        epoch = step = 0
-        total, count = 0.0, 0
-        with blas_threads(self.blas_threads):
-            try:
-                while epoch < epochs:
-                    whole = min(chunk // steps_per_epoch, epochs - epoch) if self._many_epochs(runner) else 0
-                    if whole >= 2:  # several whole epochs fit in a chunk: one compiled call runs them
-                        if halted():
-                            break
-                        perms = np.stack([self._rng.permutation(n) for _ in range(whole)])
-                        if losses.size < whole * steps_per_epoch:
-                            losses = np.zeros(2 * whole * steps_per_epoch)
-                        snapped = snapshot()
-                        summary = np.zeros((whole, 3))
-                        t0 = time.perf_counter()
-                        done_epochs, step, finite = runner.run_epochs(X, Y, perms, self.s1, self.s2, kind, hp,
-                                                                      self.t, losses, Xv, Yv, summary)
-                        elapsed = time.perf_counter() - t0
-                        done = done_epochs * steps_per_epoch + (step if done_epochs < whole else 0)
-                        partial = int(np.minimum(batch, n - np.arange(step) * batch).sum()) \
-                            if done_epochs < whole else 0
-                        seen += done_epochs * n + partial
-                        self.t += done
-                        hist.steps += done
-                        # whole columns at once: this thread holds the GIL here, the GUI is waiting
-                        trained = summary[:done_epochs, 0].tolist()
-                        vals = summary[:done_epochs, 1].tolist() if has_val else [math.nan] * done_epochs
-                        accs = (summary[:done_epochs, 2] / len(Xv)).tolist() if has_val and classify else \
-                            [math.nan] * done_epochs
-                        finished(epoch + 1, trained, vals, accs)
-                        epoch += done_epochs
-                        if done_epochs:
-                            val_loss, accuracy = vals[-1], accs[-1]
-                        total, count = (hist.train_loss[-1] * n, n) if done_epochs else (0.0, 0)
-                        if done_epochs < whole:
-                            epoch += 1
-                            failed = step < steps_per_epoch  # a loss, else the weights, went non-finite
-                            self._diverged(hist, runner, start if snapped and done > 0 else good,
-                                           "loss" if failed else "weights",
-                                           losses[done_epochs * steps_per_epoch + step] if failed else math.nan,
-                                           epoch, step + 1)
-                            break
-                        if snapped:
-                            good, start = start, good
-                        chunk = _next_chunk(done, elapsed)
-                        report(epoch, step, hist.train_loss[-1])
-                        continue
-                    epoch += 1
-                    perm = self._rng.permutation(n)
-                    step, total, count = 0, 0.0, 0
-                    while step < steps_per_epoch:
-                        if halted():
-                            break
-                        k = min(chunk, steps_per_epoch - step)
-                        if losses.size < k:
-                            losses = np.zeros(max(k, 2 * losses.size))
-                        snapped = snapshot()
-                        t0 = time.perf_counter()
-                        done, finite = runner.run(X, Y, perm, step, k, self.s1, self.s2, kind, hp, self.t,
-                                                  losses[:k])
-                        elapsed = time.perf_counter() - t0
-                        sizes = np.minimum(batch, n - (step + np.arange(done)) * batch)  # the last batch is short
-                        total += float(np.dot(losses[:done], sizes))
-                        count += int(sizes.sum())
-                        seen += int(sizes.sum())
-                        self.t += done
-                        hist.steps += done
-                        step += done
-                        if done < k or not finite:
-                            # `start`'s first step had a finite loss if this chunk took a step at all
-                            self._diverged(hist, runner, start if snapped and done > 0 else good,
-                                           "loss" if done < k else "weights", losses[done] if done < k else math.nan,
-                                           epoch, step + 1)
-                            break
-                        if snapped:
-                            good, start = start, good
-                        chunk = _next_chunk(k, elapsed)
-                        report(epoch, step, total / max(count, 1))
-                    if hist.diverged or hist.stopped:
+    # ---- the loop ----
+    def go(self):
+        tr = self.tr
+        runner = tr._runner(tr._wants_compiled())
+        runner.begin(tr.s1, tr.s2)
+        self.good = runner.save_weights(np.empty(tr.n_params, tr.dtype))
+        self.start, self.snapped = np.empty_like(self.good), False
+        try:
+            with blas_threads(tr.blas_threads):
+                while self.done < self.total:
+                    tr._control[0] = 0  # before the checks: an interrupt from now on ends the coming chunk
+                    if self._halted():
                         break
-                    if has_val:
-                        val_loss, correct = runner.evaluate(Xv, Yv)
-                        accuracy = correct / len(Xv) if classify else math.nan
-                    finished(epoch, [float(total / max(count, 1))], [val_loss], [accuracy])
-                    report(epoch, step, hist.train_loss[-1])
-            finally:  # whatever ends the loop (a raising callback too), the model gets the weights
-                if runner.compiled:
-                    runner.store()
-        hist.seconds = time.perf_counter() - began
-        report(epoch, step, total / max(count, 1) if count else math.nan, final=True)
-        return hist
+                    if not runner.compiled and tr._wants_compiled():
+                        runner = self._hand_over(runner)
+                    if not self._chunk(runner):
+                        break
+        finally:  # whatever ends the loop (a raising callback too), the model gets the weights
+            runner.end(tr.s1, tr.s2)
+            runner.store()
+        self.hist.seconds = time.perf_counter() - self.began
+        self._report(runner, final=True)
+        return self.hist
+
+    def _halted(self):
+        """Sleep while paused; True (and noted in the history) once asked to stop."""
+        stop = lambda: bool(self.should_stop and self.should_stop())  # noqa: E731
+        while self.should_pause and self.should_pause() and not stop():
+            time.sleep(PAUSE_POLL)
+        self.hist.stopped = stop()
+        return self.hist.stopped
+
+    def _hand_over(self, eager):
+        """Carry on compiled: the same weights, optimiser state and 'previous gradient'."""
+        tr = self.tr
+        eager.end(tr.s1, tr.s2)
+        eager.store()
+        compiled = tr._runner(True)
+        compiled.begin(tr.s1, tr.s2)
+        compiled.take_previous(eager.previous)
+        self.good = compiled.save_weights(np.empty(tr.n_params, tr.dtype))  # snapshots are in a runner's layout
+        self.start = np.empty_like(self.good)
+        self.hist.path, self.hist.switched_at = "compiled", tr.t
+        return compiled
+
+    def _perms(self, first, last):
+        """The shuffles of epochs first..last (of this fit), drawn in epoch order the first time they are needed."""
+        for epoch in range(first, last + 1):
+            if epoch not in self.perms:
+                self.perms[epoch] = self.tr._rng.permutation(self.n)
+        for old in [e for e in self.perms if e < first]:
+            del self.perms[old]
+        return np.stack([self.perms[e] for e in range(first, last + 1)])
+
+    def _snapshot(self, runner):
+        """Copy the weights into `start` if it is time for a snapshot; whether it was."""
+        if time.perf_counter() - self.snap_time < SNAPSHOT_SPACING * self.snap_cost:
+            return False
+        self.snap_time = time.perf_counter()
+        runner.save_weights(self.start)
+        self.snap_cost = time.perf_counter() - self.snap_time
+        return True
+
+    def _chunk(self, runner):
+        """Run one chunk of steps; False when the run must end (divergence)."""
+        tr = self.tr
+        k = min(self.chunks[runner.compiled], self.total - self.done)
+        first, offset = divmod(self.done, self.steps_per_epoch)
+        last = (self.done + k - 1) // self.steps_per_epoch
+        perms = self._perms(first, last)
+        spanned = last - first + 1
+        losses = np.zeros(k)
+        epochs = np.full((spanned, 2), math.nan)
+        stats = np.full((spanned, len(tr.layers), len(STATS)), math.nan)
+        self.snapped = self._snapshot(runner)
+        began = time.perf_counter()
+        got, status = runner.train(self.X, self.Y, perms, offset, k, self.kind, self.hp, tr.t, self.Xv, self.Yv,
+                                   losses, epochs, stats, tr._control)
+        elapsed = time.perf_counter() - began
+        bound = EXPLODING * self.best
+        start_was_calm = got > 0 and math.isfinite(losses[0]) and losses[0] <= bound  # before _account moves best
+        calm = self._account(got, losses[:got], epochs, stats, first)
+        if status == INTERRUPTED:
+            return True  # a stop or a pause: the loop looks at which (the unfinished step is run again)
+        if status in (BAD_LOSS, BAD_WEIGHTS):
+            self._diverged(runner, status, losses[got] if status == BAD_LOSS else math.nan, start_was_calm)
+            return False
+        if self.snapped and calm:
+            self.good, self.start = self.start, self.good
+        self.chunks[runner.compiled] = _next_chunk(k, elapsed)
+        self._report(runner)
+        return True
+
+    def _account(self, got, losses, epochs, stats, first):
+        """Book `got` finished steps: samples, per-epoch losses, the epochs that ended (into the history and the
+        next report). Returns whether every loss stayed finite and within EXPLODING times the best epoch's: a
+        chunk that did leaves its starting weights worth going back to."""
+        tr, spe, hist = self.tr, self.steps_per_epoch, self.hist
+        steps = self.done + np.arange(got)
+        sizes = np.where(steps % spe == spe - 1, self.last_size, self.batch)  # an epoch's last batch may be short
+        weighted = losses * sizes
+        bound = EXPLODING * self.best if math.isfinite(self.best) else math.inf
+        calm = bool(np.isfinite(losses).all()) and (got == 0 or float(losses.max()) <= bound)
+        self.done += got
+        tr.t += got
+        hist.steps += got
+        self.seen += int(sizes.sum())
+        lo = 0
+        for end in np.flatnonzero(steps % spe == spe - 1):
+            train = (self.partial[0] + float(weighted[lo:end + 1].sum())) / (self.partial[1] + int(sizes[lo:end + 1].sum()))
+            row = int(steps[end] // spe) - first
+            val, correct = epochs[row]
+            has_val = len(self.Xv) > 0
+            self.val_loss = float(val) if has_val else math.nan
+            self.accuracy = correct / len(self.Xv) if has_val and self.classify else math.nan
+            hist.train_loss.append(train)
+            hist.val_loss.append(self.val_loss)
+            hist.accuracy.append(self.accuracy)
+            hist.gradients.add(hist.epochs_done, stats[row].ravel())
+            self.best = min(self.best, train)
+            self.rep["pending"].append((hist.epochs_done, train, self.val_loss, self.accuracy))
+            self.rep["stats"].append(np.concatenate([[hist.epochs_done], stats[row].ravel()]))
+            self.partial = [0.0, 0]
+            lo = end + 1
+        self.partial[0] += float(weighted[lo:].sum())
+        self.partial[1] += int(sizes[lo:].sum())
+        return calm
+
+    def _diverged(self, runner, status, value, start_was_calm):
+        """Go back to the last weights worth keeping, reset the optimiser's state (it may hold inf), and say so."""
+        tr = self.tr
+        runner.restore_weights(self.start if self.snapped and start_was_calm else self.good)
+        tr._reset_optimiser()
+        runner.begin(tr.s1, tr.s2)
+        step = self.done % self.steps_per_epoch
+        what = "loss" if status == BAD_LOSS else "weights"
+        kind = "infinite" if math.isinf(value) else "NaN"
+        self.hist.diverged = True
+        self.hist.message = (f"Training diverged in epoch {self.hist.epochs_done + 1}, step {step + 1}: the {what} "
+                             f"became {kind}. The last weights whose loss was finite and not exploding were "
+                             f"restored; try a lower learning rate than eta={tr.optimiser.eta:g}.")
+
+    def _report(self, runner, final=False):
+        rep, now = self.rep, time.perf_counter()
+        if self.on_progress is None or (not final and now - rep["time"] < max(REPORT_SECONDS, rep["spacing"])):
+            return
+        tr = self.tr
+        runner.store()  # the receiver may look at the model's weights
+        rate = (self.seen - rep["seen"]) / max(now - rep["time"], 1e-9) if rep["time"] > -math.inf else \
+            self.seen / max(now - self.began, 1e-9)
+        epoch, step = divmod(self.done, self.steps_per_epoch)
+        if step == 0 and self.done:
+            epoch, step = epoch - 1, self.steps_per_epoch  # just finished an epoch
+        running = self.partial[0] / self.partial[1] if self.partial[1] else \
+            (self.hist.train_loss[-1] if self.hist.train_loss else math.nan)
+        stats = np.array(rep["stats"]) if rep["stats"] else None
+        self.on_progress(Progress(epoch + 1, step, self.steps_per_epoch, self.seen, float(running), self.val_loss,
+                                  self.accuracy, tr._grad_norms(runner), rate, self.hist.epochs_done, rep["pending"],
+                                  tr._layer_grads(runner, tr.watch_layer), final,
+                                  path="compiled" if runner.compiled else "eager",
+                                  reason=self.hist.reason or ("" if runner.compiled or not tr.verdict else BUILDING),
+                                  new_stats=stats))
+        done_at = time.perf_counter()
+        rep.update(time=done_at, seen=self.seen, pending=[], stats=[], spacing=REPORT_SPACING * (done_at - now))

@@ -30,7 +30,7 @@ def classifier(classes=2):
 ])
 def test_loss_falls_on_every_dataset(name, make, loss):
     ds = datasets.GENERATORS[name](n=160, seed=0)
-    history = Trainer(make(), loss, Adam(0.03), batch_size=16).fit(ds, epochs=60)
+    history = Trainer(make(), loss, Adam(0.03), batch_size=16, compiled=True).fit(ds, epochs=60)
     assert history.path == "compiled" and history.epochs_done == 60 and not history.diverged
     assert history.train_loss[-1] < 0.7 * history.train_loss[0]
     assert history.val_loss[-1] < history.val_loss[0]
@@ -102,9 +102,11 @@ def test_progress_reports_are_throttled_and_carry_what_the_gui_needs():
 
 
 def test_history_is_json_ready_and_validation_can_be_off():
-    history = Trainer(classifier(), "crossentropy", Adam()).fit(datasets.moons(n=50), epochs=2, validation=0)
+    history = Trainer(classifier(), "crossentropy", Adam(), compiled=True).fit(datasets.moons(n=50), epochs=2,
+                                                                               validation=0)
     d = json.loads(json.dumps(history.to_dict()))
     assert d["epochs_done"] == 2 and d["val_loss"] == [None, None] and d["path"] == "compiled"
+    assert len(d["gradients"]["epoch"]) == 2 and len(d["gradients"]["columns"]) == 2 * 4
 
 
 def test_a_second_fit_continues_from_the_first():
@@ -138,8 +140,8 @@ def test_division_by_zero_in_a_rule_is_divergence_not_an_exception(compiled):
 
 
 def test_warm_up_loads_the_interpreter():
-    from engine.training.compiled import warm_up
-    assert warm_up((np.float64,)) >= 0.0
+    from engine.training import KERNELS, warm_up
+    assert warm_up(("float64",)) and KERNELS.ready(np.float64)
 
 
 def test_eager_path_refuses_mismatched_data_with_a_data_error():
@@ -163,8 +165,8 @@ def test_blas_threads_apply_during_fit_only():
 def test_whole_epochs_in_one_call_match_the_tape_epoch_by_epoch(monkeypatch):
     from engine.training.compiled import CompiledRunner
     calls = []
-    real = CompiledRunner.run_epochs
-    monkeypatch.setattr(CompiledRunner, "run_epochs", lambda self, X, Y, perms, *rest: (
+    real = CompiledRunner.train
+    monkeypatch.setattr(CompiledRunner, "train", lambda self, X, Y, perms, *rest: (
         calls.append(len(perms)) or real(self, X, Y, perms, *rest)))
     data = datasets.circle(n=80, seed=3)  # 64 training samples: two steps an epoch
     histories, weights = [], []
@@ -186,8 +188,8 @@ def test_divergence_inside_a_many_epoch_call_restores_finite_weights(monkeypatch
     from engine.training.compiled import CompiledRunner
     from engine.nn.optimisers import Descent
     calls = []
-    real = CompiledRunner.run_epochs
-    monkeypatch.setattr(CompiledRunner, "run_epochs", lambda self, X, Y, perms, *rest: (
+    real = CompiledRunner.train
+    monkeypatch.setattr(CompiledRunner, "train", lambda self, X, Y, perms, *rest: (
         calls.append(len(perms)) or real(self, X, Y, perms, *rest)))
     data = datasets.quadratic(n=100, seed=0)
     ended = []
