@@ -88,7 +88,8 @@ def our_model(layers, loss, dtype):
 def run_ours(case, dtype, seconds, data, blas_threads=None):
     layers, loss, batch, _, epochs = CASES[case]
     model, loss_name = our_model(layers, loss, dtype)
-    trainer = Trainer(model, loss_name, Descent(LR), batch_size=batch, seed=0, blas_threads=blas_threads)
+    trainer = Trainer(model, loss_name, Descent(LR), batch_size=batch, seed=0, blas_threads=blas_threads,
+                      compiled=True)
     trainer.fit(datasets.Dataset(data.X[:batch * 2], data.y[:batch * 2], task=data.task), 1,
                 validation=0)  # load the compiled code from the cache, outside the clock
     last = []

@@ -147,6 +147,15 @@ def logsoftmax_vjp2d(g, y, out):
 
 # ---- dispatch by op code (what the interpreter calls) --------------------------------------
 
+@_jit
+def copy2d(x, out):
+    """out = x, as a loop: an array assignment would compile Numba's shape-mismatch error formatting,
+    several seconds of a cold start."""
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            out[i, j] = x[i, j]
+
+
 CODES = {name: code for code, name in enumerate(ACTIVATIONS, start=1)}  # the registry's names, numbered; 0 is LINEAR
 IDENTITY, SIGMOID, TANH, RELU = CODES["identity"], CODES["sigmoid"], CODES["tanh"], CODES["relu"]
 LEAKYRELU, SOFTMAX, LOGSOFTMAX = CODES["leakyrelu"], CODES["softmax"], CODES["logsoftmax"]
@@ -157,7 +166,7 @@ def forward(op, x, slope, y):
     """y = activation `op`(x); `slope` is leakyrelu's. Returns False for a code with no kernel: every
     activation in the registry must have one (tests/engine/test_kernels.py holds them to the tape)."""
     if op == IDENTITY:
-        y[:, :] = x
+        copy2d(x, y)
     elif op == SIGMOID:
         sigmoid2d(x, y)
     elif op == TANH:
@@ -179,7 +188,7 @@ def forward(op, x, slope, y):
 def backward(op, gy, x, y, slope, gx):
     """gx = the VJP of activation `op` at input x (output y) for the output gradient gy."""
     if op == IDENTITY:
-        gx[:, :] = gy
+        copy2d(gy, gx)
     elif op == SIGMOID:
         sigmoid_vjp2d(gy, y, gx)
     elif op == TANH:

@@ -148,6 +148,13 @@ def _batch(net, acts, X, Y, rows):
 
 
 @_jit
+def _copy(src, dst):
+    """dst = src for flat arrays, as a loop (an array assignment compiles shape-error formatting: seconds)."""
+    for i in range(src.size):
+        dst[i] = src[i]
+
+
+@_jit
 def _dot(a, b, lo, hi):
     s = 0.0
     for i in range(lo, hi):
@@ -223,7 +230,7 @@ def train(net, work, rule, span):
             return s, INTERRUPTED
         last = step == steps - 1
         if last:
-            work.before[:] = work.params
+            _copy(work.params, work.before)
         apply_update(rule.kind, work.params, work.grads, work.s1, work.s2, rule.hp, rule.t0 + s + 1)
         if last:
             _record_stats(net, work, span.stats[epoch])
@@ -232,5 +239,5 @@ def train(net, work, rule, span):
             if nv > 0:
                 span.epochs[epoch, 0], span.epochs[epoch, 1] = evaluate(net, work, span.Xv, span.Yv, no_stop)
         if step == steps - 2 or steps == 1:
-            work.previous[:] = work.grads  # what the epoch's last step (or the next one) is compared with
+            _copy(work.grads, work.previous)  # what the epoch's last step (or the next one) is compared with
     return span.nsteps, DONE
