@@ -10,14 +10,14 @@ Dirty tracking is the undo stack's clean state: a save marks it clean, a load re
 rebuilds the document in place (one reset, no undo history), so the scene, properties and training
 panel keep following the same Document. Questions go through gui/dialogs.py, so tests replace them.
 
-Training hook: saving keeps the design (ChainSpec and canvas layout). What training learnt comes in
-through two optional methods on the window, which the training dock implements:
+What training learnt comes from the `training` object given (the training dock), which has:
 
-    window.training_snapshot() -> dict | None
-        None, or save_model keyword arguments: {"model": trained Chain, "settings": {...},
-        "history": History or dict, "dataset": reference_for(...)}; every key optional.
-    window.restore_training(loaded: LoadedModel) -> None
-        called after a file is loaded and the canvas rebuilt, to put back weights, settings, data.
+    state, state_changed(str)      "idle" when no run is going
+    stop(), reset_weights()
+    file_contents() -> dict        save_model keyword arguments: {"model": trained Chain, "settings": {...},
+                                   "history": dict, "dataset": reference_for(...)}; every key optional
+    restore_file(loaded)           after a file is loaded and the canvas rebuilt: weights, settings, data
+Without one (training=None), saving keeps the design alone (ChainSpec and canvas layout).
 """
 from __future__ import annotations
 
@@ -44,9 +44,9 @@ RUNNING = ("running", "paused", "stopping")  # training states that end in a fin
 class DocumentFiles(QObject):
     """Owns the window's file: its path, the file actions and menus, closing, drops and autosave."""
 
-    def __init__(self, window):
+    def __init__(self, window, training=None):
         super().__init__(window)
-        self.window = window
+        self.window, self.training = window, training
         self.path: Path | None = None
         self.example: str | None = None  # the example shown, until saved under a name of one's own
         self.recent = recent.RecentFiles(recent.settings_store())
@@ -64,8 +64,7 @@ class DocumentFiles(QObject):
         window.setAcceptDrops(True)
         window.installEventFilter(self)
         window.view.viewport().installEventFilter(self)  # the canvas takes drops of its own: see ours first
-        training = self._training()
-        if training is not None and hasattr(training, "state_changed"):
+        if training is not None:
             training.state_changed.connect(self._training_state_changed)
         self._update_title()
 
@@ -162,9 +161,8 @@ class DocumentFiles(QObject):
     def show_loaded(self, loaded, path: Path | None, *, example: str | None = None) -> None:
         """Put a LoadedModel on the canvas as an unmodified document saved at `path`."""
         self._show(loaded.spec, loaded.layout, path, example)
-        restore = getattr(self.window, "restore_training", None)
-        if callable(restore):
-            restore(loaded)
+        if self.training is not None:
+            self.training.restore_file(loaded)
 
     def save(self) -> bool:
         return self.save_as() if self.path is None else self.save_to(self.path)
@@ -230,12 +228,22 @@ class DocumentFiles(QObject):
         self.window.doc.reset(fresh.blocks(), fresh.wires())
         stack.setClean()
         self.path, self.example, self.trained_unsaved = path, example, False
-        reset = getattr(self._training(), "reset_weights", None)
-        if callable(reset):
-            reset()  # the same architecture again must not keep the last model's trained weights
+        if self.training is not None:
+            self.training.reset_weights()  # the same architecture again must not keep the last model's weights
         self._discard_recovery()
         self._update_title()
         self.window.view.fit_to_view()
+
+    def _disconnect(self):
+        for signal, slot in ((self.window.undo_stack.cleanChanged, self._update_title),
+                             (self.training.state_changed if self.training is not None else None,
+                              self._training_state_changed)):
+            if signal is None:
+                continue
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):  # already disconnected
+                pass
 
     def eventFilter(self, watched, event):  # noqa: N802 - Qt override
         kind = event.type()
@@ -246,6 +254,7 @@ class DocumentFiles(QObject):
             self._released = True  # a second close (application quit) must not ask again
             self.autosave_timer.stop()
             self._discard_recovery()
+            self._disconnect()  # the window goes: nothing may call back into it during teardown
             return False  # on to the window's own closeEvent
         if kind == QEvent.Show and watched is self.window:
             self._released = False
@@ -261,29 +270,28 @@ class DocumentFiles(QObject):
 
     # ---- training --------------------------------------------------------------------------------
 
-    def _training(self):
-        return getattr(self.window, "training", None)
-
     def _stop_training(self) -> bool:
-        """True unless training is running and the user keeps it running."""
-        training = self._training()
-        if training is None or getattr(training, "state", "idle") == "idle":
+        """True unless training is running and the user keeps it running (or it would not stop: then say so)."""
+        training = self.training
+        if training is None or training.state == "idle":
             return True
         if not dialogs.ask_stop_training(self.window):
             return False
         training.stop()
         deadline = time.monotonic() + 10
-        while training.state != "idle" and time.monotonic() < deadline:  # it stops at its next chunk
+        while training.state != "idle" and time.monotonic() < deadline:  # it stops within a chunk's operation
             QCoreApplication.processEvents()
             time.sleep(0.005)
+        if training.state != "idle":
+            dialogs.show_error(self.window, "Training did not stop",
+                               "The training run did not stop within 10 seconds; try again in a moment.")
         return training.state == "idle"
 
     def _training_snapshot(self) -> dict:
-        snapshot = getattr(self.window, "training_snapshot", None)
-        if not callable(snapshot):
+        if self.training is None:
             return {}
         try:
-            return dict(snapshot() or {})
+            return dict(self.training.file_contents() or {})
         except Exception as error:  # noqa: BLE001 - a broken hook must not cost the design (or crash a close)
             self._say(f"What training learnt could not be saved: {error}")
             return {}

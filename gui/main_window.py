@@ -17,15 +17,14 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox
 from .canvas.document import TUTORIAL_SPEC, Document
 from .canvas.editor import CanvasEditor
 from .canvas.palette import BlockPalette
+from .canvas.lock import LOCKED_ACTIONS, ChainLock
 from .canvas.view import CanvasView
 from .files import DocumentFiles
 from .gc_guard import collect_on_gui_thread
 from .panels.csv_import import import_data
 from .panels.prediction import PredictionPanel
 from .panels.properties import PropertiesPanel
-from .panels.training import ACTIVE, TrainingPanel
-from .panels.training_files import restore as restore_training, snapshot as training_snapshot
-from .panels.training_lock import ChainLock
+from .panels.training import TrainingDock
 from .style import icon
 
 SHORTCUTS_HELP = """<table cellspacing=4>
@@ -66,7 +65,7 @@ class MainWindow(QMainWindow):
         self._make_status_bar()
         self._make_training_docks()
         self.resize(1280, 800)
-        self.files = DocumentFiles(self)  # file menu, title, close questions, drops, autosave
+        self.files = DocumentFiles(self, self.training)  # file menu, title, close questions, drops, autosave
         import_action = self._action("import_data", "&Import Data…", lambda _=False: import_data(self, self.training),
                                      tip="Train on a CSV table of your own")
         self.menus["file"].insertAction(self.actions_by_name["quit"], import_action)
@@ -175,35 +174,33 @@ class MainWindow(QMainWindow):
 
     def _make_training_docks(self):
         """Training controls on the right (tabbed with Properties), live plots along the bottom."""
-        self.training = TrainingPanel(self.editor, self)
+        self.training = TrainingDock(self.editor, self)
         self.training_dock = self._dock("Training", self.training, Qt.RightDockWidgetArea, 300)
         self.tabifyDockWidget(self.properties_dock, self.training_dock)
-        self.prediction = PredictionPanel(self.training)
+        self.prediction = PredictionPanel(self.training.session, self.training.plots.clock)
         self.prediction_dock = self._dock("Prediction", self.prediction, Qt.RightDockWidgetArea, 300)
         self.tabifyDockWidget(self.training_dock, self.prediction_dock)
-        self.training.boundary_plot.point_clicked.connect(self.prediction.predict_point)
+        plots = self.training.plots
+        plots.boundary_plot.point_clicked.connect(self.prediction.predict_point)
         self.training_dock.raise_()
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         self.plot_docks = [self._dock(title, widget, Qt.BottomDockWidgetArea, 300) for title, widget in
-                           (("Loss", self.training.loss_plot), ("Gradients", self.training.gradient_plot),
-                            ("Model output", self.training.boundary_plot))]
+                           (("Loss", plots.loss_plot), ("Gradients", plots.gradient_plot),
+                            ("Model output", plots.boundary_plot))]
         self.resizeDocks(self.plot_docks, [290] * 3, Qt.Vertical)
         self.resizeDocks(self.plot_docks, [330, 400, 260], Qt.Horizontal)
         self.menus["view"].addSeparator()
         for dock in [self.training_dock, self.prediction_dock, *self.plot_docks]:
             self.menus["view"].addAction(dock.toggleViewAction())
-        self.chain_lock = ChainLock(self)
-        self.training.state_changed.connect(lambda state: self.chain_lock.set_locked(state in ACTIVE))
+        named = self.actions_by_name
+        self.lock = ChainLock(self.view, self.editor.scene, self.undo_stack, named["undo"], named["redo"],
+                              [named[n] for n in LOCKED_ACTIONS], [self.palette_panel, self.properties])
+        self.training.state_changed.connect(lambda state: self.lock.set_locked(self.training.is_locked()))
         self.training.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-
-    def training_snapshot(self):  # the file commands' hooks: what training learnt goes into model files
-        return training_snapshot(self.training)
-
-    def restore_training(self, loaded):
-        restore_training(self.training, loaded)
 
     def closeEvent(self, event):
         self.training.shutdown()  # stop a run and join its thread before the window goes
+        self.lock.release()       # its slots must not outlive the widgets they switch
         super().closeEvent(event)
 
     def _show_analysis(self, result):

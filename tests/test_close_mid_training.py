@@ -17,15 +17,15 @@ app = QApplication(["chainboard"])
 window = MainWindow(ChainSpec(2, (LayerSpec("dense", 16, "tanh"), LayerSpec("dense", 1, "sigmoid"))))
 window.show()
 panel = window.training
-panel.epochs_box.setValue(10_000_000)
+panel.settings_box.epochs_box.setValue(10_000_000)
 seen = []
 
 def start():
-    panel.start_button.click()
+    panel.controls.start_button.click()
 
 def close():
     seen.append(panel.state)
-    seen.append(panel.record.epochs)
+    seen.append(panel.session.record.epochs)
     window.close()
 
 panel.state_changed.connect(lambda state: state == "running" and QTimer.singleShot(700, close))

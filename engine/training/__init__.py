@@ -1,14 +1,16 @@
 """Training: `Trainer.fit` runs epochs of shuffled minibatches on the eager tape or the compiled kernels.
 
     trainer.py   Trainer: epochs, batching, stop/pause, the NaN guard, progress reports
-    history.py   Progress, History
+    history.py   Progress, History, EpochTable
+    split.py     split: the validation split and standardisation training uses
     verdict.py   can_compile: whether a model can take the compiled path (no compiling)
     eager.py     EagerRunner: the tape, in numpy
     compiled.py  trace, CompiledRunner: the compiled path (loads numba)
     warmup.py    KERNELS: the compiled kernels, built in the background
     blas.py      blas_threads
 """
-from .history import STATS, EpochTable, History, Progress
+from .history import STATS, EpochTable, History, Progress, layer_columns
+from .split import Split, split
 from .trainer import Trainer
 from .verdict import Verdict, can_compile
 from .warmup import KERNELS
@@ -22,4 +24,4 @@ def warm_up(dtypes=("float64",)):
     return all(KERNELS.wait(dtype) for dtype in dtypes)
 
 
-__all__ = ["Trainer", "History", "Progress", "EpochTable", "STATS", "Verdict", "can_compile", "KERNELS", "warm_up"]
+__all__ = ["Trainer", "History", "Progress", "EpochTable", "STATS", "layer_columns", "Split", "split", "Verdict", "can_compile", "KERNELS", "warm_up"]

@@ -217,6 +217,10 @@ class CompiledRunner:
         self.params[:] = flat
         self.store()
 
+    def weight_copies(self):
+        """Copies of every parameter, upright and in the model's order (without touching the model)."""
+        return [self._flat_view(self.params, i).copy() for i in range(len(self.program.params))]
+
     def grad(self, i):
         """A copy of leaf i's latest gradient, shaped like the leaf."""
         return self._flat_view(self.grads, i).copy()

@@ -110,6 +110,9 @@ class EagerRunner:
                 self.previous[:] = self.grads
         return nsteps, DONE
 
+    def weight_copies(self):
+        return [p.value.copy() for p in self.ps]
+
     def grad(self, i):
         """A copy of parameter i's latest gradient, shaped like it."""
         p, off = self.ps[i], self.offsets[i]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Progress", "History", "EpochTable", "STATS"]
+__all__ = ["Progress", "History", "EpochTable", "STATS", "layer_columns"]
 
 STATS = ("‖∂L/∂W‖", "‖∂L/∂b‖", "‖Δθ‖/‖θ‖", "cos(g, g₋₁)")
 """Per layer, after each epoch's last step: the gradient norms of the weight and the bias, the step's size
@@ -93,6 +93,7 @@ class Progress:
     path: str = ""             # "compiled" or "eager": what is running now
     reason: str = ""           # why the eager path is running, if it is
     new_stats: np.ndarray | None = None  # (epochs, 1 + layers * len(STATS)): epoch, then per-layer STATS
+    weights: list | None = None  # copies of every parameter, in params(model) order (Trainer.report_weights)
 
 
 @dataclass

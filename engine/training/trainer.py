@@ -38,6 +38,7 @@ from ..nn.optimisers import Optimiser
 from .blas import blas_threads
 from .eager import BAD_LOSS, BAD_WEIGHTS, INTERRUPTED, EagerRunner
 from .history import STATS, EpochTable, History, Progress, layer_columns
+from .split import split
 from .verdict import Verdict, can_compile
 from .warmup import KERNELS
 
@@ -84,11 +85,13 @@ class Trainer:
     runs, so what a run learnt survives an exception in it.
 
     `blas_threads=1` runs large layers' BLAS products on one thread during `fit`: slower on an idle machine,
-    but steady when a GUI thread or another process wants a core too.
+    but steady when a GUI thread or another process wants a core too. With `report_weights` every Progress
+    carries copies of the weights (taken straight from the runner: the one copy a live view needs);
+    without, the model's parameters are brought up to date before each report instead.
     """
 
     def __init__(self, model, loss, optimiser, batch_size=32, seed=0, watch_layer=None, compiled=None,
-                 blas_threads=None, standardise=False):
+                 blas_threads=None, standardise=False, report_weights=False):
         if not isinstance(optimiser, Optimiser):
             raise TypeError(f"optimiser must be Descent, Momentum, Adam, ..., got {type(optimiser).__name__}")
         if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) or batch_size < 1:
@@ -101,7 +104,7 @@ class Trainer:
             raise TypeError("loss must be a loss name or a function loss(ŷ, y)")
         self.model, self.loss, self.optimiser = model, loss, optimiser
         self.batch_size, self.seed, self.watch_layer = int(batch_size), seed, watch_layer
-        self.blas_threads = blas_threads
+        self.blas_threads, self.report_weights = blas_threads, report_weights
         self.standardiser = standardise if isinstance(standardise, Standardiser) else None
         self._standardise = bool(standardise)
         self._rng = np.random.default_rng(seed)
@@ -125,6 +128,7 @@ class Trainer:
             raise ValueError(f"this model cannot train on the compiled path: {self.verdict.reason}")
         self.history: History | None = None
         self._control = np.zeros(1, dtype=np.int64)  # the running chunk's stop signal (see interrupt)
+        self._hold: int | None = None  # see hold_after
         self._runners: dict[bool, object] = {}
 
     @property
@@ -136,6 +140,11 @@ class Trainer:
         """End the running chunk at once (thread-safe). `fit` then checks `should_stop`/`should_pause` as after
         any chunk, so call this after setting what those read; a spurious call costs nothing."""
         self._control[0] = 1
+
+    def hold_after(self, epochs: int | None):
+        """Pause the running fit once it has finished `epochs` epochs (counted in that fit; None: no hold).
+        Chunks end at that epoch's boundary, so it trains exactly that far (thread-safe)."""
+        self._hold = None if epochs is None else int(epochs)
 
     # ---- setting up ----
     def _trainable_layers(self):
@@ -168,16 +177,10 @@ class Trainer:
         return int(out.reshape(1, -1).shape[1])
 
     def split(self, dataset, validation=0.2):
-        """(train, val) Datasets as `fit` splits them (seeded by `seed`; validation 0 gives an empty part),
-        standardised as `fit` standardises them."""
-        train, val = dataset.split(validation, seed=self.seed)
-        if len(train) == 0:
-            raise DataError("there is no data to train on")
-        if self._standardise and self.standardiser is None:
-            self.standardiser = Standardiser.fit(train.X)  # the training part only: nothing leaks from validation
-        if self.standardiser is not None:
-            train, val = self.standardiser.apply(train), self.standardiser.apply(val) if len(val) else val
-        return train, val
+        """(train, val) Datasets as `fit` splits and standardises them (see engine.training.split)."""
+        parts = split(dataset, validation, self.seed, self.standardiser or self._standardise)
+        self.standardiser = parts.standardiser  # fitted at the first split, then kept
+        return parts.train, parts.val
 
     def _arrays(self, dataset, validation):
         """((X, Y), (X_val, Y_val)) in the model's dtype, targets shaped for its outputs."""
@@ -281,7 +284,7 @@ class _Run:
             with blas_threads(tr.blas_threads):
                 while self.done < self.total:
                     tr._control[0] = 0  # before the checks: an interrupt from now on ends the coming chunk
-                    if self._halted():
+                    if self._halted(runner):
                         break
                     if not runner.compiled and tr._wants_compiled():
                         runner = self._hand_over(runner)
@@ -294,10 +297,18 @@ class _Run:
         self._report(runner, final=True)
         return self.hist
 
-    def _halted(self):
-        """Sleep while paused; True (and noted in the history) once asked to stop."""
+    def _held(self):
+        hold = self.tr._hold
+        return hold is not None and self.hist.epochs_done >= hold
+
+    def _halted(self, runner):
+        """Sleep while paused (or held); True (and noted in the history) once asked to stop."""
         stop = lambda: bool(self.should_stop and self.should_stop())  # noqa: E731
-        while self.should_pause and self.should_pause() and not stop():
+        told = False
+        while (self.should_pause and self.should_pause() or self._held()) and not stop():
+            if self._held() and not told:
+                self._report(runner, force=True)  # where the hold landed, for whoever waits on it
+                told = True
             time.sleep(PAUSE_POLL)
         self.hist.stopped = stop()
         return self.hist.stopped
@@ -337,6 +348,8 @@ class _Run:
         """Run one chunk of steps; False when the run must end (divergence)."""
         tr = self.tr
         k = min(self.chunks[runner.compiled], self.total - self.done)
+        if tr._hold is not None and tr._hold * self.steps_per_epoch > self.done:
+            k = min(k, tr._hold * self.steps_per_epoch - self.done)  # end exactly at the hold
         first, offset = divmod(self.done, self.steps_per_epoch)
         last = (self.done + k - 1) // self.steps_per_epoch
         perms = self._perms(first, last)
@@ -412,14 +425,18 @@ class _Run:
                              f"became {kind}. The last weights whose loss was finite and not exploding were "
                              f"restored; try a lower learning rate than eta={tr.optimiser.eta:g}.")
 
-    def _report(self, runner, final=False):
+    def _report(self, runner, final=False, force=False):
         rep, now = self.rep, time.perf_counter()
-        if self.on_progress is None or (not final and now - rep["time"] < max(REPORT_SECONDS, rep["spacing"])):
+        if self.on_progress is None or (not final and not force and
+                                        now - rep["time"] < max(REPORT_SECONDS, rep["spacing"])):
             return
         tr = self.tr
-        runner.store()  # the receiver may look at the model's weights
-        rate = (self.seen - rep["seen"]) / max(now - rep["time"], 1e-9) if rep["time"] > -math.inf else \
-            self.seen / max(now - self.began, 1e-9)
+        weights = runner.weight_copies() if tr.report_weights else None
+        if weights is None:
+            runner.store()  # the receiver may look at the model's weights
+        # the final report gives the whole fit's rate (nothing may have run since the report before it)
+        rate = (self.seen - rep["seen"]) / max(now - rep["time"], 1e-9) if rep["time"] > -math.inf and not final \
+            else self.seen / max(now - self.began, 1e-9)
         epoch, step = divmod(self.done, self.steps_per_epoch)
         if step == 0 and self.done:
             epoch, step = epoch - 1, self.steps_per_epoch  # just finished an epoch
@@ -431,6 +448,6 @@ class _Run:
                                   tr._layer_grads(runner, tr.watch_layer), final,
                                   path="compiled" if runner.compiled else "eager",
                                   reason=self.hist.reason or ("" if runner.compiled or not tr.verdict else BUILDING),
-                                  new_stats=stats))
+                                  new_stats=stats, weights=weights))
         done_at = time.perf_counter()
         rep.update(time=done_at, seen=self.seen, pending=[], stats=[], spacing=REPORT_SPACING * (done_at - now))

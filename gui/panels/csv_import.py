@@ -1,7 +1,7 @@
 """The CSV import dialog: preview a table, choose feature and target columns, the task, standardisation
 and the validation split, then load it in the background and hand it to the training dock.
 
->>> dialog = import_data(window, window.training)   # asks for a file, then shows the dialog  # doctest: +SKIP
+>>> dialog = import_data(window, window.training)   # the training dock; asks for a file, then shows the dialog  # doctest: +SKIP
 >>> dialog.imported.connect(...)                     # ImportedData, once the whole file has loaded  # doctest: +SKIP
 
 A bad file changes nothing: the engine's message (file, line, column, value) appears in the
@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
 
 from engine import DataError
 from engine.datasets import preview_csv
+from engine.training import split
 
 from .. import csv_loader
-from ..csv_loader import CsvLoad
-from .training_data import ImportedData, use_imported
+from ..csv_loader import load_job
+from ..jobs import Job
+from .training.tables import ImportedData
 
 PREVIEW_ROWS = 20      # shown in the table
 INFER_ROWS = 500       # read to guess the task and which columns hold numbers
@@ -67,7 +69,7 @@ class CsvImportDialog(QDialog):
         self.path = Path(path)
         self.setWindowTitle(f"Import data — {self.path.name}")
         self.setObjectName("csv_import")
-        self.load: CsvLoad | None = None
+        self.load: Job | None = None
         self.result_data: ImportedData | None = None
         self.names: list[str] = []
         self.sample: list[list[str]] = []
@@ -281,11 +283,10 @@ class CsvImportDialog(QDialog):
         if self.load is not None or not self.features():
             return
         self.show_problem("")
-        self.load = CsvLoad(self.path, self.target(), self.features(), task=self.task(), parent=self)
+        self.load = load_job(self.path, self.target(), self.features(), task=self.task(), parent=self)
         self.load.progressed.connect(self.progress.setValue)
-        self.load.loaded.connect(self._loaded)
+        self.load.succeeded.connect(self._loaded)
         self.load.failed.connect(self._failed)
-        self.load.cancelled.connect(lambda: self.show_problem("Loading was cancelled; nothing was changed."))
         self.load.finished.connect(self._load_ended)
         self.progress.setValue(0)
         self.progress.setVisible(True)
@@ -295,13 +296,16 @@ class CsvImportDialog(QDialog):
         self.load.start()
 
     def _loaded(self, dataset):
+        if dataset is None:
+            self.show_problem("Loading was cancelled; nothing was changed.")
+            return
         share = self.validation_box.value() / 100
         ref = {"source": "csv", "path": str(self.path.resolve()), "target": dataset.target_name,
                "features": list(dataset.feature_names), "task": dataset.task}
         data = ImportedData(dataset, ref, standardise=self.standardise_box.isChecked(), validation=share,
                             seed=self.seed_box.value())
-        try:
-            data.standardiser()  # a split that cannot be standardised is refused here, not in the dock
+        try:  # a split that cannot be standardised is refused here, not in the dock
+            split(dataset, share, self.seed_box.value(), data.standardise)
         except DataError as error:
             self._failed(f"{self.path.name}: {error}")
             return
@@ -325,7 +329,7 @@ class CsvImportDialog(QDialog):
 
     def _cancel(self):
         if self.load is not None:
-            self.load.cancel()
+            self.load.stop()
         else:
             self.reject()
 
@@ -337,22 +341,23 @@ class CsvImportDialog(QDialog):
         super().done(code)
 
 
-def import_data(parent, panel, path=None) -> CsvImportDialog | None:
-    """Ask for a CSV file (unless `path`), then show the import dialog; its result goes to `panel`.
+def import_data(parent, dock, path=None) -> CsvImportDialog | None:
+    """Ask for a CSV file (unless `path`), then show the import dialog; its result goes to the training `dock`.
 
     The dialog is window-modal but does not block: it returns at once (tests drive it).
     """
-    if panel.state != "idle":
-        panel.message.emit("Stop training before importing data.")
+    session = dock.session
+    if session.state != "idle":
+        session.message.emit("Stop training before importing data.")
         return None
     if path is None:
-        start = str(Path(panel.imported.reference["path"]).parent) if getattr(panel, "imported", None) else ""
+        previous = dock.data_box.imported
+        start = str(Path(previous.reference["path"]).parent) if previous is not None else ""
         path, _ = QFileDialog.getOpenFileName(parent, "Import data", start, "CSV files (*.csv *.txt);;All files (*)")
         if not path:
             return None
-    dialog = CsvImportDialog(path, validation=panel.validation_box.value() / 100, seed=panel.init_seed_box.value(),
-                             parent=parent)
+    dialog = CsvImportDialog(path, validation=session.settings.validation, seed=session.settings.seed, parent=parent)
     dialog.setAttribute(Qt.WA_DeleteOnClose)
-    dialog.imported.connect(lambda data: use_imported(panel, data))
+    dialog.imported.connect(dock.use_imported)
     dialog.open()
     return dialog

@@ -2,13 +2,13 @@
 class probabilities as bars, or the regressed value - and, after a classification run, the confusion
 matrix on the validation split.
 
->>> panel = PredictionPanel(window.training)       # reads the training dock, never its live model  # doctest: +SKIP
+>>> panel = PredictionPanel(dock.session, dock.plots.clock)   # the session's display model, never the live one  # doctest: +SKIP
 >>> panel.row_box.setValue(12)                      # fills the inputs from row 12 and predicts       # doctest: +SKIP
 >>> panel.outputs                                   # probabilities (classification) or values        # doctest: +SKIP
 
-Weights come from the training record: copies the worker emitted, or the finished model's, run
-through the training dock's `predict` (its display model, never the live one). Inputs go through
-the same Standardiser training used.
+Weights come from the training record: copies the run reported, or the finished model's, run through
+the session's `predict` (its display model, never the live one). Inputs go through the same
+Standardiser training used.
 """
 from __future__ import annotations
 
@@ -48,20 +48,20 @@ def parse_number(text: str) -> float | None:
 
 
 class PredictionPanel(QWidget):
-    """A RedrawClock client of the training dock: follows its data, weights and state."""
+    """A RedrawClock client of the training session: follows its data, weights and state."""
 
     min_interval = 0.2  # live predictions during training: five a second is plenty
 
-    def __init__(self, training, parent=None):
+    def __init__(self, session, clock, parent=None):
         configure()
         super().__init__(parent)
-        self.training = training
+        self.session = session
         self.outputs: np.ndarray | None = None   # what the bars / value show (tests read it)
         self.matrix: np.ndarray | None = None    # the confusion matrix shown, or None
         self._dataset = None
         self._build()
-        training.state_changed.connect(self._state_changed)
-        training.clock.add(self)
+        session.state_changed.connect(self._state_changed)
+        clock.add(self)
         self.refresh()
 
     # ---- building ----------------------------------------------------------------------------------
@@ -157,7 +157,7 @@ class PredictionPanel(QWidget):
 
     def refresh(self):
         """Follow a new dataset (inputs, row range), then predict the current inputs."""
-        ds = self.training.dataset
+        ds = self.session.dataset
         if ds is None:
             return
         if ds is not self._dataset:
@@ -173,7 +173,7 @@ class PredictionPanel(QWidget):
             self.matrix_box.setVisible(False)
             self.use_row(0)
             return
-        if self.matrix is not None and self.training.epochs_done == 0:  # weights were reset
+        if self.matrix is not None and self.session.epochs_done == 0:  # weights were reset
             self.matrix = None
             self.matrix_box.setVisible(False)
         self.predict_inputs()
@@ -222,11 +222,10 @@ class PredictionPanel(QWidget):
 
     def model_outputs(self, X: np.ndarray) -> np.ndarray | None:
         """Raw outputs for rows `X` (original units) with the latest weights, or None without a fitting model."""
-        t = self.training
-        if t.record.weights is None or t.model_spec is None or t.standardiser is None \
-                or X.shape[1] != t.standardiser.n_features:
+        s = self.session
+        if s.record.weights is None or s.spec is None:
             return None
-        out = t.predict(X, t.record.weights)
+        out = s.predict(X)
         return None if out is None else np.asarray(out, dtype=np.float64).reshape(len(X), -1)
 
     def predict_at(self, x: np.ndarray):
@@ -238,7 +237,7 @@ class PredictionPanel(QWidget):
             self.result_label.setText("The Chain does not fit this data yet: train it first.")
             return
         if ds.task == "classification":
-            probs = probabilities(out, final_activation(self.training.model_spec))[0]
+            probs = probabilities(out, final_activation(self.session.spec))[0]
             self.outputs = probs
             self._show_bars(probs, ds.class_names)
             best = int(np.nanargmax(probs)) if np.isfinite(probs).any() else 0
@@ -263,16 +262,16 @@ class PredictionPanel(QWidget):
 
     def update_confusion(self):
         """After a classification run: counts of actual against predicted class on the validation split."""
-        t, ds = self.training, self.training.dataset
-        val = t.val_set
-        if ds is None or ds.task != "classification" or val is None or not len(val) or t.epochs_done == 0:
+        s, ds = self.session, self.session.dataset
+        val = s.split.raw_val if s.split is not None else None
+        if ds is None or ds.task != "classification" or val is None or not len(val) or s.epochs_done == 0:
             self.matrix = None
             self.matrix_box.setVisible(False)
             return
         out = self.model_outputs(val.X)
         if out is None:
             return
-        probs = probabilities(out, final_activation(self.training.model_spec))
+        probs = probabilities(out, final_activation(self.session.spec))
         k = max(ds.n_classes, probs.shape[1])
         predicted = np.nan_to_num(probs, nan=-1).argmax(axis=1)
         self.matrix = confusion(val.y, predicted, k)[:ds.n_classes, :]

@@ -1,9 +1,8 @@
 """The model's view of the input space: a decision-boundary heatmap for 2-D inputs with the train and
 validation points on top, or the fitted curve over the data for 1-D regression.
 
->>> plot = BoundaryPlot(predict=panel.predict)   # predict(X, weights) -> model outputs  # doctest: +SKIP
->>> plot.spec = lambda: panel.model_spec          # how those outputs end (the default)    # doctest: +SKIP
->>> plot.set_data(train, val)                    # engine Datasets                       # doctest: +SKIP
+>>> plot = BoundaryPlot(session.predict, spec=lambda: session.spec)   # predict(X, weights) -> outputs  # doctest: +SKIP
+>>> plot.set_data(train, val)                    # engine Datasets (raw features)                   # doctest: +SKIP
 """
 from __future__ import annotations
 
@@ -62,10 +61,7 @@ class BoundaryPlot(QWidget):
         configure()
         super().__init__(parent)
         self.predict = predict  # (X, weights) -> outputs, or None if no model fits
-        # () -> the ChainSpec `predict` runs (how its outputs end); by default the model_spec of the
-        # panel whose bound method `predict` is
-        self.spec = spec if spec is not None else (lambda: getattr(getattr(predict, "__self__", None),
-                                                                   "model_spec", None))
+        self.spec = spec        # () -> the ChainSpec `predict` runs (how its outputs end)
         self.plot_widget = pg.PlotWidget()
         item = self.plot_widget.getPlotItem()
         item.setMenuEnabled(False)
@@ -166,7 +162,7 @@ class BoundaryPlot(QWidget):
         self.frames += 1
 
     def _activation(self) -> str:
-        spec = self.spec()
+        spec = self.spec() if self.spec is not None else None
         return final_activation(spec) if spec is not None else "identity"
 
 

@@ -69,5 +69,5 @@ def test_the_boundary_colours_the_argmax_class(qtbot, spec, shift):
 
 
 def test_the_training_dock_boundary_knows_how_the_chain_ends(panel):
-    assert panel.boundary_plot.spec() is panel.model_spec
-    assert panel.boundary_plot._activation() == final_activation(panel.model_spec) == "sigmoid"
+    assert panel.plots.boundary_plot.spec() is panel.session.spec
+    assert panel.plots.boundary_plot._activation() == final_activation(panel.session.spec) == "sigmoid"

@@ -72,7 +72,7 @@ def test_import_with_real_clicks_then_the_training_panel_trains_on_it(qtbot, mon
                                                                       panel):
     path = csv_file(tmp_path, GOOD)
     choose_file(monkeypatch, path)
-    click(panel.import_button)
+    click(panel.data_box.import_button)
     dialog = shown_dialog(qtbot, train_window)
     assert dialog.target() == "kind" and dialog.task() == "classification"
     assert dialog.preview_table.rowCount() == 12 and dialog.preview_table.columnCount() == 5
@@ -84,21 +84,21 @@ def test_import_with_real_clicks_then_the_training_panel_trains_on_it(qtbot, mon
     click(dialog.import_button)
     qtbot.waitUntil(lambda: not shown_dialogs(train_window), timeout=5000)
 
-    ds = panel.dataset
-    assert panel.dataset_box.currentText() == "table.csv (CSV)"
+    ds = panel.session.dataset
+    assert panel.data_box.dataset_box.currentText() == "table.csv (CSV)"
     assert ds.feature_names == ["length", "width", "height"] and ds.class_names == ["big", "round", "small"]
-    assert panel.validation_box.value() == 25 and panel.init_seed_box.value() == 3
+    assert panel.data_box.validation_box.value() == 25 and panel.settings_box.init_seed_box.value() == 3
     train, _ = ds.split(0.25, seed=3)
-    assert panel.standardiser == Standardiser.fit(train.X)
+    assert panel.session.standardiser == Standardiser.fit(train.X)
     spec = train_window.doc.to_spec()
     assert spec.inputs == 3 and spec.layers[-1].units == 3  # the Input fits; a 3-class output is proposed
-    assert panel.loss_box.currentText() in ("crossentropy", "logitcrossentropy")
-    assert not panel.samples_box.isVisible() and not panel.noise_box.isVisible()  # no knobs for a table
+    assert panel.settings_box.loss_box.currentText() in ("crossentropy", "logitcrossentropy")
+    assert not panel.data_box.samples_box.isVisible() and not panel.data_box.noise_box.isVisible()  # no knobs for a table
 
-    panel.epochs_box.setValue(5)
-    click(panel.start_button)
+    panel.settings_box.epochs_box.setValue(5)
+    click(panel.controls.start_button)
     wait_state(qtbot, panel, "idle")
-    assert panel.epochs_done == 5 and len(panel.record.loss) == 5
+    assert panel.session.epochs_done == 5 and len(panel.session.record.loss) == 5
 
 
 def test_the_file_menu_opens_the_dialog_and_standardisation_can_be_off(qtbot, monkeypatch, tmp_path,
@@ -110,8 +110,8 @@ def test_the_file_menu_opens_the_dialog_and_standardisation_can_be_off(qtbot, mo
     assert not dialog.standardise_box.isChecked()
     click(dialog.import_button)
     qtbot.waitUntil(lambda: not shown_dialogs(train_window), timeout=5000)
-    k = panel.dataset.n_features
-    assert panel.standardiser == Standardiser(np.zeros(k), np.ones(k))
+    k = panel.session.dataset.n_features
+    assert panel.session.standardiser == Standardiser(np.zeros(k), np.ones(k))
 
 
 BAD = [  # (file contents, what the message must say besides the file name)
@@ -137,8 +137,8 @@ def test_a_bad_file_shows_where_and_changes_nothing(qtbot, monkeypatch, tmp_path
                                                     expected):
     monkeypatch.setattr(csv_loader, "MAX_BYTES", 64)
     path = csv_file(tmp_path, contents, "bad.csv")
-    spec, steps, dataset, name = train_window.doc.to_spec(), train_window.undo_stack.count(), panel.dataset, \
-        panel.dataset_box.currentText()
+    spec, steps, dataset, name = train_window.doc.to_spec(), train_window.undo_stack.count(), panel.session.dataset, \
+        panel.data_box.dataset_box.currentText()
     choose_file(monkeypatch, path)
     train_window.actions_by_name["import_data"].trigger()
     dialog = shown_dialog(qtbot, train_window)
@@ -149,10 +149,10 @@ def test_a_bad_file_shows_where_and_changes_nothing(qtbot, monkeypatch, tmp_path
     assert dialog.isVisible() and dialog.message_label.isVisible()
     assert "bad.csv" in message and all(part in message for part in expected), message
     assert train_window.doc.to_spec() == spec and train_window.undo_stack.count() == steps
-    assert panel.dataset is dataset and panel.dataset_box.currentText() == name
+    assert panel.session.dataset is dataset and panel.data_box.dataset_box.currentText() == name
     click(dialog.cancel_button)
     assert not shown_dialogs(train_window)
-    assert panel.dataset is dataset
+    assert panel.session.dataset is dataset
 
 
 def test_a_long_load_shows_progress_and_can_be_stopped(qtbot, monkeypatch, tmp_path, train_window, panel):
@@ -165,9 +165,9 @@ def test_a_long_load_shows_progress_and_can_be_stopped(qtbot, monkeypatch, tmp_p
 
     monkeypatch.setattr(csv_loader, "load_csv", slow_load)
     choose_file(monkeypatch, csv_file(tmp_path, GOOD))
-    click(panel.import_button)
+    click(panel.data_box.import_button)
     dialog = shown_dialog(qtbot, train_window)
-    dataset = panel.dataset
+    dataset = panel.session.dataset
     click(dialog.import_button)
     qtbot.waitUntil(lambda: dialog.progress.value() == 40, timeout=3000)
     assert dialog.progress.isVisible() and not dialog.import_button.isEnabled()
@@ -175,63 +175,63 @@ def test_a_long_load_shows_progress_and_can_be_stopped(qtbot, monkeypatch, tmp_p
     click(dialog.cancel_button)
     qtbot.waitUntil(lambda: dialog.load is None, timeout=3000)
     assert dialog.isVisible() and "cancelled" in dialog.message_label.text()
-    assert dialog.import_button.isEnabled() and panel.dataset is dataset
+    assert dialog.import_button.isEnabled() and panel.session.dataset is dataset
     click(dialog.cancel_button)
     assert not shown_dialogs(train_window)
 
-    click(panel.import_button)  # Escape while loading: the load stops, the dialog closes, nothing changes
+    click(panel.data_box.import_button)  # Escape while loading: the load stops, the dialog closes, nothing changes
     dialog = shown_dialog(qtbot, train_window)
     click(dialog.import_button)
     qtbot.waitUntil(lambda: dialog.progress.value() == 40, timeout=3000)
     QTest.keyClick(dialog, Qt.Key_Escape)
     assert not shown_dialogs(train_window)
     qtbot.wait(50)  # the loader's last signals arrive at a closed dialog
-    assert panel.dataset is dataset
+    assert panel.session.dataset is dataset
 
 
 def test_bundled_tables_are_in_the_dataset_list(qtbot, train_window, panel):
-    panel.dataset_box.setCurrentText("iris")
-    assert panel.dataset.n_features == 4 and panel.dataset.class_names == ["setosa", "versicolor", "virginica"]
+    panel.data_box.dataset_box.setCurrentText("iris")
+    assert panel.session.dataset.n_features == 4 and panel.session.dataset.class_names == ["setosa", "versicolor", "virginica"]
     assert train_window.doc.to_spec().inputs == 4
-    assert not panel.noise_box.isVisible()
-    panel.dataset_box.setCurrentText("cars")
-    assert panel.dataset.task == "regression" and train_window.doc.to_spec().inputs == 1
-    panel.dataset_box.setCurrentText("spiral")
-    assert panel.noise_box.isVisible() and panel.classes_box.isVisible()
+    assert not panel.data_box.noise_box.isVisible()
+    panel.data_box.dataset_box.setCurrentText("cars")
+    assert panel.session.dataset.task == "regression" and train_window.doc.to_spec().inputs == 1
+    panel.data_box.dataset_box.setCurrentText("spiral")
+    assert panel.data_box.noise_box.isVisible() and panel.data_box.classes_box.isVisible()
 
 
 def test_standardisation_statistics_round_trip_through_a_model_file(qtbot, monkeypatch, tmp_path, train_window,
                                                                     panel):
     path = csv_file(tmp_path, GOOD)
     choose_file(monkeypatch, path)
-    click(panel.import_button)
+    click(panel.data_box.import_button)
     dialog = shown_dialog(qtbot, train_window)
     click(dialog.import_button)
     qtbot.waitUntil(lambda: not shown_dialogs(train_window), timeout=5000)
-    panel.epochs_box.setValue(3)
-    click(panel.start_button)
+    panel.settings_box.epochs_box.setValue(3)
+    click(panel.controls.start_button)
     wait_state(qtbot, panel, "idle")
 
     model_path = tmp_path / "m.chain"
-    save_model(model_path, **train_window.training_snapshot())
+    save_model(model_path, **train_window.training.file_contents())
     loaded = load_model(model_path)
     ref = loaded.dataset
     assert ref["source"] == "csv" and ref["path"] == str(path.resolve()) and ref["target"] == "kind"
     assert ref["features"] == ["id", "length", "width", "height"] and ref["task"] == "classification"
-    assert Standardiser.from_dict(ref["normalisation"]) == panel.standardiser
+    assert Standardiser.from_dict(ref["normalisation"]) == panel.session.standardiser
 
-    saved = panel.standardiser
-    panel.dataset_box.setCurrentText("iris")  # something else on screen, then open the model file
+    saved = panel.session.standardiser
+    panel.data_box.dataset_box.setCurrentText("iris")  # something else on screen, then open the model file
     assert train_window.files.open_path(model_path, confirmed=True)
-    assert panel.dataset_box.currentText() == "table.csv (CSV)" and panel.dataset.target_name == "kind"
-    assert panel.standardiser == saved and panel.epochs_done == 3
+    assert panel.data_box.dataset_box.currentText() == "table.csv (CSV)" and panel.session.dataset.target_name == "kind"
+    assert panel.session.standardiser == saved and panel.session.epochs_done == 3
 
     path.unlink()  # the table has gone: the model still opens, on data the dock can make, and says so
-    panel.dataset_box.setCurrentText("iris")
+    panel.data_box.dataset_box.setCurrentText("iris")
     said = []
     panel.message.connect(said.append)
     assert train_window.files.open_path(model_path, confirmed=True)
-    assert panel.dataset_box.currentText() == "iris"
+    assert panel.data_box.dataset_box.currentText() == "iris"
     assert any("cannot be read" in text and "table.csv" in text for text in said), said
 
 
@@ -270,5 +270,5 @@ def test_a_big_file_loads_in_the_background_with_progress(qtbot, monkeypatch, tm
     click(dialog.import_button)
     assert dialog.load is not None and dialog.load.thread.isRunning()  # the window's event loop is free
     qtbot.waitUntil(lambda: not shown_dialogs(train_window), timeout=10_000)
-    assert len(panel.dataset) == 60_000 and panel.dataset.class_names == ["0", "1"]
+    assert len(panel.session.dataset) == 60_000 and panel.session.dataset.class_names == ["0", "1"]
     assert seen and seen[-1] == 100

@@ -73,11 +73,11 @@ def test_round_trip_restores_blocks_and_positions(window, tmp_path, answers, fil
 
 def test_trained_weights_go_through_the_training_hook(window, tmp_path, monkeypatch, answers):
     trained = TUTORIAL_SPEC.build(3)
-    monkeypatch.setattr(window, "training_snapshot", lambda: {"model": trained, "settings": {"epochs": 12},
+    monkeypatch.setattr(window.training, "file_contents", lambda: {"model": trained, "settings": {"epochs": 12},
                                                                "history": {"train_loss": [0.9, 0.5]}},
                         raising=False)
     restored = []
-    monkeypatch.setattr(window, "restore_training", restored.append, raising=False)
+    monkeypatch.setattr(window.training, "restore_file", restored.append)
     assert window.files.save_to(tmp_path / "t.chain")
     loaded = load_model(tmp_path / "t.chain")
     assert loaded.trained and loaded.settings["epochs"] == 12 and loaded.spec == TUTORIAL_SPEC
@@ -95,7 +95,7 @@ def test_trained_weights_go_through_the_training_hook(window, tmp_path, monkeypa
 
 
 def test_a_broken_training_hook_still_saves_the_design(window, tmp_path, monkeypatch, answers):
-    monkeypatch.setattr(window, "training_snapshot", lambda: 1 / 0, raising=False)
+    monkeypatch.setattr(window.training, "file_contents", lambda: 1 / 0, raising=False)
     assert window.files.save_to(tmp_path / "d.chain")
     assert not load_model(tmp_path / "d.chain").trained
     assert answers.unscripted == []
@@ -103,16 +103,16 @@ def test_a_broken_training_hook_still_saves_the_design(window, tmp_path, monkeyp
 
 def test_new_starts_from_fresh_weights(window, tmp_path, answers, file_dialogs):
     panel = window.training
-    for p in params(panel.model):
+    for p in params(panel.session.model):
         p.value[...] = 0.0  # as if trained
     press(window, Qt.Key_N)  # the same architecture as before
-    assert all(np.any(p.value != 0) for p in params(panel.model) if p.value.ndim == 2)
+    assert all(np.any(p.value != 0) for p in params(panel.session.model) if p.value.ndim == 2)
     assert answers.unscripted == []
 
 
 def test_refused_training_state_still_saves_the_design(window, tmp_path, monkeypatch, answers):
     other = TUTORIAL_SPEC.__class__(3, TUTORIAL_SPEC.layers).build(0)  # weights for another Input size
-    monkeypatch.setattr(window, "training_snapshot", lambda: {"model": other}, raising=False)
+    monkeypatch.setattr(window.training, "file_contents", lambda: {"model": other}, raising=False)
     edit(window)
     assert window.files.save_to(tmp_path / "d.chain")
     assert "not what training learnt" in last_error()
@@ -160,9 +160,9 @@ def test_close_new_and_open_ask_about_unsaved_changes(window, tmp_path, answers,
 def test_discard_closes_and_a_running_training_is_stopped_first(window, monkeypatch, answers):
     edit(window)
     panel = window.training
-    monkeypatch.setattr(panel, "state", "running")
+    monkeypatch.setattr(panel.session, "state", "running")
     stopped = []
-    monkeypatch.setattr(panel, "stop", lambda: (stopped.append(1), setattr(panel, "state", "idle")))
+    monkeypatch.setattr(panel, "stop", lambda: (stopped.append(1), setattr(panel.session, "state", "idle")))
     answers.will("ask_stop_training", False)
     assert not window.close() and not stopped
     answers.will("ask_stop_training", True)

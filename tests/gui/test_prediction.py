@@ -13,12 +13,12 @@ from training_helpers import click, panel, train_window, wait_state  # noqa: F40
 def engine_outputs(panel, X):
     """What the engine says, computed directly from the training dock's (idle) model."""
     with no_grad():
-        return np.asarray(data(panel.model(panel.standardiser.transform(np.atleast_2d(X)))))
+        return np.asarray(data(panel.session.model(panel.session.standardiser.transform(np.atleast_2d(X)))))
 
 
 def train(qtbot, panel, epochs):
-    panel.epochs_box.setValue(epochs)
-    click(panel.start_button)
+    panel.settings_box.epochs_box.setValue(epochs)
+    click(panel.controls.start_button)
     wait_state(qtbot, panel, "idle")
 
 
@@ -36,9 +36,9 @@ def prediction(train_window):
 
 
 def test_a_row_and_typed_values_predict_as_the_engine_does(qtbot, panel, prediction):
-    panel.dataset_box.setCurrentText("iris")
+    panel.data_box.dataset_box.setCurrentText("iris")
     train(qtbot, panel, 30)
-    ds = panel.dataset
+    ds = panel.session.dataset
     assert [prediction.input_form.labelForField(f).text() for f in prediction.fields] == ds.feature_names
 
     type_into(prediction.row_box, "57")
@@ -62,10 +62,10 @@ def test_a_row_and_typed_values_predict_as_the_engine_does(qtbot, panel, predict
 
 
 def test_the_confusion_matrix_counts_the_validation_split(qtbot, panel, prediction):
-    panel.dataset_box.setCurrentText("iris")
+    panel.data_box.dataset_box.setCurrentText("iris")
     assert not prediction.matrix_box.isVisibleTo(prediction)
     train(qtbot, panel, 40)
-    val = panel.val_set
+    val = panel.session.split.raw_val
     predicted = engine_outputs(panel, val.X).argmax(axis=1)
     expected = np.zeros((3, 3), dtype=int)
     for a, p in zip(val.y, predicted):
@@ -73,16 +73,16 @@ def test_the_confusion_matrix_counts_the_validation_split(qtbot, panel, predicti
     assert np.array_equal(prediction.matrix, expected) and prediction.matrix.sum() == len(val)
     table = prediction.matrix_table
     assert prediction.matrix_box.isVisibleTo(prediction)
-    assert [table.verticalHeaderItem(r).text() for r in range(3)] == panel.dataset.class_names
+    assert [table.verticalHeaderItem(r).text() for r in range(3)] == panel.session.dataset.class_names
     assert int(table.item(1, 1).text()) == expected[1, 1]
 
 
 def test_regression_shows_the_value(qtbot, panel, prediction):
-    panel.dataset_box.setCurrentText("cars")
-    click(panel.fit_button)  # identity output and mse
+    panel.data_box.dataset_box.setCurrentText("cars")
+    click(panel.data_box.fit_button)  # identity output and mse
     train(qtbot, panel, 10)
     type_into(prediction.row_box, "20")
-    value = engine_outputs(panel, panel.dataset.X[20])[0, 0]
+    value = engine_outputs(panel, panel.session.dataset.X[20])[0, 0]
     assert prediction.outputs[0] == pytest.approx(value, abs=1e-12)
     assert f"{value:.5g}" in prediction.result_label.text()
     assert "stopping_distance_ft" in prediction.result_label.text()
@@ -91,7 +91,7 @@ def test_regression_shows_the_value(qtbot, panel, prediction):
 
 def test_a_click_on_the_decision_boundary_predicts_there(qtbot, train_window, panel, prediction):
     train(qtbot, panel, 5)  # the circle: two features
-    plot = panel.boundary_plot
+    plot = panel.plots.boundary_plot
     vb = plot.plot_widget.getPlotItem().vb
     target = QPointF(0.3, -0.2)
     at = plot.plot_widget.mapFromScene(vb.mapViewToScene(target))

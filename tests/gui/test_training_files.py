@@ -10,15 +10,15 @@ from training_helpers import click, panel, train_window, wait_state  # noqa: F40
 
 
 def test_saving_after_training_keeps_weights_settings_data_and_history(qtbot, train_window, panel, tmp_path):
-    panel.lr_box.setValue(0.02)
-    panel.epochs_box.setValue(25)
-    click(panel.start_button)
+    panel.settings_box.lr_box.setValue(0.02)
+    panel.settings_box.epochs_box.setValue(25)
+    click(panel.controls.start_button)
     wait_state(qtbot, panel, "idle")
     path = tmp_path / "trained.chain"
     assert train_window.files.save_to(path)
     loaded = load_model(str(path))
     assert loaded.trained
-    for saved, live in zip(params(loaded.model), params(panel.model)):
+    for saved, live in zip(params(loaded.model), params(panel.session.model)):
         assert np.array_equal(saved.value, live.value)
     assert loaded.settings["optimiser"]["name"] == "Adam" and loaded.settings["optimiser"]["eta"] == 0.02
     assert loaded.settings["loss"] == "binarycrossentropy" and loaded.settings["epochs"] == 25
@@ -31,19 +31,19 @@ def test_opening_a_trained_example_restores_it_and_training_continues(qtbot, tra
     path = EXAMPLES / "spiral.chain"
     assert train_window.files.open_path(path, confirmed=True)
     loaded = load_model(str(path))
-    assert panel.dataset_box.currentText() == "spiral"
-    assert panel.classes_box.value() == loaded.dataset["params"].get("classes", 3)
-    assert panel.loss_box.currentText() == loaded.settings["loss"]
-    assert panel.epochs_done == loaded.history["epochs_done"] > 0
-    for mine, theirs in zip(params(panel.model), params(loaded.model)):
+    assert panel.data_box.dataset_box.currentText() == "spiral"
+    assert panel.data_box.classes_box.value() == loaded.dataset["params"].get("classes", 3)
+    assert panel.settings_box.loss_box.currentText() == loaded.settings["loss"]
+    assert panel.session.epochs_done == loaded.history["epochs_done"] > 0
+    for mine, theirs in zip(params(panel.session.model), params(loaded.model)):
         assert np.array_equal(mine.value, theirs.value)
-    assert panel.standardiser_fixed
-    np.testing.assert_allclose(panel.standardiser.mean, loaded.dataset["normalisation"]["mean"])
+    assert panel.session.fixed is not None
+    np.testing.assert_allclose(panel.session.standardiser.mean, loaded.dataset["normalisation"]["mean"])
     # the restored weights classify the restored data well: the boundary plot shows a trained model
-    out = panel.predict(panel.dataset.X, panel.record.weights)
-    accuracy = np.mean(out.argmax(axis=1) == panel.dataset.y)
+    out = panel.session.predict(panel.session.dataset.X)
+    accuracy = np.mean(out.argmax(axis=1) == panel.session.dataset.y)
     assert accuracy > 0.8
-    before = panel.epochs_done
-    click(panel.step_button)
+    before = panel.session.epochs_done
+    click(panel.controls.step_button)
     wait_state(qtbot, panel, "idle")
-    assert panel.epochs_done == before + 1 and panel.record.epochs == before + 1
+    assert panel.session.epochs_done == before + 1 and panel.session.record.epochs == before + 1

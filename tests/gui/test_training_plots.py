@@ -3,58 +3,58 @@ import numpy as np
 from PySide6.QtWidgets import QApplication
 
 from gui.plots.boundary import GRID
-from gui.plots.live import Series
+from gui.core.record import Series
 
 from training_helpers import click, panel, train_window, wait_state  # noqa: F401 - fixtures
 
 
 def test_loss_falls_on_the_circle_with_a_tanh_net(qtbot, panel):
-    panel.epochs_box.setValue(150)
-    click(panel.start_button)
+    panel.settings_box.epochs_box.setValue(150)
+    click(panel.controls.start_button)
     wait_state(qtbot, panel, "idle")
-    losses, accuracy = panel.record.loss.ys, panel.record.accuracy.ys
+    losses, accuracy = panel.session.record.loss.ys, panel.session.record.accuracy.ys
     assert len(losses) == 150
     assert losses[-1] < 0.6 * losses[0]
     assert accuracy[-1] > 0.85
-    assert "150 epochs" in panel.status.text()
+    assert "150 epochs" in panel.controls.status.text()
 
 
 def test_plots_receive_data(qtbot, train_window, panel):
     dense = [b.block_id for b in train_window.doc.chain_blocks() if b.kind == "dense"]
     train_window.editor.scene.select_blocks([dense[1]])  # watch the output layer's gradients
-    panel.epochs_box.setValue(10_000_000)
-    click(panel.start_button)
-    qtbot.waitUntil(lambda: panel.record.epochs >= 5 and panel.layer_plot.shown.get("dW") is not None,
+    panel.settings_box.epochs_box.setValue(10_000_000)
+    click(panel.controls.start_button)
+    qtbot.waitUntil(lambda: panel.session.record.epochs >= 5 and panel.plots.layer_plot.shown.get("dW") is not None,
                     timeout=5000)
-    qtbot.waitUntil(lambda: panel.boundary_plot.frames >= 2, timeout=3000)  # redrawn live
-    x, y = panel.loss_plot.train_curve.getData()
+    qtbot.waitUntil(lambda: panel.plots.boundary_plot.frames >= 2, timeout=3000)  # redrawn live
+    x, y = panel.plots.loss_plot.train_curve.getData()
     assert len(x) >= 5 and np.all(np.isfinite(y))
-    assert len(panel.loss_plot.val_curve.getData()[0]) >= 5
-    assert all(len(curve.getData()[0]) > 0 for curve in panel.norm_plot.curves)
-    assert panel.layer_plot.shown["dW"].shape == (1, 8) and panel.layer_plot.shown["db"].shape == (1,)
-    assert panel.boundary_plot.image.image.shape == (GRID, GRID, 3)
+    assert len(panel.plots.loss_plot.val_curve.getData()[0]) >= 5
+    assert all(len(curve.getData()[0]) > 0 for curve in panel.plots.norm_plot.curves)
+    assert panel.plots.layer_plot.shown["dW"].shape == (1, 8) and panel.plots.layer_plot.shown["db"].shape == (1,)
+    assert panel.plots.boundary_plot.image.image.shape == (GRID, GRID, 3)
     items = train_window.editor.scene.block_items
     qtbot.waitUntil(lambda: all(items[b].gradient is not None and items[b].gradient > 0 for b in dense),
                     timeout=3000)  # the canvas badges update twice a second
-    click(panel.stop_button)
+    click(panel.controls.stop_button)
     wait_state(qtbot, panel, "idle")
-    panel.loss_plot.log_scale.click()
+    panel.plots.loss_plot.log_scale.click()
     QApplication.processEvents()
-    click(panel.reset_button)  # a reset clears the plots and the badges
-    panel.clock.force()
-    assert len(panel.loss_plot.train_curve.getData()[0] or []) == 0
+    click(panel.controls.reset_button)  # a reset clears the plots and the badges
+    panel.plots.clock.force()
+    assert len(panel.plots.loss_plot.train_curve.getData()[0] or []) == 0
     assert all(items[b].gradient is None for b in dense)
 
 
 def test_the_fitted_curve_for_one_dimensional_regression(qtbot, panel):
-    panel.dataset_box.setCurrentText("sine")
-    click(panel.fit_button)
-    panel.epochs_box.setValue(30)
-    click(panel.start_button)
+    panel.data_box.dataset_box.setCurrentText("sine")
+    click(panel.data_box.fit_button)
+    panel.settings_box.epochs_box.setValue(30)
+    click(panel.controls.start_button)
     wait_state(qtbot, panel, "idle")
-    panel.clock.force()
-    assert panel.boundary_plot.mode == "curve"
-    x, y = panel.boundary_plot.curve.getData()
+    panel.plots.clock.force()
+    assert panel.plots.boundary_plot.mode == "curve"
+    x, y = panel.plots.boundary_plot.curve.getData()
     assert len(x) == 200 and np.all(np.isfinite(y))
 
 

@@ -15,20 +15,20 @@ def type_into(box, text):
 
 
 def test_a_new_seed_between_runs_gives_a_trainer_with_that_seed(qtbot, panel):
-    click(panel.step_button)
+    click(panel.controls.step_button)
     wait_state(qtbot, panel, "idle")
-    first = panel.trainer
+    first = panel.session.trainer()
     assert first.seed == 0
-    click(panel.step_button)
+    click(panel.controls.step_button)
     wait_state(qtbot, panel, "idle")
-    assert panel.trainer is first, "unchanged settings should keep the Trainer (and its shuffling)"
+    assert panel.session.trainer() is first, "unchanged settings should keep the Trainer (and its shuffling)"
 
-    click(panel.advanced_toggle)
-    assert panel.init_seed_box.isVisible()
-    type_into(panel.init_seed_box, "7")
-    assert panel.init_seed_box.value() == 7
-    click(panel.step_button)
+    click(panel.settings_box.advanced_toggle)
+    assert panel.settings_box.init_seed_box.isVisible()
+    type_into(panel.settings_box.init_seed_box, "7")
+    assert panel.settings_box.init_seed_box.value() == 7
+    click(panel.controls.step_button)
     wait_state(qtbot, panel, "idle")
-    assert panel.trainer is not first and panel.trainer.seed == 7
-    held_out = panel.dataset.split(panel.validation_box.value() / 100, seed=panel.trainer.seed)[1]
-    assert np.array_equal(held_out.X, panel.val_set.X), "the Trainer and the panel split differently"
+    assert panel.session.trainer() is not first and panel.session.trainer().seed == 7
+    held_out = panel.session.dataset.split(panel.data_box.validation_box.value() / 100, seed=panel.session.trainer().seed)[1]
+    assert np.array_equal(held_out.X, panel.session.split.raw_val.X), "the Trainer and the panel split differently"

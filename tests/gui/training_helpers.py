@@ -6,7 +6,6 @@ from PySide6.QtTest import QTest
 from engine import ChainSpec, LayerSpec
 from gui.main_window import MainWindow
 from gui.style import apply_theme
-from gui.worker import WarmUp
 
 TANH_NET = ChainSpec(2, (LayerSpec("dense", 8, "tanh"), LayerSpec("dense", 1, "sigmoid")))
 
@@ -36,8 +35,6 @@ def settled(qtbot, read, every=100, timeout=3000):
 @pytest.fixture
 def train_window(qtbot, qapp):
     apply_theme(qapp, dark=False)
-    WarmUp.start()
-    qtbot.waitUntil(WarmUp.ready, timeout=60_000)  # the first test may compile the kernels
     win = MainWindow(TANH_NET)
     qtbot.addWidget(win)
     win.show()

@@ -1,4 +1,4 @@
-"""What the plots draw: a bounded record of a training session, and the clock that redraws them.
+"""What the plots draw: a bounded record of a training session (Qt-free; gui/plots/clock.py redraws it).
 
 >>> record = TrainingRecord()
 >>> for i in range(10_000):
@@ -6,19 +6,17 @@
 >>> len(record.loss) <= Series.CAP
 True
 
-The training panel writes into the record as snapshots arrive; plots read it when the clock ticks
+The training session writes into the record as progress arrives; plots read it when the clock ticks
 and redraw only if `record.version` moved. Every series decimates itself, so a long run keeps
 memory bounded (at most `Series.CAP` points per curve, evenly spread over the whole run).
 """
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer
 
-TICK_MS = 20  # one plot per tick: 50 partial redraws a second in all, ~10 per plot with five live
+from engine.training import EpochTable, layer_columns
 
 
 class Series:
@@ -59,6 +57,7 @@ class TrainingRecord:
     def __init__(self):
         self.loss, self.val_loss, self.accuracy = Series(), Series(), Series()
         self.norms: list[Series] = []      # per trainable layer, against fractional epochs
+        self.gradients = EpochTable([])    # per-layer diagnostics after each epoch (engine.training.STATS)
         self.layer_names: list[str] = []
         self.weights: list | None = None   # latest copies, params(model) order
         self.layer_grads: tuple | None = None
@@ -71,13 +70,14 @@ class TrainingRecord:
         for s in (self.loss, self.val_loss, self.accuracy):
             s.clear()
         self.layer_names = list(layer_names)
+        self.gradients = EpochTable(layer_columns(layer_names))
         self.norms = [Series() for _ in layer_names]
         self.weights, self.layer_grads, self.classify, self.epochs = weights, None, classify, 0
         self.version += 1
 
-    def add(self, snapshot, offset: int) -> None:
-        """Take a worker Snapshot; `offset` is the number of epochs finished before this run."""
-        p = snapshot.progress
+    def add(self, p, weights, offset: int) -> None:
+        """Take a training Progress and the weights that came with it; `offset` is the number of epochs
+        finished before this run."""
         for epoch, train, val, acc in p.new_epochs:
             self.loss.append(offset + epoch, train)
             if math.isfinite(val):
@@ -89,7 +89,10 @@ class TrainingRecord:
         for series, norm in zip(self.norms, p.grad_norms):
             if math.isfinite(norm):
                 series.append(where, norm)
-        self.weights = snapshot.weights
+        if p.new_stats is not None:
+            for row in p.new_stats:
+                self.gradients.add(offset + int(row[0]), row[1:])
+        self.weights = weights
         if p.layer_grads is not None:
             self.layer_grads = p.layer_grads
         self.version += 1
@@ -100,46 +103,3 @@ class TrainingRecord:
 
     def latest_norms(self) -> list[float | None]:
         return [s.ys[-1] if s.ys else None for s in self.norms]
-
-
-class RedrawClock(QObject):
-    """One timer for all plots, staggered: each tick redraws at most one plot whose data moved.
-
-    A tick every 20 ms, one plot per tick, so the event loop never paints everything at once:
-    with five live plots each redraws about ten times a second, and no single turn of the event loop
-    pays for more than one plot. A plot with a `min_interval` (seconds) redraws no more often than
-    that: the costly ones (the canvas, the boundary heatmap) update a few times a second.
-    """
-
-    def __init__(self, record: TrainingRecord, parent=None):
-        super().__init__(parent)
-        self.record = record
-        self.plots: list = []  # objects with `redraw(record)` and `isVisible()`
-        self._drawn: dict[int, int] = {}   # id(plot) -> record version drawn
-        self._at: dict[int, float] = {}    # id(plot) -> perf_counter of its last redraw
-        self.timer = QTimer(self)
-        self.timer.setInterval(TICK_MS)
-        self.timer.timeout.connect(self.tick)
-        self.timer.start()
-
-    def add(self, plot) -> None:
-        self.plots.append(plot)
-
-    def tick(self) -> None:
-        now = time.perf_counter()
-        due = [p for p in self.plots if self._drawn.get(id(p)) != self.record.version and p.isVisible()
-               and now - self._at.get(id(p), -1e9) >= getattr(p, "min_interval", 0.0)]
-        if due:
-            plot = min(due, key=lambda p: self._at.get(id(p), -1e9))  # the longest-waiting one
-            self._redraw(plot)
-
-    def _redraw(self, plot) -> None:
-        plot.redraw(self.record)
-        self._drawn[id(plot)] = self.record.version
-        self._at[id(plot)] = time.perf_counter()
-
-    def force(self) -> None:
-        """Redraw every visible plot now (after a reset, or in tests)."""
-        for plot in self.plots:
-            if plot.isVisible():
-                self._redraw(plot)

@@ -9,8 +9,8 @@ Apply button) unless the Chain cannot train on the data at all.
 """
 from __future__ import annotations
 
-from ..canvas.commands import delete_items
-from ..core.fit import OutputFit
+from ...canvas.commands import delete_items
+from ...core.fit import OutputFit
 
 
 def set_input_features(editor, n_features: int) -> bool:

@@ -1,0 +1,386 @@
+"""The training session: the model being trained, its data, split, standardiser, trainer and record.
+
+One per window, and no Qt: the training dock's widgets observe it (its `Event`s) and call its methods; the
+background work it hands out (`begin`) runs on a worker thread that the Qt layer provides (gui/jobs.py).
+
+>>> from engine import ChainSpec, LayerSpec, datasets
+>>> session = TrainingSession()
+>>> session.set_data(DataChoice("xor", datasets.xor(80), {"source": "generator", "name": "xor", "params": {}}))
+>>> session.set_spec(ChainSpec(2, (LayerSpec("dense", 8, "tanh"), LayerSpec("dense", 1, "sigmoid"))))
+>>> session.set_settings(Settings(loss="binarycrossentropy", epochs=5))
+>>> work = session.begin(5)                   # the run's work, for a background job
+>>> history = work(Context())                 # here on this thread, as a test or script may
+>>> session.finish(history); session.epochs_done, session.state
+(5, 'idle')
+
+States: idle → running ⇄ paused → stopping → idle. The session keeps the model between runs, so Train
+continues from the current weights; `reset_weights` draws new ones; a new architecture a new model.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Callable
+
+import numpy as np
+
+from engine import ChainSpec, Dataset, Standardiser, Trainer, data, no_grad, params
+from engine.nn import OPTIMISERS, Adam
+from engine.training import EpochTable, History, Progress, split
+
+from .datarefs import reference_for
+from .events import Event
+from .record import TrainingRecord
+
+STATES = ("idle", "running", "paused", "stopping")
+ACTIVE = ("running", "paused", "stopping")  # a run exists: the Chain is locked
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the Training group sets: how to train, not what."""
+    loss: str = "mse"
+    optimiser: str = "Adam"
+    lr: float = 0.01
+    beta1: float = 0.9
+    beta2: float = 0.999
+    batch_size: int = 32
+    epochs: int = 300
+    seed: int = 0          # draws the weights, the validation split and the shuffling
+    validation: float = 0.2
+
+    def make_optimiser(self):
+        if self.optimiser == "Adam":
+            return Adam(self.lr, (self.beta1, self.beta2))
+        return OPTIMISERS[self.optimiser](self.lr)
+
+    def to_model_file(self) -> dict:
+        """The `settings` entry of a model file."""
+        return {"loss": self.loss, "optimiser": self.make_optimiser().to_dict(), "batch_size": self.batch_size,
+                "epochs": self.epochs, "seed": self.seed, "validation": self.validation}
+
+    def from_model_file(self, s: dict) -> Settings:
+        """These settings with what a model file's `settings` says (already checked by load_model)."""
+        out = {}
+        if s.get("loss"):
+            out["loss"] = s["loss"]
+        opt = s.get("optimiser") or {}
+        if opt.get("name") in OPTIMISERS:
+            out["optimiser"] = opt["name"]
+            out["lr"] = float(opt.get("eta", self.lr))
+            beta = opt.get("beta") or (self.beta1, self.beta2)
+            out["beta1"], out["beta2"] = float(beta[0]), float(beta[1])
+        for key in ("batch_size", "epochs", "seed"):
+            if isinstance(s.get(key), int):
+                out[key] = s[key]
+        if isinstance(s.get("validation"), (int, float)):
+            out["validation"] = float(s["validation"])
+        return replace(self, **out)
+
+
+@dataclass(frozen=True)
+class DataChoice:
+    """A dataset to train on, with what a model file records about where it came from."""
+    label: str             # its entry in the dataset list
+    dataset: Dataset       # raw features: the session standardises
+    reference: dict        # {"source": "generator" | "bundled" | "csv", ...} (gui.core.datarefs)
+    standardise: bool = True
+
+
+class Context:
+    """What background work sees of its job: stop and pause requests, and where to report progress.
+    The Qt layer's Job passes its own; this one (never stopped, reports dropped) serves scripts and tests."""
+
+    def should_stop(self) -> bool:
+        return False
+
+    def should_pause(self) -> bool:
+        return False
+
+    def report(self, progress) -> None:
+        pass
+
+
+class TrainingSession:
+    """Model, data, split, standardiser, trainer, record and run state, with events for the views."""
+
+    def __init__(self):
+        self.settings = Settings()
+        self.data: DataChoice | None = None
+        self.spec: ChainSpec | None = None
+        self.model = None                 # the engine Chain being trained (touched by the worker while running)
+        self.record = TrainingRecord()
+        self.epochs_done = 0
+        self.state = "idle"
+        self.fixed: Standardiser | None = None  # a loaded model's statistics: its weights expect them
+        self.split = None                 # engine.training.Split of the current data, or None
+        self.last_progress: Progress | None = None
+        self.run_start = 0                # epochs done before the current run
+        self.watched = 0                  # trainable layer whose gradients the plots show
+        self._trainer, self._trainer_key = None, None
+        self._display, self._display_params = None, []
+        self.changed = Event()            # data, split, model or settings changed
+        self.state_changed = Event()      # (state)
+        self.progressed = Event()         # (Progress) on the GUI thread
+        self.finished = Event()           # (History or None) a run ended
+        self.message = Event()            # (text) for the status bar
+
+    # ---- what to train, on what, how ----
+    def set_data(self, choice: DataChoice) -> None:
+        self.data = choice
+        if self.fixed is not None and self.fixed.n_features != choice.dataset.n_features:
+            self.fixed = None
+        self._resplit()
+
+    def set_settings(self, settings: Settings) -> None:
+        before, self.settings = self.settings, settings
+        if (before.seed, before.validation) != (settings.seed, settings.validation):
+            self._resplit()  # the seed also draws the validation split
+        else:
+            self.changed.emit()
+
+    def set_spec(self, spec: ChainSpec | None) -> None:
+        """The Chain to train (None while the canvas has problems): a new architecture is a new model."""
+        if spec is not None and spec != self.spec:
+            self._new_model(spec)
+        elif spec is None:
+            self.changed.emit()
+
+    def reset_weights(self) -> None:
+        """New weights from the seed; what training learnt (and its statistics) is dropped."""
+        if self.state == "idle" and self.spec is not None:
+            self._new_model(self.spec)
+
+    def set_watched(self, layer: int) -> None:
+        self.watched = layer
+        if self._trainer is not None:
+            self._trainer.watch_layer = layer  # read by the worker at its next report
+        self.record.watched, self.record.layer_grads = layer, None
+        self.record.version += 1
+
+    def _resplit(self):
+        if self.data is None:
+            return
+        k = self.data.dataset.n_features
+        # standardisation off is the identity's statistics: a model file then says so, as it says any other
+        scaler = self.fixed or self.data.standardise or Standardiser(np.zeros(k), np.ones(k))
+        self.split = split(self.data.dataset, self.settings.validation, self.settings.seed, scaler)
+        self.record.classify = self.data.dataset.task == "classification"
+        self.record.version += 1
+        self.changed.emit()
+
+    def _new_model(self, spec: ChainSpec) -> None:
+        if self.fixed is not None:
+            self.fixed = None  # fresh weights: statistics from the data on screen
+            self._resplit()
+        self.spec, self.model = spec, spec.build(self.settings.seed)
+        self._display = spec.build(self.settings.seed)
+        self._display_params = list(params(self._display))
+        self._trainer, self._trainer_key, self.epochs_done = None, None, 0
+        names = [f"{i + 1}: {layer.label()}" for i, layer in enumerate(spec.layers) if layer.kind == "dense"]
+        self.record.reset(names, self.weights(), self.data is None or self.data.dataset.task == "classification")
+        self.watched = min(self.watched, max(len(names) - 1, 0))
+        self.record.watched = self.watched
+        self.changed.emit()
+
+    # ---- derived ----
+    @property
+    def standardiser(self) -> Standardiser | None:
+        return None if self.split is None else self.split.standardiser
+
+    @property
+    def dataset(self) -> Dataset | None:
+        return None if self.data is None else self.data.dataset
+
+    def weights(self) -> list:
+        return [np.array(p.value, copy=True) for p in params(self.model)] if self.model is not None else []
+
+    def trainer(self) -> Trainer:
+        """The Trainer for what is on screen: kept while it stays as it is, so a run continues the last one's
+        shuffling and optimiser state; a new one when the model, a setting or the statistics change.
+        Raises ValueError (or TypeError) when the settings do not suit the model."""
+        s = self.settings
+        key = (s.loss, s.optimiser, s.lr, (s.beta1, s.beta2) if s.optimiser == "Adam" else None, s.batch_size,
+               s.seed, id(self.model), id(self.standardiser))
+        if self._trainer is None or key != self._trainer_key:
+            self._trainer = Trainer(self.model, s.loss, s.make_optimiser(), batch_size=s.batch_size, seed=s.seed,
+                                    watch_layer=self.watched, standardise=self.standardiser or False,
+                                    blas_threads=1, report_weights=True)
+            self._trainer_key = key
+        return self._trainer
+
+    def problem(self) -> str | None:
+        """Why Train cannot start now, for a person; None when it can."""
+        if self.state != "idle":
+            return "Training is running."
+        if self.data is None:
+            return "Choose a dataset first."
+        if self.spec is None:
+            return "The Chain has problems: fix them on the canvas, then train."
+        if self.spec.inputs != self.data.dataset.n_features:
+            return (f"The Chain takes {self.spec.inputs} inputs but {self.data.label} has "
+                    f"{self.data.dataset.n_features} features.")
+        return None
+
+    # ---- a run ----
+    def begin(self, epochs: int) -> Callable:
+        """Start a run of `epochs` more epochs: returns its work, `work(context) -> History`, for a worker thread.
+        Raises ValueError with a message for a person when it cannot start."""
+        problem = self.problem()
+        if problem:
+            raise ValueError(problem)
+        trainer = self.trainer()
+        dataset, validation = self.data.dataset, self.settings.validation
+        self.run_start = self.epochs_done
+        self.last_progress = None
+        self._set_state("running")
+
+        def work(context) -> History:  # on the worker thread: touches nothing of the session but the trainer
+            return trainer.fit(dataset, epochs, validation, on_progress=context.report,
+                               should_stop=context.should_stop, should_pause=context.should_pause)
+        return work
+
+    def interrupt(self) -> None:
+        """Make the running chunk end at once (after a stop or pause request)."""
+        if self._trainer is not None:
+            self._trainer.interrupt()
+
+    def progress(self, progress: Progress) -> None:
+        """A report from the run (on the GUI thread)."""
+        self.last_progress = progress
+        self.record.add(progress, progress.weights, self.run_start)
+        self.progressed.emit(progress)
+
+    def epochs_in_run(self) -> int:
+        """Epochs the current run has finished so far (read live from its trainer: reports lag behind)."""
+        history = self._trainer.history if self._trainer is not None else None
+        return history.epochs_done if history is not None and self.state != "idle" else 0
+
+    def hold_after(self, epochs: int | None) -> None:
+        """The running fit pauses by itself after `epochs` of its epochs (Step while paused); None releases."""
+        if self._trainer is not None:
+            self._trainer.hold_after(epochs)
+
+    def set_paused(self, paused: bool) -> None:
+        if self.state in ("running", "paused"):
+            self._set_state("paused" if paused else "running")
+
+    def stopping(self) -> None:
+        if self.state in ("running", "paused"):
+            self._set_state("stopping")
+
+    def finish(self, history: History | None) -> None:
+        """The run ended (`history` None when it raised): count what it trained, whatever happened."""
+        if history is None and self._trainer is not None:
+            history = self._trainer.history  # kept up to date while the run went: what it learnt stays
+            if history is not None:
+                history.message = history.message or "the run stopped with an error"
+        self.hold_after(None)
+        if history is not None:
+            self.epochs_done = self.run_start + history.epochs_done
+        self.record.epochs = self.epochs_done
+        self.record.set_weights(self.weights())
+        self._set_state("idle")
+        self.finished.emit(history)
+
+    def _set_state(self, state: str) -> None:
+        assert state in STATES, state
+        self.state = state
+        self.state_changed.emit(state)
+
+    # ---- reading the model ----
+    def predict(self, X, weights=None):
+        """The model's outputs for rows `X` (raw features) with `weights` (default: the record's latest copies),
+        through the display model, never the live one; None if they do not fit."""
+        weights = self.record.weights if weights is None else weights
+        if self._display is None or weights is None or len(weights) != len(self._display_params) \
+                or X.shape[1] != self.spec.inputs or self.standardiser is not None \
+                and X.shape[1] != self.standardiser.n_features:
+            return None
+        for p, w in zip(self._display_params, weights):
+            if p.value.shape != w.shape:
+                return None
+            p.value = w  # the copies are ours to read: no need to copy again
+        inputs = X if self.standardiser is None else self.standardiser.transform(X)
+        with no_grad(), np.errstate(all="ignore"):
+            return data(self._display(inputs))
+
+    # ---- model files ----
+    def trained(self) -> bool:
+        return self.model is not None and self.epochs_done > 0
+
+    def file_contents(self, spec_on_canvas: ChainSpec | None) -> dict:
+        """save_model keyword arguments for what this session knows: settings always, the data when the Chain
+        takes it, the trained model (a copy), its statistics and history once trained and still the same."""
+        out = {"settings": self.settings.to_model_file()}
+        fits = spec_on_canvas is not None and self.data is not None and \
+            spec_on_canvas.inputs == self.data.dataset.n_features
+        trained = fits and self.trained() and spec_on_canvas == self.spec
+        if fits:
+            out["dataset"] = reference_for(self.data.reference, self.data.dataset,
+                                           self.standardiser if trained else None)
+        if trained:
+            # copies, never the live model: an autosave may come while the worker is writing its weights
+            weights = self.weights() if self.state == "idle" else self.record.weights
+            model = self.spec.build(self.settings.seed)
+            for p, w in zip(params(model), weights):
+                np.copyto(p.value, w)
+            out.update(model=model, history=self.history_for_file())
+        return out
+
+    def history_for_file(self) -> dict:
+        record = self.record
+        epochs, train = record.loss.arrays()
+        out = {"epoch": [int(e) for e in epochs], "train_loss": [float(v) for v in train],
+               "epochs_done": self.epochs_done}
+        for key, series in (("val_loss", record.val_loss), ("accuracy", record.accuracy)):
+            if len(series) == len(record.loss):  # kept in step with the training loss
+                out[key] = [float(v) for v in series.ys]
+        if len(record.gradients):
+            out["gradients"] = record.gradients.to_dict()
+        return out
+
+    def restore(self, loaded, data_choice: DataChoice | None) -> None:
+        """Take a loaded model file's settings, data, trained weights, statistics and history (the canvas already
+        shows its Chain). `data_choice` is its data rebuilt, or None when it cannot be (then the data stays)."""
+        self.settings = self.settings.from_model_file(loaded.settings or {})
+        if data_choice is not None:
+            self.data = data_choice
+        self.fixed = None
+        self._resplit()
+        if loaded.spec is not None and not loaded.spec.problems():
+            self._new_model(loaded.spec)
+        if loaded.model is None or self.model is None:
+            return
+        for p, q in zip(params(self.model), params(loaded.model)):
+            np.copyto(p.value, q.value)
+        norm = (loaded.dataset or {}).get("normalisation")
+        if norm and data_choice is not None:
+            try:  # the weights expect these statistics
+                self.fixed = Standardiser.from_dict(norm)
+            except ValueError:
+                self.fixed = None
+        self._trainer = None
+        self._resplit()
+        self._restore_history(loaded.history or {})
+        self.record.set_weights(self.weights())
+        self.changed.emit()
+
+    def _restore_history(self, history: dict) -> None:
+        record = self.record
+        train = history.get("train_loss") or []
+        epochs = history.get("epoch") or list(range(1, len(train) + 1))
+        for key, series in (("train_loss", record.loss), ("val_loss", record.val_loss),
+                            ("accuracy", record.accuracy)):
+            for epoch, value in zip(epochs, history.get(key) or []):
+                if isinstance(value, (int, float)) and math.isfinite(value) and epoch is not None:
+                    series.append(epoch, value)
+        if history.get("gradients"):
+            record.gradients = EpochTable.from_dict(history["gradients"])
+        done = history.get("epochs_done")
+        self.epochs_done = int(done) if isinstance(done, int) else int(epochs[-1]) if epochs and epochs[-1] else 0
+        record.epochs = self.epochs_done
+        record.version += 1
+
+
+__all__ = ["TrainingSession", "Settings", "DataChoice", "Context", "STATES", "ACTIVE"]

@@ -1,0 +1,156 @@
+"""The Data group of the training dock: the dataset list (generators and tables), the generator's knobs, a
+preview of the points, the validation share, and the hint on fitting the Chain to the data.
+
+>>> box = DataBox()
+>>> box.changed.connect(dock.data_changed)        # any choice the person makes          # doctest: +SKIP
+>>> box.choice()                                  # a gui.core.session.DataChoice          # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton
+
+from ...plots.boundary import point_brushes
+from .settings_box import spin
+from .tables import DEFAULT_NOISE, Entries, ImportedData
+
+
+class DataBox(QGroupBox):
+    """What to train on. Emits `changed` when the person picks another dataset or turns a knob."""
+
+    changed = Signal()
+    validation_changed = Signal(float)
+    apply_requested = Signal()   # "Apply to the Chain"
+    import_requested = Signal()  # "Import CSV…"
+
+    def __init__(self, parent=None):
+        super().__init__("Data", parent)
+        self.entries = Entries()
+        form = self.form = QFormLayout(self)
+        self.dataset_box = QComboBox()
+        self.dataset_box.addItems(self.entries.names())
+        self.import_button = QPushButton("Import CSV…")
+        self.import_button.setToolTip("Train on a table of your own (also File ▸ Import Data…)")
+        self.import_button.clicked.connect(self.import_requested)
+        self.samples_box = spin(20, 20000, 200, 50)
+        self.noise_box = spin(0.0, 3.0, 0.1, 0.05, decimals=2)
+        self.data_seed_box = spin(0, 99999, 0)
+        self.classes_box = spin(2, 8, 3)
+        self.validation_box = spin(0, 90, 20, 5, suffix=" %")
+        self.preview = pg.PlotWidget()
+        self.preview.setFixedHeight(120)
+        item = self.preview.getPlotItem()
+        item.setMenuEnabled(False)
+        item.hideAxis("left")
+        item.hideAxis("bottom")
+        self.preview_points = pg.ScatterPlotItem(size=4, pen=None)
+        self.preview.addItem(self.preview_points)
+        choice = QHBoxLayout()  # the list and the way to add a table to it, on one row
+        choice.setSpacing(4)
+        choice.addWidget(self.dataset_box, 1)
+        choice.addWidget(self.import_button)
+        for label, widget in (("Dataset", choice), ("Samples", self.samples_box), ("Noise", self.noise_box),
+                              ("Seed", self.data_seed_box), ("Classes", self.classes_box),
+                              ("Validation", self.validation_box)):
+            form.addRow(label, widget)
+        form.addRow(self.preview)
+        self.fit_hint = QLabel()
+        self.fit_hint.setWordWrap(True)
+        self.fit_hint.setObjectName("problem")
+        self.fit_button = QPushButton("Apply to the Chain")
+        self.fit_button.clicked.connect(self.apply_requested)
+        form.addRow(self.fit_hint)
+        form.addRow(self.fit_button)
+        self.dataset_box.currentTextChanged.connect(self._entry_chosen)
+        for box in (self.samples_box, self.noise_box, self.data_seed_box, self.classes_box):
+            box.valueChanged.connect(lambda _=None: self.changed.emit())
+        self.validation_box.valueChanged.connect(lambda v: self.validation_changed.emit(v / 100))
+        self._show_knobs()
+
+    # ---- reading ----
+    @property
+    def imported(self) -> ImportedData | None:
+        return self.entries.imported
+
+    def name(self) -> str:
+        return self.dataset_box.currentText()
+
+    def knobs(self) -> dict:
+        return {"n": self.samples_box.value(), "noise": self.noise_box.value(), "seed": self.data_seed_box.value(),
+                "classes": self.classes_box.value()}
+
+    def choice(self):
+        """The DataChoice for what the boxes show."""
+        return self.entries.choice(self.name(), self.knobs())
+
+    # ---- writing, without emitting `changed` ----
+    def select(self, name: str, knobs: dict | None = None, validation: float | None = None) -> None:
+        boxes = (self.dataset_box, self.samples_box, self.noise_box, self.data_seed_box, self.classes_box,
+                 self.validation_box)
+        for box in boxes:
+            box.blockSignals(True)
+        try:
+            if self.dataset_box.currentText() != name:
+                self._default_noise(name)
+            self.dataset_box.setCurrentText(name)
+            for key, box in (("n", self.samples_box), ("noise", self.noise_box), ("seed", self.data_seed_box),
+                             ("classes", self.classes_box)):
+                if isinstance((knobs or {}).get(key), (int, float)):
+                    box.setValue(type(box.value())(knobs[key]))
+            if validation is not None:
+                self.validation_box.setValue(int(round(validation * 100)))
+        finally:
+            for box in boxes:
+                box.blockSignals(False)
+        self._show_knobs()
+
+    def offer(self, data: ImportedData) -> None:
+        """Put an imported table in the list, replacing an earlier one; does not choose it."""
+        box = self.dataset_box
+        blocked = box.blockSignals(True)
+        try:
+            old = self.entries.imported
+            if old is not None and box.findText(old.label) >= 0:
+                box.removeItem(box.findText(old.label))
+            self.entries.imported = data
+            box.addItem(data.label)
+            box.setItemData(box.count() - 1, data.reference.get("path", ""), Qt.ToolTipRole)
+        finally:
+            box.blockSignals(blocked)
+
+    def sync_entries(self) -> None:
+        """After `entries` learnt a table from a model file: list it."""
+        if self.entries.imported is not None and self.dataset_box.findText(self.entries.imported.label) < 0:
+            self.offer(self.entries.imported)
+
+    def show_preview(self, dataset) -> None:
+        if dataset.n_features >= 2:
+            x, y = dataset.X[:, 0], dataset.X[:, 1]
+        else:
+            x = dataset.X[:, 0]
+            y = dataset.y[:, 0] if dataset.task == "regression" else dataset.y.astype(float)
+        self.preview_points.setData(x, y, brush=point_brushes(dataset))
+        self.preview.getPlotItem().autoRange()
+
+    def show_hint(self, text: str, can_apply: bool) -> None:
+        self.fit_hint.setText(text)
+        self.fit_hint.setVisible(bool(text))
+        self.fit_button.setVisible(can_apply)
+
+    # ---- internals ----
+    def _entry_chosen(self, name: str) -> None:
+        self._default_noise(name)
+        self._show_knobs()
+        self.changed.emit()
+
+    def _default_noise(self, name: str) -> None:
+        blocked = self.noise_box.blockSignals(True)
+        self.noise_box.setValue(DEFAULT_NOISE.get(name, 0.1))
+        self.noise_box.blockSignals(blocked)
+
+    def _show_knobs(self) -> None:
+        knobs = self.entries.knobs(self.name())
+        for key, box in (("n", self.samples_box), ("noise", self.noise_box), ("seed", self.data_seed_box),
+                         ("classes", self.classes_box)):
+            self.form.setRowVisible(box, key in knobs)
