@@ -5,7 +5,8 @@ mostly runs unchanged; any other numpy function raises a TypeError saying what t
 Tracked implements numpy's dispatch protocols, NEP 13 (``__array_ufunc__``: +, *, np.exp, ...) and
 NEP 18 (``__array_function__``: np.sum, np.concatenate, ...), from the tables below. Functions
 that only look at values (np.shape, np.argmax, np.isclose, comparisons) see the plain numbers.
-Nothing is silently dropped from the tape: ``np.asarray(x)`` raises too (use ``data(x)``).
+(``np.asarray(x)`` is not a dispatched function: it gives an object array of tracked elements, as
+it always has; ``data(x)`` gives the plain numbers.)
 
 >>> from engine import gradient, param
 >>> gradient(lambda x: np.sum(np.exp(x) * np.ones(2)), [0.0, 0.0])[0].tolist()
@@ -152,12 +153,5 @@ def _array_function(self, func, types, args, kwargs):
     return _run(func, engine_fn, shown, args, kwargs)
 
 
-def _no_plain_array(self, dtype=None, copy=None):
-    raise TypeError("a tracked value cannot become a plain numpy array without leaving the tape: use "
-                    "engine.data(x) for its numbers, or keep to functions that work on tracked values "
-                    "(engine.math's, and numpy's own such as np.sum and np.exp)")
-
-
 Tracked.__array_ufunc__ = _array_ufunc
 Tracked.__array_function__ = _array_function
-Tracked.__array__ = _no_plain_array
