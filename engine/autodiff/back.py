@@ -93,6 +93,8 @@ def _finish(g, like, nest):
     if nest:
         return g if isinstance(g, Tracked) else Tracked(np.asarray(g))
     g = np.asarray(data(g))
+    if g.dtype != like.dtype:  # a float32 input gets a float32 gradient, even where float64 constants met it
+        g = g.astype(like.dtype)
     return g[()] if g.ndim == 0 else g
 
 

@@ -165,7 +165,8 @@ def logsumexp(x, axis=None, keepdims=False):
     xv = np.asarray(data(x))
     top = np.max(xv, axis=axes, keepdims=True)
     top = np.where(np.isfinite(top), top, 0)  # all -inf (or an inf): shift by nothing, let exp decide
-    value = np.log(np.sum(np.exp(xv - top), axis=axes, keepdims=True)) + top
+    with np.errstate(divide="ignore"):  # log 0 = -inf is the answer when every entry is -inf
+        value = np.log(np.sum(np.exp(xv - top), axis=axes, keepdims=True)) + top
     return track(value if keepdims else np.squeeze(value, axis=axes), (x,), _logsumexp_vjp, {"axes": axes})
 
 
