@@ -46,7 +46,11 @@ def _sqrt_vjp(g, out, x):
 
 
 def expm1(x):
-    """``exp(x) - 1``, exact for tiny x: ``float(expm1(1e-20))`` is 1e-20, not 0."""
+    """``exp(x) - 1``, exact for tiny x (where exp(x) - 1 gives 0).
+
+    >>> float(expm1(1e-20))
+    1e-20
+    """
     return track(np.expm1(data(x)), (x,), _expm1_vjp)
 
 
@@ -55,7 +59,11 @@ def _expm1_vjp(g, out, x):
 
 
 def log1p(x):
-    """``log(1 + x)``, exact for tiny x: ``float(log1p(1e-20))`` is 1e-20, not 0."""
+    """``log(1 + x)``, exact for tiny x (where log(1 + x) gives 0).
+
+    >>> float(log1p(1e-20))
+    1e-20
+    """
     return track(np.log1p(data(x)), (x,), _log1p_vjp)
 
 
@@ -64,7 +72,11 @@ def _log1p_vjp(g, out, x):
 
 
 def exp2(x):
-    """``2 ** x``: ``float(exp2(3.0))`` is 8.0."""
+    """``2 ** x``.
+
+    >>> float(exp2(3.0))
+    8.0
+    """
     return track(np.exp2(data(x)), (x,), _exp2_vjp)
 
 
@@ -73,7 +85,11 @@ def _exp2_vjp(g, out, x):
 
 
 def log2(x):
-    """Base-2 logarithm: ``float(log2(8.0))`` is 3.0."""
+    """Base-2 logarithm.
+
+    >>> float(log2(8.0))
+    3.0
+    """
     return track(np.log2(data(x)), (x,), _log2_vjp)
 
 
@@ -82,7 +98,11 @@ def _log2_vjp(g, out, x):
 
 
 def log10(x):
-    """Base-10 logarithm: ``float(log10(1000.0))`` is 3.0."""
+    """Base-10 logarithm.
+
+    >>> float(log10(1000.0))
+    3.0
+    """
     return track(np.log10(data(x)), (x,), _log10_vjp)
 
 
@@ -109,7 +129,12 @@ def _cos_vjp(g, out, x):
 
 
 def tan(x):
-    """tan x, with derivative ``1 + tan² x``: ``float(tan(0.0))`` is 0.0."""
+    """tan x, whose derivative is ``1 + tan² x``.
+
+    >>> from engine import gradient
+    >>> float(gradient(tan, 0.0)[0])
+    1.0
+    """
     return track(np.tan(data(x)), (x,), _tan_vjp)
 
 
@@ -118,7 +143,11 @@ def _tan_vjp(g, out, x):
 
 
 def tanh(x):
-    """tanh x, with derivative ``1 - tanh² x`` (engine.tanh is this as an activation)."""
+    """tanh x, whose derivative is ``1 - tanh² x`` (engine.tanh is this, as an activation).
+
+    >>> float(tanh(0.0))
+    0.0
+    """
     return track(np.tanh(data(x)), (x,), _tanh_vjp)
 
 
@@ -127,7 +156,12 @@ def _tanh_vjp(g, out, x):
 
 
 def sinh(x):
-    """sinh x: ``float(sinh(0.0))`` is 0.0."""
+    """sinh x, whose derivative is cosh x.
+
+    >>> from engine import gradient
+    >>> float(gradient(sinh, 0.0)[0])
+    1.0
+    """
     return track(np.sinh(data(x)), (x,), _sinh_vjp)
 
 
@@ -136,7 +170,11 @@ def _sinh_vjp(g, out, x):
 
 
 def cosh(x):
-    """cosh x: ``float(cosh(0.0))`` is 1.0."""
+    """cosh x, whose derivative is sinh x.
+
+    >>> float(cosh(0.0))
+    1.0
+    """
     return track(np.cosh(data(x)), (x,), _cosh_vjp)
 
 
@@ -145,7 +183,12 @@ def _cosh_vjp(g, out, x):
 
 
 def arcsin(x):
-    """The inverse sine on [-1, 1]; its gradient is infinite at ±1."""
+    """The inverse sine on [-1, 1]; its gradient, 1/√(1 - x²), is infinite at ±1.
+
+    >>> from engine import gradient
+    >>> float(gradient(arcsin, 0.0)[0])
+    1.0
+    """
     return track(np.arcsin(data(x)), (x,), _arcsin_vjp)
 
 
@@ -154,7 +197,11 @@ def _arcsin_vjp(g, out, x):
 
 
 def arccos(x):
-    """The inverse cosine on [-1, 1]; its gradient is infinite at ±1."""
+    """The inverse cosine on [-1, 1]; its gradient, -1/√(1 - x²), is infinite at ±1.
+
+    >>> float(arccos(1.0))
+    0.0
+    """
     return track(np.arccos(data(x)), (x,), _arccos_vjp)
 
 
@@ -163,7 +210,11 @@ def _arccos_vjp(g, out, x):
 
 
 def arctan(x):
-    """The inverse tangent: ``float(arctan(1.0) * 4)`` is π."""
+    """The inverse tangent, whose derivative is 1 / (1 + x²).
+
+    >>> float(arctan(1.0) * 4)
+    3.141592653589793
+    """
     return track(np.arctan(data(x)), (x,), _arctan_vjp)
 
 
@@ -206,20 +257,37 @@ def _flat(g, out, x):
 
 
 def sign(x):
-    """-1, 0 or 1; zero gradient: ``gradient(lambda x: sign(x) * x, 2.0)`` is (1.0,)."""
+    """-1, 0 or 1, with zero gradient.
+
+    >>> from engine import gradient
+    >>> float(gradient(lambda x: sign(x) * x, -2.0)[0])  # d|x|/dx through sign: only the x factor counts
+    -1.0
+    """
     return track(np.sign(data(x)), (x,), _flat)
 
 
 def floor(x):
-    """The largest whole number ≤ x (as a float); zero gradient."""
+    """The largest whole number ≤ x (as a float), with zero gradient.
+
+    >>> floor([1.5, -1.5]).tolist()
+    [1.0, -2.0]
+    """
     return track(np.floor(data(x)), (x,), _flat)
 
 
 def ceil(x):
-    """The smallest whole number ≥ x (as a float); zero gradient."""
+    """The smallest whole number ≥ x (as a float), with zero gradient.
+
+    >>> ceil([1.5, -1.5]).tolist()
+    [2.0, -1.0]
+    """
     return track(np.ceil(data(x)), (x,), _flat)
 
 
 def round_(x, decimals=0):
-    """Round half to even, as numpy does; zero gradient."""
+    """Round half to even to `decimals` places, as numpy does, with zero gradient.
+
+    >>> round_([0.5, 1.5, 2.25], 1).tolist()
+    [0.5, 1.5, 2.2]
+    """
     return track(np.round(data(x), decimals), (x,), _flat)

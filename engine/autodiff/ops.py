@@ -119,7 +119,11 @@ def maximum(a, b):
 
 
 def minimum(a, b):
-    """The elementwise smaller of `a` and `b`; ties split the gradient, as in `maximum`."""
+    """The elementwise smaller of `a` and `b`; ties split the gradient, as in `maximum`.
+
+    >>> minimum([1.0, 5.0], 2.0).tolist()
+    [1.0, 2.0]
+    """
     return track(np.minimum(data(a), data(b)), (a, b), _choice_vjp, {"sign": -1})
 
 

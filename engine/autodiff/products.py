@@ -67,7 +67,11 @@ def _linear_vjp(g, out, x, W, b, needs=(True, True, True)):
 
 
 def outer(a, b):
-    """Every product ``a[i] * b[j]`` as a matrix (inputs are flattened first, as numpy does)."""
+    """Every product ``a[i] * b[j]`` as a matrix (inputs are flattened first, as numpy does).
+
+    >>> outer([1.0, 2.0], [1.0, 10.0]).tolist()
+    [[1.0, 10.0], [2.0, 20.0]]
+    """
     return reshape(a, (-1, 1)) * reshape(b, (1, -1))
 
 
@@ -91,7 +95,11 @@ def _tensordot_axes(axes, na, nb):
 
 def tensordot(a, b, axes=2):
     """Sum products over `axes` of `a` and `b`, as numpy's tensordot: an int n pairs a's last n axes
-    with b's first n; a pair of lists names them. The result has a's other axes, then b's."""
+    with b's first n; a pair of lists names them. The result has a's other axes, then b's.
+
+    >>> tensordot(np.ones((2, 3, 4)), np.ones((4, 3, 5)), ([1, 2], [1, 0])).shape
+    (2, 5)
+    """
     sa, sb = _shape(a), _shape(b)
     left, right = _tensordot_axes(axes, len(sa), len(sb))
     if len(left) != len(right) or any(sa[i] != sb[j] for i, j in zip(left, right)):

@@ -72,7 +72,11 @@ def var(x, axis=None, ddof=0, keepdims=False):
 
 def std(x, axis=None, ddof=0, keepdims=False):
     """The standard deviation, ``sqrt(var(x))``. Its gradient is infinite where every value is equal
-    (as in autograd and torch): add a small number inside if the values might all be the same."""
+    (as in autograd and torch): add a small number inside if the values might all be the same.
+
+    >>> float(std([1.0, 3.0]))
+    1.0
+    """
     return sqrt(var(x, axis, ddof, keepdims))
 
 
@@ -82,7 +86,11 @@ def max_(x, axis=None, keepdims=False):
 
 
 def min_(x, axis=None, keepdims=False):
-    """The smallest element over `axis`; ties share the gradient equally, as in `max`."""
+    """The smallest element over `axis`; ties share the gradient equally, as in `max`.
+
+    >>> min_([[3.0, 1.0], [2.0, 4.0]], axis=0).tolist()
+    [2.0, 1.0]
+    """
     axes = _norm_axis(axis, len(_shape(x)))
     return track(np.min(data(x), axis=axes, keepdims=keepdims), (x,), _extreme_vjp, {"axes": axes, "pick": np.min})
 

@@ -65,7 +65,11 @@ def _sum_to_vjp(g, out, x, shape):
 
 
 def broadcast_to(x, shape):
-    """numpy's broadcast_to; its VJP sums the copies back."""
+    """numpy's broadcast_to; its VJP sums the copies back.
+
+    >>> broadcast_to([1.0, 2.0], (2, 2)).tolist()
+    [[1.0, 2.0], [1.0, 2.0]]
+    """
     shape = _shape_arg(shape)
     if _shape(x) == shape:
         return x
@@ -111,7 +115,7 @@ def swapaxes(x):
 
 def getitem(x, index):
     index = data(index)
-    return track(data(x)[index], (x,), _getitem_vjp, {"index": index})
+    return track(np.asarray(data(x))[index], (x,), _getitem_vjp, {"index": index})
 
 
 def _getitem_vjp(g, out, x, index):
@@ -146,7 +150,11 @@ def _sequence(arrays, what):
 
 
 def stack(arrays, axis=0):
-    """Join same-shaped arrays along a new axis: ``stack([a, b], axis=0)``."""
+    """Join same-shaped arrays along a new axis, as numpy's stack.
+
+    >>> stack([[1.0, 2.0], [3.0, 4.0]], axis=1).tolist()
+    [[1.0, 3.0], [2.0, 4.0]]
+    """
     arrays = _sequence(arrays, "stack")
     axis = _axis(axis, _ndim(arrays[0]) + 1)
     return track(np.stack([data(x) for x in arrays], axis=axis), arrays, _stack_vjp, {"axis": axis})
@@ -206,7 +214,11 @@ def repeat(x, repeats, axis=None):
 
 
 def tile(x, reps):
-    """The whole array `reps` times along each axis, as numpy's tile: ``tile([1, 2], 2)`` is [1, 2, 1, 2]."""
+    """The whole array `reps` times along each axis, as numpy's tile.
+
+    >>> tile([1.0, 2.0], 2).tolist(), tile([1.0, 2.0], (2, 1)).tolist()
+    ([1.0, 2.0, 1.0, 2.0], [[1.0, 2.0], [1.0, 2.0]])
+    """
     reps = _shape_arg(reps)
     n = max(len(reps), _ndim(x))
     x = reshape(x, (1,) * (n - _ndim(x)) + _shape(x))

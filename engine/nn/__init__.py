@@ -16,6 +16,7 @@ from .optimisers import OPTIMISERS, Adam, Descent, Momentum, Nesterov, Optimiser
 from .spec import ChainSpec, LayerSpec
 
 __all__ = ["Activation", "ACTIVATIONS", "NORMALISING", "LEAKY_SLOPE", "identity", "sigmoid", "σ", "tanh", "relu",
-           "leakyrelu", "elu", "gelu", "swish", "silu", "softplus", "mish", "logsigmoid", "logσ", "softmax", "logsoftmax", "Dense", "Chain", "compose", "param_count", "INITIALISERS", "LOSSES",
+           "leakyrelu", "elu", "gelu", "swish", "silu", "softplus", "mish", "logsigmoid", "logσ", "softmax", "logsoftmax",
+           "Dense", "Chain", "compose", "param_count", "INITIALISERS", "LOSSES",
            "mse", "crossentropy", "logitcrossentropy", "binarycrossentropy", "Optimiser", "OPTIMISERS", "Descent",
            "Momentum", "Nesterov", "RMSProp", "Adam", "optimiser_from_dict", "ChainSpec", "LayerSpec"]

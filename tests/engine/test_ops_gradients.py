@@ -151,7 +151,8 @@ CASES = [
 
 
 # cases that multiply by float64 constants: numpy promotes their float32 results to float64
-FLOAT64_CONSTANTS = {"reshape", "pow integer exponents", "hcat vectors", "transpose", "np shapes", "ndarray on the left"}
+FLOAT64_CONSTANTS = {"reshape", "pow integer exponents", "hcat vectors", "transpose", "np shapes",
+                     "ndarray on the left"}
 
 
 def sample(shapes, domain, seed):
