@@ -23,6 +23,8 @@ def _norm_axis(axis, ndim):
     """numpy's `axis` argument (None, an int, numpy integers, a tuple) as sorted non-negative axes."""
     if axis is None:
         return tuple(range(ndim))
+    if type(axis) is int and -ndim <= axis < ndim:
+        return (axis % ndim,)  # the common case, quickly
     axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
     axes = [operator.index(a) for a in axes]
     for a in axes:

@@ -39,6 +39,8 @@ def _axis(axis, ndim, what="axis"):
 
 def _shape_arg(shape):
     """``reshape(x, 3)``, ``reshape(x, (3, -1))``, with numpy integers too, as a tuple of ints."""
+    if type(shape) is tuple and all(type(n) is int for n in shape):
+        return shape  # the common case, and the tape's own calls: nothing to convert
     if np.ndim(shape) == 0:
         return (operator.index(shape),)
     return tuple(operator.index(n) for n in shape)
@@ -84,10 +86,10 @@ def _broadcast_to_vjp(g, out, x, shape):
 
 def reshape(x, shape):
     """numpy's reshape (one size may be -1)."""
-    shape = tuple(np.reshape(np.empty(_shape(x), dtype=np.bool_), _shape_arg(shape)).shape)  # resolve -1
-    if _shape(x) == shape:
+    value = np.reshape(data(x), _shape_arg(shape))  # a view: cheap, and it resolves -1
+    if value.shape == _shape(x):
         return x
-    return track(np.reshape(data(x), shape), (x,), _reshape_vjp)
+    return track(value, (x,), _reshape_vjp)
 
 
 def _reshape_vjp(g, out, x):
