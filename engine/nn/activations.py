@@ -39,6 +39,9 @@ class Activation:
         self.__name__ = symbol
 
     def __call__(self, x, *args, **kwargs):
+        if "dims" in kwargs:  # Flux's keyword, on Flux's column-major features × batch arrays
+            raise TypeError(f"{self.symbol} takes numpy's axis=, not Flux's dims=: rows are samples here, "
+                            "so Flux's dims=1 (over features) is axis=-1, the default")
         return self._fn(x, *args, **kwargs)
 
     def __repr__(self):

@@ -80,6 +80,8 @@ def test_softmax_over_a_chosen_axis():
     np.testing.assert_allclose(data(E.softmax(x, axis=0)), data(E.softmax(x.T)).T, rtol=1e-15)
     np.testing.assert_allclose(data(E.logsoftmax(x, axis=0)), np.log(data(E.softmax(x, axis=0))), rtol=1e-14)
     assert M.softmax is E.softmax
+    with pytest.raises(TypeError, match="Flux's dims=1 .* is axis=-1"):
+        E.softmax(x, dims=1)
 
 
 def test_joining_takes_a_list_as_numpy_does():
