@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit
 
 from ..nn.activations import ACTIVATIONS, GELU_C2, GELU_K
-from .fastmath import exp_nonpos, sigmoid_scalar, tanh_scalar
+from .fastmath import exp_nonpos, log1p_unit, sigmoid_scalar, tanh_scalar
 
 # x/0 gives inf or NaN rather than raising: divergence is the NaN guard's job, not an exception's
 _jit = njit(cache=True, nogil=True, error_model="numpy")
@@ -91,10 +91,10 @@ def leakyrelu_vjp2d(g, x, a, out):
 
 # ---- smooth activations: the formulas of engine.nn.activations, scalar by scalar ----
 
-@_jit
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")  # inlined, so the loops calling it vectorise
 def softplus_scalar(x):
     """log(1 + eˣ) = max(x, 0) + log1p(e^-|x|), as the tape computes it."""
-    return max(x, 0.0) + math.log1p(exp_nonpos(-abs(x)))
+    return max(x, 0.0) + log1p_unit(exp_nonpos(-abs(x)))
 
 
 @_jit
@@ -177,7 +177,7 @@ def mish_vjp2d(g, x, out):
 def logsigmoid2d(x, out):
     xf, of = x.reshape(-1), out.reshape(-1)
     for i in range(xf.size):
-        of[i] = min(xf[i], 0.0) - math.log1p(exp_nonpos(-abs(xf[i])))
+        of[i] = min(xf[i], 0.0) - log1p_unit(exp_nonpos(-abs(xf[i])))
 
 
 @_jit

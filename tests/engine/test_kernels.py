@@ -41,7 +41,8 @@ def test_vectorising_activations_match_libm_to_a_few_ulp(rng):
 
 def test_nan_reaches_the_output(rng):
     nan = np.full((1, 2), np.nan)
-    for kernel in (K.tanh2d, K.sigmoid2d, K.softmax2d, K.logsoftmax2d):
+    for kernel in (K.tanh2d, K.sigmoid2d, K.softmax2d, K.logsoftmax2d, K.gelu2d, K.swish2d, K.elu2d, K.softplus2d,
+                   K.mish2d, K.logsigmoid2d):
         out = np.zeros((1, 2))
         kernel(nan, out)
         assert np.isnan(out).all(), kernel.__name__  # NaN must reach the loss, so the NaN guard sees it
@@ -53,9 +54,28 @@ def test_exp_of_non_positive_numbers_within_one_ulp(rng):
     assert ulps(e, np.exp(x)).max() <= 1
 
 
+def test_log1p_on_the_unit_interval_within_one_ulp(rng):
+    from numba import njit
+
+    from engine.kernels.fastmath import log1p_unit
+
+    @njit
+    def run(u, out):
+        for i in range(u.size):
+            out[i] = log1p_unit(u[i])
+
+    u = np.concatenate([rng.uniform(0, 1, 50000), np.exp(-rng.uniform(0, 745, 20000)),
+                        [0.0, 1.0, 5e-324, 1e-300, np.sqrt(2) - 1, np.nextafter(np.sqrt(2) - 1, 0)]])
+    out = np.empty_like(u)
+    run(u, out)
+    assert ulps(out, np.log1p(u)).max() <= 1
+    assert out[u == 0].tolist() == [0.0]
+
+
 def test_float32_kernels_agree_with_float64(rng):
     x = rng.normal(0, 3, (64, 5))
-    for kernel in (K.tanh2d, K.sigmoid2d, K.softmax2d, K.logsoftmax2d):
+    for kernel in (K.tanh2d, K.sigmoid2d, K.softmax2d, K.logsoftmax2d, K.gelu2d, K.swish2d, K.elu2d, K.softplus2d,
+                   K.mish2d, K.logsigmoid2d):
         out64, out32 = np.empty_like(x), np.empty(x.shape, np.float32)
         kernel(x, out64)
         kernel(x.astype(np.float32), out32)
