@@ -19,11 +19,6 @@ from .shapes import _shape, sum_to
 from .tracked import Tracked, data, selective, track
 
 
-def plain(*xs):
-    """True when no argument is tracked: VJPs may then take the fast kernel route."""
-    return not any(isinstance(x, Tracked) for x in xs)
-
-
 def floats(x):
     x = np.asarray(x)
     return x if x.dtype.kind == "f" else x.astype(np.float64)
