@@ -18,7 +18,8 @@ reductions, shapes), `engine.datasets`, `engine.nn`, `engine.autodiff`, `engine.
 path's machinery (it loads numba); nothing here imports it, so importing the engine is quick.
 """
 from ._version import __version__
-from .autodiff import Tracked, data, gradcheck, gradient, hessian, jacobian, no_grad, param, params, update, withgradient
+from .autodiff import (Tracked, data, gradcheck, gradient, hessian, hook, jacobian, no_grad, param, params, update,
+                       withgradient)
 from .nn import (ACTIVATIONS, LOSSES, OPTIMISERS, Activation, Adam, Chain, ChainSpec, Dense, Descent, LayerSpec,
                  Momentum, Nesterov, RMSProp, binarycrossentropy, compose, crossentropy, identity, leakyrelu,
                  logitcrossentropy, logsoftmax, mse, relu, sigmoid, softmax, tanh, σ)
@@ -31,7 +32,7 @@ from .modelfile import ModelFileError, load_model, save_model
 __all__ = [
     # the tape (Flux's Tracker)
     "param", "params", "gradient", "update", "data", "withgradient", "jacobian", "hessian", "no_grad", "Tracked",
-    "gradcheck",
+    "gradcheck", "hook",
     # layers and activations
     "Dense", "Chain", "compose", "σ", "sigmoid", "softmax", "logsoftmax", "tanh", "relu", "leakyrelu", "identity",
     "Activation", "ACTIVATIONS", "ChainSpec", "LayerSpec",

@@ -10,11 +10,13 @@ operation of the backward pass is recorded too and gradients can be differentiat
 14.0 (tracked)
 >>> gradient(df, 2, nest=True)[0]
 6.0 (tracked)
+
+`hook` (Tracker's) lets a function see or change the gradient flowing back through a value.
 """
 import numpy as np
 
 from .params import Grads, Params
-from .tracked import Tracked, data, param
+from .tracked import Tracked, data, param, track
 
 
 def _topological(root, target_ids):
@@ -91,7 +93,22 @@ def _finish(g, like, nest):
     if nest:
         return g if isinstance(g, Tracked) else Tracked(np.asarray(g))
     g = np.asarray(data(g))
+    if g.dtype != like.dtype:  # a float32 input gets a float32 gradient, even where float64 constants met it
+        g = g.astype(like.dtype)
     return g[()] if g.ndim == 0 else g
+
+
+def _own(grads):
+    """Each gradient a writable array of its own: a sweep may hand back a read-only broadcast view,
+    or the same array to two inputs (x + y), and ``g *= 0.5`` must change only that gradient."""
+    seen = set()
+    out = []
+    for g in grads:
+        if isinstance(g, np.ndarray) and (not g.flags.writeable or not g.flags.owndata or id(g) in seen):
+            g = g.copy()
+        seen.add(id(g))
+        out.append(g)
+    return out
 
 
 def _scalar_output(out, fname):
@@ -130,6 +147,8 @@ def withgradient(f, *args, nest=False):
     else:
         raw = [None] * len(targets)
     grads = [_finish(g, t, nest) for g, t in zip(raw, targets)]
+    if not nest:
+        grads = _own(grads)
     value = out if nest else data(out)
     if by_params:
         return value, Grads(zip(targets, grads))
@@ -167,8 +186,8 @@ def jacobian(f, x, nest=False):
             g = None
         rows.append(_finish(g, node, nest))
     if nest:
-        from .ops import reshape, stack  # deferred: ops builds on the tracked values
-        return reshape(stack(*rows, axis=0), oshape + xshape)
+        from .shapes import reshape, stack  # deferred: shapes builds on the tracked values
+        return reshape(stack(rows, axis=0), oshape + xshape)
     return np.array(rows, dtype=node.dtype).reshape(oshape + xshape)
 
 
@@ -179,3 +198,32 @@ def hessian(f, x):
     [[6.0, 0.0], [0.0, 12.0]]
     """
     return jacobian(lambda v: gradient(f, v, nest=True)[0], x)
+
+
+def hook(f, x):
+    """`x` unchanged, but the gradient flowing back through it becomes ``f(gradient)`` (Tracker's hook).
+
+    `f` sees the adjoint arriving at `x` (tracked inside a ``nest=True`` sweep) and returns the one
+    to pass on, of the same shape; returning None passes it on unchanged, so ``hook(print, x)``
+    shows it.
+
+    >>> float(gradient(lambda x: hook(lambda g: -g, x) * 3, 1.0)[0])  # reverse the sign
+    -3.0
+    >>> seen = []
+    >>> _ = gradient(lambda x: (hook(seen.append, x * 2) ** 2).sum(), [1.0, 2.0])
+    >>> seen[0].tolist()  # d(y²)/dy at y = 2x
+    [4.0, 8.0]
+    """
+    if not callable(f):
+        raise TypeError(f"hook(f, x) takes the function first, got {type(f).__name__}")
+    return track(data(x), (x,), _hook_vjp, {"f": f})
+
+
+def _hook_vjp(g, out, x, f):
+    changed = f(g)
+    if changed is None:
+        return (g,)
+    if np.shape(data(changed)) != np.shape(data(g)):
+        raise ValueError(f"the function given to hook returned shape {np.shape(data(changed))} for a "
+                         f"gradient of shape {np.shape(data(g))}; it must keep the shape")
+    return (changed,)

@@ -1,8 +1,10 @@
 """Tracked values: numbers and arrays that record the call that made them (the tape).
 
 A `Tracked` wraps a numpy value and remembers the call that made it: its inputs (`parents`) and the
-vector-Jacobian product of that call (`vjp`). Parameters live in `engine.params`, the backward
-sweeps in `back.py`, the differentiable operations in `ops.py`.
+vector-Jacobian product of that call (`vjp`). Parameters live in `params.py`, the backward
+sweeps in `back.py`, the differentiable operations in `elementwise.py`, `shapes.py`, `ops.py`,
+`reductions.py` and `products.py`; `methods.py` gives Tracked its operators and `interop.py` lets
+numpy's own functions (``np.sum(x)``, ``np.exp(x)``) run the engine's.
 
 >>> x = param(3.0); x
 3.0 (tracked)
@@ -43,11 +45,11 @@ class Tracked:
 
     `value` is the numpy data; `parents` the inputs of the call that made it (tracked or not);
     `vjp(g, out, *parents, **kwargs)` returns one gradient per parent. Leaves have no `vjp`.
-    Operators (+ - * / ** @, indexing, .sum() ...) are installed by `ops.py`.
+    Operators (+ - * / ** @, indexing, .sum() ...) are installed by `methods.py`, numpy's
+    protocols (``__array_ufunc__``, ``__array_function__``) by `interop.py`.
     """
 
     __slots__ = ("value", "parents", "vjp", "kwargs", "__weakref__")
-    __array_ufunc__ = None  # make numpy defer: ndarray * Tracked calls Tracked.__rmul__
     __hash__ = object.__hash__  # identity: parameters are dictionary keys (Grads)
 
     def __init__(self, value, parents=(), vjp=None, kwargs=None):
@@ -139,6 +141,15 @@ def param(x):
     2.0 (tracked)
     """
     return Tracked(_as_float_array(data(x)))
+
+
+def selective(vjp):
+    """Mark a VJP that takes `needs` (one bool per input) and skips gradients nobody asked for:
+    a Dense layer's input gradient is a whole matrix product, wasted on the data itself, and the
+    exponent of ``x ** 2`` is a constant. `backprop` passes ``needs`` (True for a tracked input
+    that leads to a target); called any other way, a selective VJP computes every gradient."""
+    vjp.selective = True
+    return vjp
 
 
 def track(forward_value, parents, vjp, kwargs=None):

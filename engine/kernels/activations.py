@@ -17,8 +17,8 @@ import math
 import numpy as np
 from numba import njit
 
-from ..nn.activations import ACTIVATIONS
-from .fastmath import exp_nonpos, sigmoid_scalar, tanh_scalar
+from ..nn.activations import ACTIVATIONS, GELU_C2, GELU_K
+from .fastmath import exp_nonpos, log1p_unit, sigmoid_scalar, tanh_scalar
 
 # x/0 gives inf or NaN rather than raising: divergence is the NaN guard's job, not an exception's
 _jit = njit(cache=True, nogil=True, error_model="numpy")
@@ -87,6 +87,104 @@ def leakyrelu_vjp2d(g, x, a, out):
     for i in range(g.shape[0]):
         for j in range(g.shape[1]):
             out[i, j] = g[i, j] if x[i, j] > 0 else a * g[i, j]
+
+
+# ---- smooth activations: the formulas of engine.nn.activations, scalar by scalar ----
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")  # inlined, so the loops calling it vectorise
+def softplus_scalar(x):
+    """log(1 + eˣ) = max(x, 0) + log1p(e^-|x|), as the tape computes it."""
+    return max(x, 0.0) + log1p_unit(exp_nonpos(-abs(x)))
+
+
+@_jit
+def gelu2d(x, out):
+    xf, of = x.reshape(-1), out.reshape(-1)
+    for i in range(xf.size):
+        v = xf[i]
+        of[i] = v * sigmoid_scalar(GELU_C2 * (v + GELU_K * v * v * v))
+
+
+@_jit
+def gelu_vjp2d(g, x, out):
+    xf, gf, of = x.reshape(-1), g.reshape(-1), out.reshape(-1)
+    for i in range(xf.size):
+        v = xf[i]
+        z = GELU_C2 * (v + GELU_K * v * v * v)
+        s = sigmoid_scalar(z)
+        of[i] = gf[i] * (s + v * s * sigmoid_scalar(-z) * (GELU_C2 * (1 + 3 * GELU_K * v * v)))
+
+
+@_jit
+def swish2d(x, out):
+    xf, of = x.reshape(-1), out.reshape(-1)
+    for i in range(xf.size):
+        of[i] = xf[i] * sigmoid_scalar(xf[i])
+
+
+@_jit
+def swish_vjp2d(g, x, out):
+    xf, gf, of = x.reshape(-1), g.reshape(-1), out.reshape(-1)
+    for i in range(xf.size):
+        s = sigmoid_scalar(xf[i])
+        of[i] = gf[i] * (s + xf[i] * s * sigmoid_scalar(-xf[i]))
+
+
+@_jit
+def elu2d(x, out):
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            out[i, j] = x[i, j] if x[i, j] > 0 else math.expm1(x[i, j])
+
+
+@_jit
+def elu_vjp2d(g, x, out):
+    for i in range(g.shape[0]):
+        for j in range(g.shape[1]):
+            out[i, j] = g[i, j] if x[i, j] > 0 else g[i, j] * exp_nonpos(x[i, j])
+
+
+@_jit
+def softplus2d(x, out):
+    xf, of = x.reshape(-1), out.reshape(-1)
+    for i in range(xf.size):
+        of[i] = softplus_scalar(xf[i])
+
+
+@_jit
+def softplus_vjp2d(g, x, out):
+    xf, gf, of = x.reshape(-1), g.reshape(-1), out.reshape(-1)
+    for i in range(xf.size):
+        of[i] = gf[i] * sigmoid_scalar(xf[i])
+
+
+@_jit
+def mish2d(x, out):
+    xf, of = x.reshape(-1), out.reshape(-1)
+    for i in range(xf.size):
+        of[i] = xf[i] * tanh_scalar(softplus_scalar(xf[i]))
+
+
+@_jit
+def mish_vjp2d(g, x, out):
+    xf, gf, of = x.reshape(-1), g.reshape(-1), out.reshape(-1)
+    for i in range(xf.size):
+        t = tanh_scalar(softplus_scalar(xf[i]))
+        of[i] = gf[i] * (t + xf[i] * (1 - t * t) * sigmoid_scalar(xf[i]))
+
+
+@_jit
+def logsigmoid2d(x, out):
+    xf, of = x.reshape(-1), out.reshape(-1)
+    for i in range(xf.size):
+        of[i] = min(xf[i], 0.0) - log1p_unit(exp_nonpos(-abs(xf[i])))
+
+
+@_jit
+def logsigmoid_vjp2d(g, x, out):
+    xf, gf, of = x.reshape(-1), g.reshape(-1), out.reshape(-1)
+    for i in range(xf.size):
+        of[i] = gf[i] * sigmoid_scalar(-xf[i])
 
 
 # ---- row-wise softmax family (the last axis) ----
@@ -159,6 +257,8 @@ def copy2d(x, out):
 CODES = {name: code for code, name in enumerate(ACTIVATIONS, start=1)}  # the registry's names, numbered; 0 is LINEAR
 IDENTITY, SIGMOID, TANH, RELU = CODES["identity"], CODES["sigmoid"], CODES["tanh"], CODES["relu"]
 LEAKYRELU, SOFTMAX, LOGSOFTMAX = CODES["leakyrelu"], CODES["softmax"], CODES["logsoftmax"]
+ELU, GELU, SWISH, SOFTPLUS = CODES["elu"], CODES["gelu"], CODES["swish"], CODES["softplus"]
+MISH, LOGSIGMOID = CODES["mish"], CODES["logsigmoid"]
 
 
 @_jit
@@ -179,6 +279,18 @@ def forward(op, x, slope, y):
         softmax2d(x, y)
     elif op == LOGSOFTMAX:
         logsoftmax2d(x, y)
+    elif op == ELU:
+        elu2d(x, y)
+    elif op == GELU:
+        gelu2d(x, y)
+    elif op == SWISH:
+        swish2d(x, y)
+    elif op == SOFTPLUS:
+        softplus2d(x, y)
+    elif op == MISH:
+        mish2d(x, y)
+    elif op == LOGSIGMOID:
+        logsigmoid2d(x, y)
     else:
         return False
     return True
@@ -201,3 +313,15 @@ def backward(op, gy, x, y, slope, gx):
         softmax_vjp2d(gy, y, gx)
     elif op == LOGSOFTMAX:
         logsoftmax_vjp2d(gy, y, gx)
+    elif op == ELU:
+        elu_vjp2d(gy, x, gx)
+    elif op == GELU:
+        gelu_vjp2d(gy, x, gx)
+    elif op == SWISH:
+        swish_vjp2d(gy, x, gx)
+    elif op == SOFTPLUS:
+        softplus_vjp2d(gy, x, gx)
+    elif op == MISH:
+        mish_vjp2d(gy, x, gx)
+    elif op == LOGSIGMOID:
+        logsigmoid_vjp2d(gy, x, gx)

@@ -2,8 +2,10 @@
 
 Numba checks only the file that defines a function to see whether its cached machine code is
 stale, but our kernels call and inline each other across files (`fastmath` into `activations`
-into the interpreter). So the cache lives in a folder named by a hash of every source in
-`engine/kernels/`: a change in any of them compiles afresh instead of running old code.
+into the interpreter), and they compile in constants from the registries in `engine/nn` (the
+activation and loss codes are their registries' order, optimiser settings are names there).
+So the cache lives in a folder named by a hash of every source in `engine/kernels/` and of those
+`engine/nn` modules: a change in any of them compiles afresh instead of running old code.
 
 The base folder is `$NUMBA_CACHE_DIR` when set, else the per-user cache folder (platformdirs);
 `engine/kernels/__init__.py` chooses it when the first kernel module is imported, before any
@@ -24,16 +26,22 @@ import numba
 import platformdirs
 
 KERNELS = Path(__file__).resolve().parent
+COMPILED_IN = ("activations.py", "losses.py", "optimisers.py")  # the engine/nn modules kernels import from
 STALE_AFTER_DAYS = 30  # other versions' folders unused this long are removed by prune_stale()
 
 
+def hashed_sources() -> list[Path]:
+    """Every file whose contents compiled kernels depend on: the kernels, and what they compile in."""
+    kernels = [path for path in sorted(KERNELS.glob("*.py")) if path.name != "cache.py"]
+    return kernels + [KERNELS.parent / "nn" / name for name in COMPILED_IN]
+
+
 def source_hash() -> str:
-    """A short hash of the kernel sources (names and contents) and of Numba's version."""
+    """A short hash of the kernel sources, the registries they compile in, and Numba's version."""
     digest = hashlib.sha256()
-    for path in sorted(KERNELS.glob("*.py")):
-        if path.name != "cache.py":
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
+    for path in hashed_sources():
+        digest.update(f"{path.parent.name}/{path.name}".encode())
+        digest.update(path.read_bytes())
     digest.update(numba.__version__.encode())
     return digest.hexdigest()[:16]
 

@@ -1,6 +1,6 @@
 """Neural-network pieces on the tape: activations, Dense and Chain, losses, optimisers, ChainSpec.
 
-    activations.py  Activation and the ACTIVATIONS registry (σ, tanh, relu, softmax, ...)
+    activations.py  Activation and the ACTIVATIONS registry (σ, tanh, relu, gelu, swish, softmax, ...)
     layers.py       Dense, Chain, compose, the INITIALISERS registry
     losses.py       mse, crossentropy, logitcrossentropy, binarycrossentropy (LOSSES)
     optimisers.py   Descent, Momentum, Nesterov, RMSProp, Adam (OPTIMISERS) and their numpy rules
@@ -8,14 +8,15 @@
 
 numpy only: compiled versions of these live in engine.kernels, which builds on this package.
 """
-from .activations import (ACTIVATIONS, LEAKY_SLOPE, NORMALISING, Activation, identity, leakyrelu, logsoftmax, relu,
-                          sigmoid, softmax, tanh, σ)
+from .activations import (ACTIVATIONS, LEAKY_SLOPE, NORMALISING, Activation, elu, gelu, identity, leakyrelu, logsigmoid,
+                          logsoftmax, logσ, mish, relu, sigmoid, silu, softmax, softplus, swish, tanh, σ)
 from .layers import INITIALISERS, Chain, Dense, compose, param_count
 from .losses import LOSSES, binarycrossentropy, crossentropy, logitcrossentropy, mse
 from .optimisers import OPTIMISERS, Adam, Descent, Momentum, Nesterov, Optimiser, RMSProp, optimiser_from_dict
 from .spec import ChainSpec, LayerSpec
 
 __all__ = ["Activation", "ACTIVATIONS", "NORMALISING", "LEAKY_SLOPE", "identity", "sigmoid", "σ", "tanh", "relu",
-           "leakyrelu", "softmax", "logsoftmax", "Dense", "Chain", "compose", "param_count", "INITIALISERS", "LOSSES",
+           "leakyrelu", "elu", "gelu", "swish", "silu", "softplus", "mish", "logsigmoid", "logσ", "softmax", "logsoftmax",
+           "Dense", "Chain", "compose", "param_count", "INITIALISERS", "LOSSES",
            "mse", "crossentropy", "logitcrossentropy", "binarycrossentropy", "Optimiser", "OPTIMISERS", "Descent",
            "Momentum", "Nesterov", "RMSProp", "Adam", "optimiser_from_dict", "ChainSpec", "LayerSpec"]

@@ -10,7 +10,8 @@ Chain(Dense(10 => 5, σ), Dense(5 => 2), softmax)
 """
 import numpy as np
 
-from ..autodiff.ops import linear, reshape
+from ..autodiff.products import linear
+from ..autodiff.shapes import reshape
 from ..autodiff.tracked import data, param
 from .activations import Activation, identity
 

@@ -12,7 +12,7 @@ True
 import numpy as np
 
 from ..autodiff.elementwise import clip, log
-from ..autodiff.ops import mean, sum_
+from ..autodiff.reductions import mean, sum_
 from ..autodiff.tracked import data
 from .activations import logsoftmax
 

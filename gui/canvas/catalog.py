@@ -24,10 +24,14 @@ KIND_COLOURS = {"input": "#0e9384", "dense": "#4a63d8", "activation": "#d97706"}
 NORMALISING_COLOUR = "#c2417d"  # softmax and logsoftmax end a classifier: give them their own hue
 
 ACTIVATION_TITLES = {"identity": "Identity", "sigmoid": "Sigmoid σ", "tanh": "Tanh", "relu": "ReLU",
-                     "leakyrelu": "Leaky ReLU", "softmax": "Softmax", "logsoftmax": "Log-softmax"}
+                     "leakyrelu": "Leaky ReLU", "elu": "ELU", "gelu": "GELU", "swish": "Swish (SiLU)",
+                     "softplus": "Softplus", "mish": "Mish", "logsigmoid": "Log-sigmoid logσ",
+                     "softmax": "Softmax", "logsoftmax": "Log-softmax"}
 FORMULAS = {"identity": "x ↦ x", "sigmoid": "1 / (1 + e⁻ˣ)", "tanh": "(eˣ−e⁻ˣ)/(eˣ+e⁻ˣ)",
-            "relu": "max(0, x)", "leakyrelu": "max(0.01x, x)", "softmax": "eˣⁱ / Σ eˣʲ",
-            "logsoftmax": "xᵢ − log Σ eˣʲ"}
+            "relu": "max(0, x)", "leakyrelu": "max(0.01x, x)", "elu": "x > 0 ? x : eˣ − 1",
+            "gelu": "≈ x·Φ(x), tanh form", "swish": "x·σ(x)", "softplus": "log(1 + eˣ)",
+            "mish": "x·tanh(softplus(x))", "logsigmoid": "log σ(x) = −softplus(−x)",
+            "softmax": "eˣⁱ / Σ eˣʲ", "logsoftmax": "xᵢ − log Σ eˣʲ"}
 INIT_TITLES = {"glorot_uniform": "Glorot uniform", "glorot_normal": "Glorot normal",
                "he_uniform": "He uniform", "he_normal": "He normal", "zeros": "Zeros"}
 
@@ -62,6 +66,12 @@ PALETTE = (
     _activation("tanh", "Squashes each value into (−1, 1), centred on zero."),
     _activation("relu", "Keeps positives, zeroes negatives: cheap and the usual hidden-layer choice."),
     _activation("leakyrelu", "Like ReLU, but lets a small slope (0.01) through for negatives."),
+    _activation("elu", "Like ReLU for positives; negatives curve smoothly down to −1."),
+    _activation("gelu", "A smooth ReLU that dips slightly below zero (the tanh approximation, as in Flux)."),
+    _activation("swish", "x times its own sigmoid: smooth, like GELU."),
+    _activation("softplus", "A smooth ReLU that is always positive."),
+    _activation("mish", "x·tanh(softplus(x)): smooth and non-monotonic, like Swish."),
+    _activation("logsigmoid", "The log of the sigmoid, computed stably; never above zero."),
     _activation("softmax", "Turns a row of scores into probabilities that sum to 1; ends a classifier."),
     _activation("logsoftmax", "The log of softmax, computed stably; pair it with a log-likelihood loss."),
     _activation("identity", "Passes values through unchanged."),

@@ -343,3 +343,15 @@ def test_a_save_sweeps_what_interrupted_saves_of_the_same_file_left(tmp_path):
         os.utime(p, (time.time() - 3600,) * 2)
     save_model(tmp_path / "m.chain", small_model())
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["m.chain", theirs.name])
+
+
+@pytest.mark.parametrize("name", ["elu", "gelu", "swish", "softplus", "mish", "logsigmoid"])
+def test_the_newer_activations_save_and_load_by_name(tmp_path, name):
+    act = ACTIVATIONS[name]
+    model = Chain(Dense(3, 4, act, rng=0), act, Dense(4, 2, rng=1))
+    save_model(tmp_path / f"{name}.chain", model)
+    loaded = load_model(tmp_path / f"{name}.chain")
+    assert loaded.model.layers[0].act is act and loaded.model.layers[1] is act
+    assert [layer.activation for layer in loaded.spec.layers] == [name, name, "identity"]
+    x = np.random.default_rng(2).standard_normal((5, 3))
+    np.testing.assert_array_equal(loaded.model(x).value, model(x).value)

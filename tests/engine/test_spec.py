@@ -80,7 +80,7 @@ def test_identity_after_softmax_and_dense_after_softmax_are_fine():
 
 
 def test_layer_names_are_checked_on_construction():
-    for bad in (dict(kind="conv"), dict(kind="dense", activation="gelu"), dict(kind="dense", init="ones")):
+    for bad in (dict(kind="conv"), dict(kind="dense", activation="swiglu"), dict(kind="dense", init="ones")):
         with pytest.raises(ValueError, match="unknown"):
             LayerSpec(**bad)
 
@@ -122,7 +122,7 @@ def test_any_spec_survives_a_dict_round_trip(inputs, layers):
     ({"inputs": 2, "layers": [{"kind": "dense", "units": 3, "weights": []}]}, "unknown key"),
     ({"inputs": 2, "layers": [{"kind": "activation", "units": 3, "activation": "relu"}]}, "unknown key"),
     ({"inputs": 2, "layers": [{"kind": "activation"}]}, "needs an 'activation'"),
-    ({"inputs": 2, "layers": [{"kind": "dense", "units": 2}, {"kind": "activation", "activation": "gelu"}]},
+    ({"inputs": 2, "layers": [{"kind": "dense", "units": 2}, {"kind": "activation", "activation": "swiglu"}]},
      "layer 2: unknown activation"),
     ({"inputs": 2, "layers": ["relu"]}, "layer 1: a layer must be an object"),
 ])
