@@ -66,7 +66,8 @@ def show_active(qtbot_or_none, widget):
 
 
 @pytest.fixture
-def canvas(qtbot, theme):
+def canvas(request, qtbot, theme):
+    assert "window" not in request.fixturenames, "a test has either a canvas (and its view, doc) or a window"
     win = CanvasWindow()
     qtbot.addWidget(win, before_close_func=CanvasWindow.release)
     show_active(qtbot, win)
