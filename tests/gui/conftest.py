@@ -121,6 +121,7 @@ def _module_window(tmp_path_factory, theme):
         show_active(None, win)
         win.view.reset_zoom()
         yield win
+        _release_window(win)
         win.close()
         win.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
