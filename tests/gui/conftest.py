@@ -54,15 +54,12 @@ def theme(qapp):
     apply_theme(qapp, dark=False)
 
 
-def show_active(qtbot_or_none, widget):
+def show_active(widget):
     """Show `widget` and make its window the active one: window shortcuts (Delete, Ctrl+Z, ...) need that."""
     widget.show()
     assert QTest.qWaitForWindowExposed(widget)
     widget.activateWindow()
-    if qtbot_or_none is not None:
-        qtbot_or_none.waitUntil(lambda: QGuiApplication.focusWindow() is widget.windowHandle(), timeout=2000)
-    else:
-        assert QTest.qWaitForWindowActive(widget)
+    assert QTest.qWaitForWindowActive(widget) and QGuiApplication.focusWindow() is widget.windowHandle()
 
 
 @pytest.fixture
@@ -70,7 +67,7 @@ def canvas(request, qtbot, theme):
     assert "window" not in request.fixturenames, "a test has either a canvas (and its view, doc) or a window"
     win = CanvasWindow()
     qtbot.addWidget(win, before_close_func=CanvasWindow.release)
-    show_active(qtbot, win)
+    show_active(win)
     win.view.fit_to_view()  # what the main window does when it is first shown
     win.view.reset_zoom()  # tests compute points at 100%
     win.view.setFocus()
@@ -106,7 +103,7 @@ def _release_window(win):
 def window(qtbot, theme):
     win = MainWindow()
     qtbot.addWidget(win, before_close_func=_release_window)
-    show_active(qtbot, win)
+    show_active(win)
     win.view.reset_zoom()  # tests compute points at 100%
     win.view.setFocus()
     yield win
@@ -118,7 +115,7 @@ def _module_window(tmp_path_factory, theme):
     with pytest.MonkeyPatch.context() as monkeypatch:  # the autouse user_folders covers single tests only
         keep_user_folders_apart(monkeypatch, tmp_path_factory.mktemp("user"))
         win = MainWindow()
-        show_active(None, win)
+        show_active(win)
         win.view.reset_zoom()
         yield win
         _release_window(win)
