@@ -69,7 +69,7 @@ def test_the_compiled_and_the_numpy_rule_take_the_same_step(opt, dtype, rng):
     a = run_rule(apply_update, opt, p0, grads, dtype)
     b = run_rule(update_arrays, opt, p0, grads, dtype)
     ulp = 4 * np.finfo(dtype).eps
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         np.testing.assert_allclose(x, y, rtol=ulp, atol=ulp)
 
 

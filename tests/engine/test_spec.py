@@ -34,7 +34,7 @@ def test_build_computes_what_a_hand_built_chain_computes(rng):
     by_hand = Chain(Dense(10, 5, sigmoid, rng=by_hand_rng), Dense(5, 2, rng=by_hand_rng), softmax)
     built = TUTORIAL.build(seed=3)
     np.testing.assert_array_equal(built(x), by_hand(x))
-    for a, b in zip(built.parameters(), by_hand.parameters()):
+    for a, b in zip(built.parameters(), by_hand.parameters(), strict=True):
         np.testing.assert_array_equal(a.value, b.value)
 
 

@@ -1,10 +1,53 @@
-"""Real input for canvas tests: mouse gestures on the view's viewport and drag-and-drop events."""
+"""The canvas without the rest of the main window, and real input for canvas tests: mouse gestures on
+the view's viewport and drag-and-drop events."""
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QUndoStack
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
 
+from gui.canvas.actions import canvas_actions
+from gui.canvas.document import TUTORIAL_SPEC, Document
+from gui.canvas.editor import CanvasEditor
 from gui.canvas.layout import BLOCK_HEIGHT, BLOCK_WIDTH
+from gui.canvas.palette import BlockPalette
+from gui.canvas.view import CanvasView
+from gui.panels.properties import PropertiesPanel
+
+VIEW_SIZE = (788, 428)  # the canvas's size in a new 1280 × 800 main window: tests compute points for it
+
+
+class CanvasWindow(QWidget):
+    """The canvas as the main window builds it - document, undo stack, editor, view, block palette,
+    properties panel and the edit actions with their shortcuts (gui.canvas.actions) - but none of the
+    training docks, whose plots take most of a main window's build time. Attributes are named as on
+    MainWindow; `messages` collects what the main window would show in its status bar."""
+
+    def __init__(self, spec=TUTORIAL_SPEC):
+        super().__init__()
+        self.undo_stack = QUndoStack(self)
+        self.doc = Document.from_spec(spec, parent=self)
+        self.editor = CanvasEditor(self.doc, self.undo_stack, parent=self)
+        self.view = CanvasView(self.editor, self)
+        self.view.setFixedSize(*VIEW_SIZE)
+        self.palette_panel = BlockPalette()  # a drag source here: double-click wiring is the main window's
+        self.palette_panel.setFixedWidth(190)
+        self.properties = PropertiesPanel(self.editor)
+        self.properties.setFixedWidth(270)
+        self.actions_by_name = canvas_actions(self, self.editor, self.view)
+        self.messages: list[str] = []
+        self.editor.message.connect(self._note)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.palette_panel, self.view, self.properties):
+            layout.addWidget(widget)
+
+    def release(self):
+        """Before closing: let go of the undo history (its commands hold the document) and the messages."""
+        self.editor.message.disconnect(self._note)
+        self.undo_stack.clear()
+
+    def _note(self, text: str):
+        self.messages.append(text)
 
 
 def to_view(view, scene_point) -> QPoint:

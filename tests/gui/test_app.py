@@ -59,3 +59,5 @@ def test_screenshot_renders_the_window_offscreen(tmp_path):
     assert done.returncode == 0, done.stderr
     image = QImage(str(out))
     assert (image.width(), image.height()) == app.SCREENSHOT_SIZE
+    sampled = {image.pixel(x, y) for x in range(0, image.width(), 32) for y in range(0, image.height(), 32)}
+    assert len(sampled) > 20  # drawn: docks, blocks and plots, not one flat colour

@@ -83,7 +83,7 @@ def test_trained_weights_go_through_the_training_hook(window, tmp_path, monkeypa
     assert loaded.trained and loaded.settings["epochs"] == 12 and loaded.spec == TUTORIAL_SPEC
     assert window.files.open_path(tmp_path / "t.chain")
     (back,) = restored
-    for a, b in zip(params(back.model), params(trained)):
+    for a, b in zip(params(back.model), params(trained), strict=True):
         assert np.array_equal(a.value, b.value)
     assert back.history["train_loss"] == [0.9, 0.5]
 

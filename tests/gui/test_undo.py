@@ -52,8 +52,8 @@ def assert_scene_matches(editor):
 
 
 @pytest.mark.parametrize("name", OPERATIONS)
-def test_undo_and_redo_restore_the_document_exactly(window, name):
-    editor, stack = window.editor, window.undo_stack
+def test_undo_and_redo_restore_the_document_exactly(editor, name):
+    stack = editor.undo_stack
     OPERATIONS[name](editor)
     before_last = stack.index() - 1
     stack.setIndex(before_last)  # state just before the operation's own step
@@ -71,16 +71,16 @@ def test_undo_and_redo_restore_the_document_exactly(window, name):
         assert_scene_matches(editor)
 
 
-def test_a_drag_that_returns_to_its_start_leaves_no_undo_step(window):
-    doc, stack = window.doc, window.undo_stack
+def test_a_drag_that_returns_to_its_start_leaves_no_undo_step(editor):
+    doc, stack = editor.doc, editor.undo_stack
     count = stack.count()
     stack.push(MoveBlocks(doc, {1: ((0, 0), (40, 0))}, drag=99))
     stack.push(MoveBlocks(doc, {1: ((0, 0), (0, 0))}, drag=99))
     assert stack.count() == count and (doc.block(1).x, doc.block(1).y) == (0, 0)
 
 
-def test_spin_box_steps_merge_but_different_fields_do_not(window):
-    editor, stack = window.editor, window.undo_stack
+def test_spin_box_steps_merge_but_different_fields_do_not(editor):
+    stack = editor.undo_stack
     dense = ids(editor.doc)["Dense(2)"]
     count = stack.count()
     for units in (3, 4, 5):

@@ -4,6 +4,7 @@ import re
 import pytest
 from PySide6.QtGui import QUndoStack
 
+from gui.canvas.commands import connect, delete_items
 from gui.canvas.document import Block, Document, Wire
 from gui.canvas.editor import CanvasEditor
 
@@ -78,9 +79,9 @@ def test_sizes_are_shown_even_on_a_broken_canvas(qapp):
     assert editor.scene.block_items[6].shape_text == "(n, 3)"
 
 
-def test_a_fix_clears_the_marks_at_once(window, doc):
-    from gui.canvas.commands import connect, delete_items
-
+def test_a_fix_clears_the_marks_at_once(window):
+    """The marks on the canvas and the main window's status bar follow each edit."""
+    doc = window.doc
     ids = {b.label(): b.block_id for b in doc.blocks()}
     wire = doc.find_wire(ids["Dense(2)"], ids["softmax"])
     window.undo_stack.push(delete_items(doc, wire_ids=[wire.wire_id]))
