@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox
 from .canvas.document import TUTORIAL_SPEC, Document
 from .canvas.editor import CanvasEditor
 from .canvas.palette import BlockPalette
+from .canvas.actions import canvas_actions, make_action
 from .canvas.lock import LOCKED_ACTIONS, ChainLock
 from .canvas.view import CanvasView
 from .files import DocumentFiles
@@ -85,53 +86,15 @@ class MainWindow(QMainWindow):
 
     def _action(self, name: str, text: str, slot=None, shortcuts=(), icon_name: str | None = None,
                 tip: str | None = None, checkable: bool = False) -> QAction:
-        action = QAction(text, self)
-        if icon_name:
-            action.setIcon(icon(icon_name))
-        if shortcuts:
-            action.setShortcuts([QKeySequence(s) for s in shortcuts])
-        if tip:
-            action.setToolTip(tip)
-        action.setCheckable(checkable)
-        if slot is not None:
-            (action.toggled if checkable else action.triggered).connect(slot)
+        action = make_action(self, text, slot, shortcuts, icon_name, tip, checkable)  # shortcuts work menu-less
         self.actions_by_name[name] = action
-        self.addAction(action)  # shortcuts work even when the menu bar is hidden
         return action
 
     def _make_actions(self):
-        ed, view = self.editor, self.view
-        undo = self.undo_stack.createUndoAction(self, "Undo")
-        undo.setShortcuts([QKeySequence.Undo])
-        redo = self.undo_stack.createRedoAction(self, "Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for name, action, icon_name in (("undo", undo, "undo"), ("redo", redo, "redo")):
-            action.setIcon(icon(icon_name))
-            self.actions_by_name[name] = action
-            self.addAction(action)
-        a = self._action
-        a("cut", "Cu&t", ed.cut, [QKeySequence.Cut])
-        a("copy", "&Copy", ed.copy, [QKeySequence.Copy])
-        a("paste", "&Paste", ed.paste, [QKeySequence.Paste])
-        a("duplicate", "D&uplicate", ed.duplicate, ["Ctrl+D"])
-        a("delete", "&Delete", ed.delete_selection, [QKeySequence.Delete, "Backspace"], "delete",
-          "Delete the selected blocks and wires")
-        a("select_all", "Select &All", ed.select_all, [QKeySequence.SelectAll])
-        a("zoom_in", "Zoom &In", view.zoom_in, ["Ctrl++", "Ctrl+="], "zoom-in", "Zoom in (Ctrl +)")
-        a("zoom_out", "Zoom &Out", view.zoom_out, ["Ctrl+-"], "zoom-out", "Zoom out (Ctrl −)")
-        a("fit", "&Fit to View", view.fit_to_view, ["Ctrl+0"], "zoom-fit", "Show the whole Chain (Ctrl+0)")
-        a("actual_size", "&Actual Size", view.reset_zoom, ["Ctrl+1"])
-        snap = a("snap", "&Snap to Grid", ed.set_snap_to_grid, (), "grid", "Snap blocks to the grid",
-                 checkable=True)
-        snap.setChecked(ed.snap_to_grid)
-        a("arrange", "Auto-&arrange", ed.arrange, ["Ctrl+L"], "arrange",
-          "Arrange the Chain in a tidy row (Ctrl+L)")
-        a("quit", "&Quit", self.close, [QKeySequence.Quit])
-        a("shortcuts", "Canvas &Shortcuts", self._show_shortcuts)
-        a("about", "&About Chainboard", self._show_about)
-        self.view.menu_actions = [self.actions_by_name[n] if n else None
-                                  for n in ("cut", "copy", "paste", "duplicate", "delete", "",
-                                            "select_all", "arrange")]
+        self.actions_by_name.update(canvas_actions(self, self.editor, self.view))
+        self._action("quit", "&Quit", self.close, [QKeySequence.Quit])
+        self._action("shortcuts", "Canvas &Shortcuts", self._show_shortcuts)
+        self._action("about", "&About Chainboard", self._show_about)
 
     def _make_menus_and_toolbar(self):
         groups = {

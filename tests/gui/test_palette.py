@@ -27,7 +27,8 @@ def test_every_registry_activation_has_an_entry_an_icon_and_words():
 
 
 @pytest.mark.parametrize("name", NEW)
-def test_double_clicking_a_new_activation_appends_it_to_the_chain(window, doc, name):
+def test_double_clicking_a_new_activation_appends_it_to_the_chain(window, name):
+    doc = window.doc
     palette = window.palette_panel
     item = palette.item_for(name)
     palette.scrollToItem(item)
