@@ -26,7 +26,6 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 import zlib
 from pathlib import Path
