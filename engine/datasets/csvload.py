@@ -17,6 +17,7 @@ stopping raises `LoadCancelled`. `preview_csv` shows the first rows quickly for 
 """
 from __future__ import annotations
 
+import itertools
 from array import array
 from pathlib import Path
 from typing import NamedTuple
@@ -62,13 +63,17 @@ def _resolve(path, names, which, role):
     raise CsvError(path, f"a {role} column is a name or an index, not {show(which)}", value=which)
 
 
-def _choose_columns(path, names, target, features):
+def _check_width(path, names):
+    """A table to learn from has a feature and a target column at least."""
     if len(names) < 2:
-        # Not a table of features and a target; its one "name" is the file's first line, which we do
-        # not echo: a model file may point at any file (say /etc/passwd) and messages get shared.
+        # Its one "name" is the file's first line, which we do not echo: a model file may point
+        # at any file (say /etc/passwd), and messages get shared.
         hint = " (is it separated by ';' or tabs? pass delimiter=)" if any(d in names[0] for d in ";\t|") else ""
         raise CsvError(path, f"the first line holds a single column, so this is not a table of features and a "
                        f"target{hint}", line=1)
+
+
+def _choose_columns(path, names, target, features):
     t = _resolve(path, names, target, "target")
     if features is None:
         feats = [i for i in range(len(names)) if i != t]
@@ -233,12 +238,20 @@ def load_csv(path, target, features=None, *, task=None, delimiter=",", max_bytes
         records = iter(reader)
         header_line, header = _first_record(path, reader, records)
         names = reader.names = check_header(path, header_line, header)
+        width = len(names)
+        _check_width(path, names)
+        # The first row before the columns: a message listing the header's names is for a file
+        # that looks like a table (a header and a row as wide), not for any file at all.
+        first = next(records, None)
+        if first is None:
+            raise CsvError(path, "the file has a header but no data rows", line=header_line)
+        if len(first[1]) != width:
+            raise _ragged(path, first[0], first[1], width)
         t, feats = _choose_columns(path, names, target, features)
         if on_progress is not None:
             on_progress(0.0)
-        width = len(names)
         chunks, rows, target_cells, lines = [], [], [], array("q")
-        for line, cells in records:
+        for line, cells in itertools.chain([first], records):
             if len(cells) != width:
                 raise _ragged(path, line, cells, width)
             rows.append([cells[i] for i in feats])
@@ -253,8 +266,6 @@ def load_csv(path, target, features=None, *, task=None, delimiter=",", max_bytes
                     on_progress(min(reader.bytes_read / max(reader.size, 1), 0.99))
         if rows:
             chunks.append(_convert(path, names, feats, rows, lines[-len(rows):]))
-    if not lines:
-        raise CsvError(path, "the file has a header but no data rows", line=header_line)
     if len(lines) < 2:
         raise CsvError(path, "the file has a single data row; learning needs at least two", line=lines[0],
                        column=names[t], column_index=t, value=target_cells[0])
