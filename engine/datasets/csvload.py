@@ -13,7 +13,10 @@ task is inferred - text labels, or a few distinct whole numbers, mean classifica
 file, line, column and value; nothing half-loaded is ever returned.
 
 For big files, run it on a worker thread with `on_progress(fraction)` and `should_stop()`;
-stopping raises `LoadCancelled`. `preview_csv` shows the first rows quickly for a dialog.
+stopping raises `LoadCancelled`. `preview_csv` shows the first rows quickly for a dialog: it
+reads at most PREVIEW_BYTES, and can be stopped too. A table has at most MAX_COLUMNS columns
+(wider ones are refused before their lines are split), and messages show at most the one cell
+at fault: a model file may point its data at any file, and messages get shared.
 """
 from __future__ import annotations
 

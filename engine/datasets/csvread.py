@@ -333,7 +333,6 @@ class RecordReader:
         except BaseException:
             self._file.close()
             raise
-        self.max_columns = max_columns
         self._lines = _Lines(self._file, self.path, max_bytes, delimiter=delimiter, max_columns=max_columns,
                              max_read=max_read, should_stop=should_stop)
         self._reader = csv.reader(self._lines, delimiter=delimiter, strict=True)
