@@ -81,10 +81,10 @@ def _process_gone(pid: int) -> bool:
         return False
     if os.name == "nt":  # os.kill(pid, 0) would terminate it on Windows: ask the kernel instead
         import ctypes
-        kernel = ctypes.windll.kernel32
+        kernel = ctypes.WinDLL("kernel32", use_last_error=True)
         handle = kernel.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
         if not handle:
-            return kernel.GetLastError() == 87  # ERROR_INVALID_PARAMETER: there is no such process
+            return ctypes.get_last_error() == 87  # ERROR_INVALID_PARAMETER: there is no such process
         code = ctypes.c_ulong()
         try:
             return bool(kernel.GetExitCodeProcess(handle, ctypes.byref(code))) and code.value != 259  # STILL_ACTIVE

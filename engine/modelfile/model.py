@@ -163,7 +163,7 @@ def save_model(path, model, *, spec=None, settings=None, layout=None, history=No
     or an engine.training.History. Pass `spec=` to keep the canvas's ChainSpec (initialisers
     included) when it describes the same architecture as `model`. On any failure the previous
     file is untouched and ModelFileError says why. A successful save also removes what earlier,
-    interrupted saves of the same file left behind (temporaries over a minute old).
+    interrupted saves of the same file left behind (temporaries whose writing process is gone).
     """
     shown = path = Path(os.fspath(path))
     if "\0" in str(path):
