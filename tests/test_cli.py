@@ -200,3 +200,76 @@ def test_train_without_validation_prints_no_nan(tmp_path, capsys):
     assert code == 0 and err == ""
     assert "nan" not in out and "validation loss" not in out and "train loss" in out
     assert load_model(tmp_path / "d.chain").history["val_loss"] == [None, None]
+
+
+# ---- hostile model files and data (issue 18) ----
+
+def design(tmp_path, layers, **parts):
+    from engine.modelfile import save_model
+    from engine.nn.spec import ChainSpec, LayerSpec
+    spec = ChainSpec(2, tuple(LayerSpec(**layer) for layer in layers))
+    save_model(tmp_path / "design.chain", spec, **parts)
+    return tmp_path / "design.chain"
+
+
+SOFTMAX_OF_ONE = [{"kind": "dense", "units": 1, "activation": "softmax"}]
+
+
+def test_info_describes_a_design_with_problems_and_train_and_predict_refuse_it(tmp_path, capsys):
+    path = design(tmp_path, SOFTMAX_OF_ONE, dataset={"source": "generator", "name": "xor"})
+    code, out, err = call(capsys, "info", path)
+    assert code == 0 and err == ""
+    assert "problems (the Chain cannot be trained until they are fixed):\n  softmax over a single feature" in out
+    for command in (["train", path], ["predict", path, EXAMPLES / "tutorial.csv"]):
+        code, out, err = call(capsys, *command)
+        assert code == 1 and out == "" and "softmax over a single feature always gives 1" in one_clean_line(err)
+
+
+def test_train_refuses_a_chain_without_a_dense_layer_before_reading_data(tmp_path, capsys):
+    path = design(tmp_path, [{"kind": "activation", "activation": "relu"}])
+    code, out, err = call(capsys, "train", path, "--data", tmp_path / "no such data.csv")
+    assert code == 1 and "no Dense layer" in one_clean_line(err)
+
+
+def test_info_escapes_what_a_model_file_says_and_survives_a_lone_surrogate(tmp_path):
+    path = design(tmp_path, [{"kind": "dense", "units": 1, "activation": "sigmoid"}],
+                  dataset={"source": "csv", "path": "\x1b]0;owned\x07data\udc80.csv", "target": "y\x1b[2J"},
+                  history={"train_loss": [float("nan")], "diverged": True, "message": "gone\x1b[2J\u202e"})
+    code, out, err = run("info", path)  # a real process: its stdout is strict UTF-8
+    assert code == 0 and err == ""
+    assert "\x1b" not in out and "\u202e" not in out and "\\x1b]0;owned\\x07data\\udc80.csv" in out
+    assert "\\x1b[2J" in out and "\\u202e" in out
+
+
+def test_predict_writes_names_a_spreadsheet_shows_and_never_runs(tmp_path):
+    from engine.modelfile import save_model
+    tutorial = load_model(EXAMPLES / "tutorial.chain")
+    names = ['=HYPERLINK("http://example.com","click")', "a,b"]
+    save_model(tmp_path / "evil.chain", tutorial.model, spec=tutorial.spec, settings=tutorial.settings,
+               dataset=dict(tutorial.dataset, class_names=names))
+    code, out, err = run("predict", tmp_path / "evil.chain", EXAMPLES / "tutorial.csv")
+    assert code == 0, err
+    import csv
+    rows = list(csv.reader(out.splitlines()))
+    assert rows[0] == ["prediction", "p('=HYPERLINK(\"http://example.com\",\"click\"))", "p(a,b)"]
+    assert {row[0] for row in rows[1:]} <= {"'" + names[0], "a,b"} and not any(r[0].startswith("=") for r in rows)
+
+
+def test_a_model_pointing_at_a_system_file_does_not_print_it(tmp_path, capsys):
+    passwd = ROOT / "tests" / "corpus" / "csv" / "passwd.csv"  # what /etc/passwd looks like
+    path = design(tmp_path, [{"kind": "dense", "units": 1}], dataset={"source": "csv", "path": str(passwd),
+                                                                      "target": "label"})
+    code, out, err = call(capsys, "train", path)
+    line = one_clean_line(err)
+    assert code == 1 and "single column" in line and "root" not in line and "SECRET" not in line
+
+
+@pytest.mark.parametrize("data, words", [
+    ("spiral:classes=0", "classes must be a whole number from 2 to 100, not 0"),
+    ("spiral:classes=10000000000000000000", "classes must be a whole number from 2 to 100"),
+    ("circle:seed=5000000000", "seed must be a whole number from 0 to 2,147,483,647"),
+    ("xor:n=2.5", "n must be a whole number"),
+])
+def test_generator_parameters_are_checked_as_a_model_file_would_be(xor_copy, capsys, data, words):
+    code, out, err = call(capsys, "train", xor_copy, "--data", data, "--epochs", 1)
+    assert code == 1 and words in one_clean_line(err)

@@ -13,22 +13,26 @@ task is inferred - text labels, or a few distinct whole numbers, mean classifica
 file, line, column and value; nothing half-loaded is ever returned.
 
 For big files, run it on a worker thread with `on_progress(fraction)` and `should_stop()`;
-stopping raises `LoadCancelled`. `preview_csv` shows the first rows quickly for a dialog.
+stopping raises `LoadCancelled`. `preview_csv` shows the first rows quickly for a dialog: it
+reads at most PREVIEW_BYTES, and can be stopped too. A table has at most MAX_COLUMNS columns
+(wider ones are refused before their lines are split), and messages show at most the one cell
+at fault: a model file may point its data at any file, and messages get shared.
 """
 from __future__ import annotations
 
+import itertools
 from array import array
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
-from .csvread import (DEFAULT_MAX_BYTES, NUMBER_LINES, CsvError, LoadCancelled, RecordReader, check_header,
-                      describe_bad_number, has_control, is_number, show)
+from .csvread import (DEFAULT_MAX_BYTES, MAX_COLUMNS, NUMBER_LINES, ZERO_LINES, CsvError, LoadCancelled,
+                      RecordReader, check_header, describe_bad_number, has_control, is_number, range_problem, show)
 from .dataset import Dataset
 
 __all__ = ["load_csv", "preview_csv", "read_inputs", "CsvPreview", "CsvError", "LoadCancelled", "DEFAULT_MAX_BYTES",
-           "MAX_CLASSES"]
+           "MAX_COLUMNS", "MAX_CLASSES", "PREVIEW_BYTES"]
 
 MAX_CLASSES = 100
 """More distinct labels than this is almost always a wrong target column (an id, a float)."""
@@ -36,7 +40,10 @@ MAX_INFERRED_CLASSES = 10
 """A numeric target is inferred as class labels only with at most this many distinct whole numbers."""
 CHUNK_ROWS = 4096
 """Rows converted at a time: amortises the checks, bounds memory, paces progress and stop checks."""
-
+PREVIEW_BYTES = 4 * 1024 * 1024
+"""The most `preview_csv` reads by default: its rows come from the first 4 MB of the file."""
+LISTED_COLUMNS = 20
+"""Column names an unknown-column message lists; a wide header is not worth a screenful."""
 
 
 # ---- columns ---------------------------------------------------------------------------
@@ -51,10 +58,22 @@ def _resolve(path, names, which, role):
         return i % len(names)
     if isinstance(which, str):
         if which not in names:
-            raise CsvError(path, f"there is no {role} column {show(which)}; the columns are "
-                           + ", ".join(show(n) for n in names), line=1, value=which)
+            listed = ", ".join(show(n) for n in names[:LISTED_COLUMNS])
+            more = f" and {len(names) - LISTED_COLUMNS:,} more" if len(names) > LISTED_COLUMNS else ""
+            raise CsvError(path, f"there is no {role} column {show(which)}; the columns are {listed}{more}",
+                           line=1, value=which)
         return names.index(which)
     raise CsvError(path, f"a {role} column is a name or an index, not {show(which)}", value=which)
+
+
+def _check_width(path, names):
+    """A table to learn from has a feature and a target column at least."""
+    if len(names) < 2:
+        # Its one "name" is the file's first line, which we do not echo: a model file may point
+        # at any file (say /etc/passwd), and messages get shared.
+        hint = " (is it separated by ';' or tabs? pass delimiter=)" if any(d in names[0] for d in ";\t|") else ""
+        raise CsvError(path, f"the first line holds a single column, so this is not a table of features and a "
+                       f"target{hint}", line=1)
 
 
 def _choose_columns(path, names, target, features):
@@ -72,12 +91,9 @@ def _choose_columns(path, names, target, features):
             if i in feats[:k]:
                 raise CsvError(path, "this column is listed twice among the features", line=1,
                                column=names[i], column_index=i, value=names[i])
-    if not feats:
-        hint = ""
-        if len(names) == 1 and any(d in names[0] for d in ";\t|"):
-            hint = " (the header has one column; is the file separated by ';' or tabs? pass delimiter=)"
-        raise CsvError(path, f"no feature columns are left besides the target{hint}", line=1,
-                       column=names[t], column_index=t, value=names[t])
+    if not feats:  # only when `features` is an empty list: every other column would be one
+        raise CsvError(path, "no feature columns are left besides the target", line=1, column=names[t],
+                       column_index=t, value=names[t])
     return t, feats
 
 
@@ -104,11 +120,17 @@ def _convert(path, names, feats, rows, lines):
         if problem.endswith("is not a number"):  # text, not a mangled number: likely a label column
             problem += "; feature columns must hold numbers (leave this column out of the features)"
         raise CsvError(path, problem, line=lines[r], column=names[feats[j]], column_index=feats[j], value=cell)
-    if not np.isfinite(out).all():  # "1e309" matches the pattern but overflows to infinity
-        r, j = np.argwhere(~np.isfinite(out))[0]
+    # "1e309" matches the pattern but overflows to infinity, "1e-400" underflows to 0.0
+    out_of_range = ~np.isfinite(out)
+    for j, col in enumerate(columns):
+        zeros = np.flatnonzero(out[:, j] == 0.0).tolist()
+        if zeros and ZERO_LINES.fullmatch("\n".join([col[r] for r in zeros])) is None:
+            out_of_range[zeros, j] = [range_problem(col[r]) is not None for r in zeros]
+    if out_of_range.any():
+        r, j = np.argwhere(out_of_range)[0]  # row-major: the first in reading order
         cell = columns[j][r]
-        raise CsvError(path, f"{show(cell)} is too large: it overflows a 64-bit float to infinity",
-                       line=lines[r], column=names[feats[j]], column_index=feats[j], value=cell)
+        raise CsvError(path, range_problem(cell), line=lines[r], column=names[feats[j]], column_index=feats[j],
+                       value=cell)
     return out
 
 
@@ -135,11 +157,11 @@ def _read_target(path, name, index, cells, lines):
             raise CsvError(path, "the target " + problem, line=lines[r], column=name, column_index=index,
                            value=cell)
         if is_number(text):
-            value = float(text)
-            if value in (float("inf"), float("-inf")):
-                raise CsvError(path, f"{show(cell)} is too large: it overflows a 64-bit float to infinity",
-                               line=lines[r], column=name, column_index=index, value=cell)
-            keys.append(value)
+            problem = range_problem(text)
+            if problem:
+                raise CsvError(path, "the target " + problem, line=lines[r], column=name, column_index=index,
+                               value=cell)
+            keys.append(float(text))
             continue
         try:
             float(text)  # "nan", "inf", "1_000", ... : refused even as labels, they mean trouble
@@ -208,25 +230,33 @@ def load_csv(path, target, features=None, *, task=None, delimiter=",", max_bytes
     other column. `task` is "classification", "regression" or None (inferred). Text labels and
     numeric labels become class indices in sorted order, names kept in `class_names`.
     `on_progress(fraction)` is called as the file is read (0.0 first, 1.0 last);
-    `should_stop()` is polled every few thousand rows and stops the load with `LoadCancelled`.
-    Raises `CsvError` naming file, line, column and value.
+    `should_stop()` is polled before each megabyte is read and every few thousand rows, and
+    stops the load with `LoadCancelled`. Raises `CsvError` naming file, line, column and value;
+    a message shows at most the one cell at fault, never whole rows of the file.
     """
     if task not in (None, "classification", "regression"):
         raise ValueError(f"task must be 'classification', 'regression' or None, not {task!r}")
     path = Path(path)
-    with RecordReader(path, max_bytes=max_bytes, delimiter=delimiter) as reader:
+    with RecordReader(path, max_bytes=max_bytes, delimiter=delimiter, should_stop=should_stop) as reader:
         records = iter(reader)
         header_line, header = _first_record(path, reader, records)
         names = reader.names = check_header(path, header_line, header)
+        width = len(names)
+        _check_width(path, names)
+        # The first row before the columns: a message listing the header's names is for a file
+        # that looks like a table (a header and a row as wide), not for any file at all.
+        first = next(records, None)
+        if first is None:
+            raise CsvError(path, "the file has a header but no data rows", line=header_line)
+        if len(first[1]) != width:
+            raise _ragged(path, first[0], first[1], width)
         t, feats = _choose_columns(path, names, target, features)
         if on_progress is not None:
             on_progress(0.0)
-        width = len(names)
         chunks, rows, target_cells, lines = [], [], [], array("q")
-        for line, cells in records:
+        for line, cells in itertools.chain([first], records):
             if len(cells) != width:
-                raise CsvError(path, f"this row has {len(cells)} cells but the header has {width} columns",
-                               line=line, value=",".join(cells))
+                raise _ragged(path, line, cells, width)
             rows.append([cells[i] for i in feats])
             target_cells.append(cells[t])
             lines.append(line)
@@ -239,8 +269,6 @@ def load_csv(path, target, features=None, *, task=None, delimiter=",", max_bytes
                     on_progress(min(reader.bytes_read / max(reader.size, 1), 0.99))
         if rows:
             chunks.append(_convert(path, names, feats, rows, lines[-len(rows):]))
-    if not lines:
-        raise CsvError(path, "the file has a header but no data rows", line=header_line, value=",".join(header))
     if len(lines) < 2:
         raise CsvError(path, "the file has a single data row; learning needs at least two", line=lines[0],
                        column=names[t], column_index=t, value=target_cells[0])
@@ -256,39 +284,60 @@ def load_csv(path, target, features=None, *, task=None, delimiter=",", max_bytes
 
 
 class CsvPreview(NamedTuple):
-    """The head of a CSV file: `header` names, `rows` of cell strings, file `size` in bytes."""
+    """The head of a CSV file: `header` names, `rows` of cell strings, file `size` in bytes, and
+    `complete`: whether `rows` reached the end of the file (false when the row or byte cap ended it)."""
     header: list
     rows: list
     size: int
+    complete: bool = True
 
 
 def _first_record(path, reader, records):
     """(line, cells) of the header row, or the error an empty file deserves."""
     first = next(records, None)
     if first is None:
+        if reader.cut:
+            raise CsvError(path, f"the first {reader.bytes_read / (1024 * 1024):.1f} MB hold only blank lines; "
+                           "a table starts with a header row", line=reader.line)
         raise CsvError(path, "the file is empty" if reader.size == 0 else "the file holds only blank lines", line=1)
     return first
 
 
-def preview_csv(path, rows=20, *, delimiter=",", max_bytes=DEFAULT_MAX_BYTES):
-    """The header and first `rows` records as strings; reads only that far, so it is fast on big files.
+def _ragged(path, line, cells, width):
+    return CsvError(path, f"this row has {len(cells)} cells but the header has {width} columns", line=line)
 
-    Applies the same size, encoding, header and row-length checks as `load_csv` to what it
-    reads (raising `CsvError`); a header with no rows under it previews as no rows.
+
+def preview_csv(path, rows=20, *, delimiter=",", max_bytes=DEFAULT_MAX_BYTES, max_read=PREVIEW_BYTES,
+                should_stop=None):
+    """The header and first `rows` records as strings, from at most the first `max_read` bytes.
+
+    Fast whatever the file: it reads no further than that (a header wider than `MAX_COLUMNS`
+    is refused unread), and `should_stop()`, polled before each megabyte, stops it with
+    `LoadCancelled`. Applies the same size, encoding, header and row-length checks as
+    `load_csv` to what it reads (raising `CsvError`); a header with no rows under it previews
+    as no rows.
+
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+        >>> _ = path.write_text("x,label\\n" + "".join(f"{i},a\\n" for i in range(100)))
+        >>> head = preview_csv(path, rows=3)
+        >>> head.header, head.rows, head.complete
+        (['x', 'label'], [['0', 'a'], ['1', 'a'], ['2', 'a']], False)
     """
     path = Path(path)
-    with RecordReader(path, max_bytes=max_bytes, delimiter=delimiter) as reader:
+    with RecordReader(path, max_bytes=max_bytes, delimiter=delimiter, max_read=max_read,
+                      should_stop=should_stop) as reader:
         records = iter(reader)
         names = reader.names = check_header(path, *_first_record(path, reader, records))
-        out = []
+        out, complete = [], True
         for line, cells in records:
             if len(out) >= rows:
+                complete = False
                 break
             if len(cells) != len(names):
-                raise CsvError(path, f"this row has {len(cells)} cells but the header has {len(names)} columns",
-                               line=line, value=",".join(cells))
+                raise _ragged(path, line, cells, len(names))
             out.append([c.strip(" \t") for c in cells])
-        return CsvPreview(names, out, reader.size)
+        return CsvPreview(names, out, reader.size, complete and not reader.cut)
 
 
 def read_inputs(path, n_features: int, feature_names=None) -> np.ndarray:
@@ -313,8 +362,7 @@ def read_inputs(path, n_features: int, feature_names=None) -> np.ndarray:
                            line=header_line)
         for line, cells in records:
             if len(cells) != len(names):
-                raise CsvError(path, f"this row has {len(cells)} cells but the header has {len(names)} columns",
-                               line=line)
+                raise _ragged(path, line, cells, len(names))
             rows.append([cells[i] for i in columns])
             lines.append(line)
     if not rows:

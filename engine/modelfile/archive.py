@@ -2,8 +2,9 @@
 
 A model file and the `weights.npz` inside it are both zip archives. Reading one checks, in
 this order and before any member is decompressed: the end record (member count, directory
-size, no zip64), each member's exact name, method, flags and declared sizes, the total, and
-the compression ratio. Members are then read in chunks up to their cap, so a lying header
+size, no zip64, nothing after it), each member's exact name, method, flags and declared sizes,
+the total, the compression ratio, and that the members lie end to end from the first byte to
+the directory (so nothing - a shell script, a second archive - hides before or between them). Members are then read in chunks up to their cap, so a lying header
 cannot make us allocate more than the cap; zipfile checks each member's CRC at its end.
 
     >>> import io
@@ -67,8 +68,8 @@ def damage_guard(what: str):
         raise FileProblem(f"{what} is damaged ({detail[:200]})") from None
 
 
-def _end_record(fp) -> tuple[int, int]:
-    """(member count, directory size) from the end record, found the way zipfile finds it."""
+def _end_record(fp) -> tuple[int, int, int]:
+    """(member count, directory size, directory offset) from the end record, which must end the file."""
     fp.seek(0, 2)
     size = fp.tell()
     start = max(size - MAX_COMMENT - EOCD.size, 0)
@@ -80,13 +81,49 @@ def _end_record(fp) -> tuple[int, int]:
         at = tail.rfind(EOCD_SIGNATURE)
     if at < 0 or len(tail) - at < EOCD.size:
         raise FileProblem("it is not a zip archive (no end-of-archive record)")
-    _, disk, directory_disk, here, total, directory_size, _, _ = EOCD.unpack_from(tail, at)
+    _, disk, directory_disk, here, total, directory_size, directory_offset, comment = EOCD.unpack_from(tail, at)
     if disk or directory_disk or here != total:
         raise FileProblem("it is a multi-part zip archive, which a model file never is")
+    after = len(tail) - at - EOCD.size
+    if after:
+        raise FileProblem(f"{after:,} bytes follow the end of its zip archive"
+                          + (" (an archive comment, which a model file never has)" if comment == after else ""))
     locator = at - ZIP64_LOCATOR.size
     if locator >= 0 and tail[locator:locator + 4] == ZIP64_LOCATOR_SIGNATURE:
         raise FileProblem("it is a zip64 archive, which a model file never is")
-    return total, directory_size
+    if directory_offset + directory_size != start + at:
+        raise FileProblem("its zip directory is not where its end record says (are there bytes before the "
+                          "archive?)")
+    return total, directory_size, directory_offset
+
+
+LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+LOCAL_SIGNATURE = b"PK\x03\x04"
+DESCRIPTOR_SIGNATURE = b"PK\x07\x08"
+FLAG_DESCRIPTOR = 0x8
+
+
+def _check_layout(fp, infos, directory_offset: int) -> None:
+    """The members lie end to end, the first at byte 0 and the last ending where the directory starts."""
+    at = 0
+    for info in sorted(infos, key=lambda i: i.header_offset):
+        if info.header_offset < at:
+            raise FileProblem(f"its member {info.filename!r} overlaps the one before it")
+        if info.header_offset > at:
+            raise FileProblem(f"{info.header_offset - at:,} stray bytes come before its member {info.filename!r}"
+                              + (" (a model file starts with its first member)" if at == 0 else ""))
+        fp.seek(at)
+        header = fp.read(LOCAL_HEADER.size)
+        if len(header) < LOCAL_HEADER.size or header[:4] != LOCAL_SIGNATURE:
+            raise FileProblem(f"its member {info.filename!r} has no local header where the directory says")
+        name_length, extra_length = LOCAL_HEADER.unpack(header)[-2:]
+        at += LOCAL_HEADER.size + name_length + extra_length + info.compress_size
+        if info.flag_bits & FLAG_DESCRIPTOR:  # sizes after the data (12 bytes, 16 with the signature)
+            fp.seek(at)
+            at += 16 if fp.read(4) == DESCRIPTOR_SIGNATURE else 12
+    if at != directory_offset:
+        raise FileProblem(f"{directory_offset - at:,} stray bytes lie between its last member and its directory"
+                          if at < directory_offset else "its members overlap its directory")
 
 
 def _check_members(infos, caps: dict[str, int], max_total: int, max_ratio: float, ratio_floor: int):
@@ -144,7 +181,7 @@ def open_checked(fp, caps: dict[str, int], *, max_total: int, max_ratio: float =
     `caps` maps each expected member name to its largest allowed uncompressed size. Members
     larger than `ratio_floor` bytes may expand at most `max_ratio` times.
     """
-    count, directory_size = _end_record(fp)
+    count, directory_size, directory_offset = _end_record(fp)
     if count != len(caps):
         raise FileProblem(f"it holds {count} members; expected {len(caps)} "
                           f"({', '.join(sorted(caps))})")
@@ -155,6 +192,7 @@ def open_checked(fp, caps: dict[str, int], *, max_total: int, max_ratio: float =
         zf = zipfile.ZipFile(fp)
     try:
         _check_members(zf.infolist(), caps, max_total, max_ratio, ratio_floor)
+        _check_layout(fp, zf.infolist(), directory_offset)
     except BaseException:
         zf.close()
         raise

@@ -30,6 +30,7 @@ MAX_DEPTH = 32             # the deepest part of a model file is ~6 levels
 MAX_VALUES = 200_000       # numbers, strings, lists and objects in the whole document
 MAX_STRING = 10_000        # characters in one string (paths, names, messages)
 MAX_INT_DIGITS = 20        # beyond 2**64 an integer in a model file is a mistake or an attack
+_INT_LIMIT = 10**MAX_INT_DIGITS
 _INLINE_LIST = re.compile(r"\[\s+([^\[\]{}\"]*?)\s+\]")
 
 
@@ -62,36 +63,74 @@ def _unique_keys(pairs: list) -> dict:
 
 
 def check_plain(value, where: str = "model.json", depth: int = 0) -> int:
-    """Check nesting and string lengths of parsed JSON; returns the number of values (iterative)."""
+    """Check nesting and string lengths of parsed JSON; returns the number of values.
+
+    Iterative, with one iterator per level open: memory grows with the depth, not the size,
+    and the path of a value ("layout.nodes[3].x") is written out only for the one at fault.
+
+        >>> check_plain({"a": [1, "two", None]})
+        5
+        >>> check_plain({"a": [1, {"b": float("nan")}]})
+        Traceback (most recent call last):
+        ...
+        engine.modelfile.archive.FileProblem: model.json.a[1].b is nan, not a finite number
+    """
     count = 0
-    stack = [(value, depth, where)]
-    while stack:
-        node, level, path = stack.pop()
+    keys: list = []                 # the keys and indices leading to the value being checked
+    levels = [iter(((None, value),))]
+    while levels:
+        step = next(levels[-1], None)
+        if step is None:
+            levels.pop()
+            if keys:
+                keys.pop()
+            continue
+        key, node = step
+        if len(levels) > 1:
+            keys[-1] = key
         count += 1
-        if level > MAX_DEPTH:
-            where = path if len(path) <= 80 else path[:77] + "..."
-            raise FileProblem(f"{where} is nested more than {MAX_DEPTH} levels deep")
+        kind = type(node)  # exact types first: json.loads builds nothing else, and this is the hot loop
+        if kind is int:
+            if -_INT_LIMIT < node < _INT_LIMIT:
+                continue
+        elif kind is float:
+            if node - node == 0.0:  # finite (inf - inf and nan - nan are nan)
+                continue
+        elif kind is bool or node is None or kind is str and len(node) <= MAX_STRING:
+            continue
+        if isinstance(node, (dict, list)) and node and depth + len(levels) > MAX_DEPTH:
+            text = _path(where, keys)  # its items would lie deeper than MAX_DEPTH
+            raise FileProblem(f"{text if len(text) <= 80 else text[:77] + '...'} is nested more than "
+                              f"{MAX_DEPTH} levels deep")
         if isinstance(node, str):
             if len(node) > MAX_STRING:
-                raise FileProblem(f"{path} has a string of {len(node):,} characters (at most {MAX_STRING:,})")
+                raise FileProblem(f"{_path(where, keys)} has a string of {len(node):,} characters "
+                                  f"(at most {MAX_STRING:,})")
         elif isinstance(node, dict):
-            for key, item in node.items():
-                if not isinstance(key, str):
-                    raise FileProblem(f"{path} has a key that is not a string")
-                if len(key) > 200:
-                    raise FileProblem(f"{path} has a key of {len(key):,} characters")
-                stack.append((item, level + 1, f"{path}.{key[:40]}"))
+            for item in node:
+                if not isinstance(item, str):
+                    raise FileProblem(f"{_path(where, keys)} has a key that is not a string")
+                if len(item) > 200:
+                    raise FileProblem(f"{_path(where, keys)} has a key of {len(item):,} characters")
+            levels.append(iter(node.items()))
+            keys.append(None)
         elif isinstance(node, list):
-            stack.extend((item, level + 1, f"{path}[{i}]") for i, item in enumerate(node))
+            levels.append(enumerate(node))
+            keys.append(None)
         elif isinstance(node, float) and not math.isfinite(node):
-            raise FileProblem(f"{path} is {node}, not a finite number")
-        elif isinstance(node, int) and not isinstance(node, bool) and abs(node) >= 10**MAX_INT_DIGITS:
-            raise FileProblem(f"{path} is an integer too large for a model file")
+            raise FileProblem(f"{_path(where, keys)} is {node}, not a finite number")
+        elif isinstance(node, int) and not isinstance(node, bool) and abs(node) >= _INT_LIMIT:
+            raise FileProblem(f"{_path(where, keys)} is an integer too large for a model file")
         elif node is not None and not isinstance(node, (bool, int, float)):
-            raise FileProblem(f"{path} is a {type(node).__name__}, not plain JSON data")
+            raise FileProblem(f"{_path(where, keys)} is a {type(node).__name__}, not plain JSON data")
     if count > MAX_VALUES:
         raise FileProblem(f"model.json holds {count:,} values, more than {MAX_VALUES:,}")
     return count
+
+
+def _path(where: str, keys: list) -> str:
+    """`where` followed by `.key` and `[index]` steps, each key cut to 40 characters."""
+    return where + "".join(f"[{k}]" if isinstance(k, int) else f".{k[:40]}" for k in keys)
 
 
 def parse_json(data: bytes):

@@ -75,7 +75,9 @@ class ModelFileError(Exception):
 @dataclass(frozen=True)
 class LoadedModel:
     """What `load_model` returns. `model` is the trained Chain, or None when the file holds only
-    a design (`trained` false); `version` is the format version the file was written in."""
+    a design (`trained` false); `version` is the format version the file was written in.
+    `problems` are the design's problems as the canvas shows them (`ChainSpec.problems()`): a
+    design may be unfinished, but a file with trained weights and problems is refused."""
     path: str
     model: object
     spec: ChainSpec
@@ -86,6 +88,7 @@ class LoadedModel:
     dataset: dict = field(default_factory=dict)
     history: dict = field(default_factory=dict)
     writer: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
 
 
 def weight_shapes(spec: ChainSpec) -> dict[str, tuple[int, ...]]:
@@ -160,9 +163,12 @@ def save_model(path, model, *, spec=None, settings=None, layout=None, history=No
     or an engine.training.History. Pass `spec=` to keep the canvas's ChainSpec (initialisers
     included) when it describes the same architecture as `model`. On any failure the previous
     file is untouched and ModelFileError says why. A successful save also removes what earlier,
-    interrupted saves of the same file left behind (temporaries over a minute old).
+    interrupted saves of the same file left behind (temporaries whose writing process is gone).
     """
     shown = path = Path(os.fspath(path))
+    if "\0" in str(path):
+        raise ModelFileError(str(path).replace("\0", "\\0"), "the file name holds a NUL character, which no "
+                             "file name can", "save")
     if path.is_symlink():  # replace the file the link points to, not the link itself
         path = Path(os.path.realpath(path))
     existed = path.exists()
@@ -214,11 +220,14 @@ def _read(f) -> tuple[Document, dict[str, np.ndarray]]:
                               f"need at most {cap:,}")
         with damage_guard("weights.npz"):
             raw = read_member(zf, infos[WEIGHTS], cap)
-    return doc, read_weights(raw, shapes)
+    return doc, read_weights(raw, shapes, stored_bytes=infos[WEIGHTS].compress_size, ratio_floor=RATIO_FLOOR)
 
 
 def _load(path: Path, shown) -> LoadedModel:
     """Load `path`, naming `shown` in errors (they differ when a save checks its temporary file)."""
+    if "\0" in str(path):
+        raise ModelFileError(str(shown).replace("\0", "\\0"), "the file name holds a NUL character, which no "
+                             "file name can")
     try:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):

@@ -26,6 +26,7 @@ import numpy as np
 from .._version import __version__
 from .archive import FileProblem
 from .jsonio import MAX_STRING, check_plain
+from .reference import reference_problem
 from ..nn.losses import LOSSES
 from ..nn.optimisers import OPTIMISERS, optimiser_from_dict
 from ..nn.spec import MAX_FEATURES, ChainSpec
@@ -202,6 +203,7 @@ class Document:
     dataset: dict = field(default_factory=dict)
     history: dict = field(default_factory=dict)
     writer: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)   # ChainSpec.problems() of a design (a trained Chain has none)
 
 
 def _check_spec(value) -> ChainSpec:
@@ -215,6 +217,17 @@ def _check_spec(value) -> ChainSpec:
     if count > MAX_PARAMS:
         raise FileProblem(f"the Chain has {count:,} parameters, more than the {MAX_PARAMS:,} a model file may hold")
     return spec
+
+
+def _check_problems(spec: ChainSpec, trained: bool) -> list[str]:
+    """The problems the canvas would show for `spec`; with trained weights, there must be none."""
+    problems = spec.problems()
+    if trained and problems:
+        raise FileProblem(f"the Chain it holds weights for has a problem: {problems[0]}")
+    if trained and not any(layer.kind == "dense" for layer in spec.layers):
+        raise FileProblem("it says the model is trained, but its Chain has no Dense layer, so nothing in it "
+                          "has weights")
+    return problems
 
 
 def _check_version(doc) -> int:
@@ -269,6 +282,10 @@ def read_document(doc) -> Document:
         _fail("layout", "an object", layout)
     check_plain(layout, "layout")
     parts.layout = layout
+    problem = reference_problem(parts.dataset)
+    if problem:
+        raise FileProblem(f"dataset: {problem}")
+    parts.problems = _check_problems(spec, parts.trained)
     norm = parts.dataset.get("normalisation")
     if norm and not len(norm["mean"]) == len(norm["std"]) == spec.inputs:
         raise FileProblem(f"dataset.normalisation has {len(norm['mean'])} means and {len(norm['std'])} "

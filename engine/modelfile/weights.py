@@ -28,6 +28,10 @@ __all__ = ["write_weights", "read_weights", "DTYPES", "MAX_HEADER"]
 
 DTYPES = ("<f4", "<f8")   # float32 and float64, little-endian whatever machine wrote them
 MAX_HEADER = 1024         # numpy writes ~128 bytes for a 2-D float array
+MAX_RATIO = 100.0         # write_weights stores its members; real weights barely compress anyway
+# What numpy's header parser raises on a header it cannot make sense of, besides ValueError
+# (`'descr': ('|u1',)` is an IndexError inside numpy): the header is damaged, not our code.
+HEADER_DAMAGE = (IndexError, TypeError, KeyError, AttributeError, SyntaxError, MemoryError)
 NPY_VERSIONS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
 
 
@@ -56,7 +60,11 @@ def _read_array(f, name: str, shape: tuple[int, ...]) -> np.ndarray:
         version = np.lib.format.read_magic(f)
         if version not in NPY_VERSIONS:
             raise FileProblem(f"weights.npz: {name!r} is a .npy version {version}; expected 1.0 or 2.0")
-        found_shape, fortran, dtype = NPY_VERSIONS[version](f, max_header_size=MAX_HEADER)
+        try:
+            found_shape, fortran, dtype = NPY_VERSIONS[version](f, max_header_size=MAX_HEADER)
+        except HEADER_DAMAGE as error:
+            raise FileProblem(f"weights.npz: {name!r} has a .npy header numpy cannot read "
+                              f"({type(error).__name__})") from None
     if dtype.str not in DTYPES:
         raise FileProblem(f"weights.npz: {name!r} holds {dtype.str!r} values; only little-endian "
                           f"float32 or float64 are allowed")
@@ -78,16 +86,28 @@ def _read_array(f, name: str, shape: tuple[int, ...]) -> np.ndarray:
     return array
 
 
-def read_weights(data: bytes, shapes: dict[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
+def read_weights(data: bytes, shapes: dict[str, tuple[int, ...]], *, stored_bytes: int | None = None,
+                 ratio_floor: int = 1 << 16) -> dict[str, np.ndarray]:
     """The arrays named in `shapes`, each checked against its shape (read-only float arrays).
 
+    Each member may declare at most what its shape needs as float64, and expand at most
+    MAX_RATIO times. `stored_bytes` is what the archive takes in the model file (compressed
+    there, perhaps): all members together may expand to at most MAX_RATIO times that (or
+    `ratio_floor` bytes), so compressing twice does not multiply the two ratios.
     Anything else in the archive, or anything missing, wrong or damaged, raises FileProblem.
     """
     caps = {f"{name}.npy": MAX_HEADER + 16 + _nbytes(shape, 8) for name, shape in shapes.items()}
     try:
-        zf = open_checked(io.BytesIO(data), caps, max_total=sum(caps.values()), max_ratio=1000.0)
+        zf = open_checked(io.BytesIO(data), caps, max_total=sum(caps.values()), max_ratio=MAX_RATIO,
+                          ratio_floor=ratio_floor)
     except FileProblem as problem:
         raise FileProblem(f"weights.npz: {problem}") from None
+    stored = len(data) if stored_bytes is None else stored_bytes
+    expanded = sum(info.file_size for info in zf.infolist())
+    if expanded > MAX_RATIO * max(stored, ratio_floor):
+        zf.close()
+        raise FileProblem(f"weights.npz: its arrays expand to {expanded:,} bytes from {stored:,} in the file, "
+                          f"more than {MAX_RATIO:.0f} times (a zip bomb?)")
     arrays = {}
     with zf:
         for name, shape in shapes.items():

@@ -20,38 +20,28 @@ No Qt: the command line uses this as the window does.
 """
 from __future__ import annotations
 
-import inspect
-import math
 from pathlib import Path
 
 from engine.datasets import GENERATORS, TABLES, DataError, load_csv
+from engine.modelfile import reference_problem
 
 __all__ = ["data_from_argument", "open_reference", "reference_for", "describe_sources"]
-
-MAX_GENERATED = 1_000_000
-
-
-def _generator(name: str, params: dict):
-    make = GENERATORS[name]
-    allowed = set(inspect.signature(make).parameters)
-    for key, value in params.items():
-        if key not in allowed:
-            raise DataError(f"the {name} generator has no parameter {key!r} (it takes {', '.join(sorted(allowed))})")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise DataError(f"the {name} generator's {key} must be a number, not {value!r:.40}")
-    if not 1 <= params.get("n", 1) <= MAX_GENERATED:
-        raise DataError(f"the {name} generator makes 1 to {MAX_GENERATED:,} samples, not {params['n']}")
-    # whole-number parameters (n, seed, classes) arrive from JSON as ints already
-    return make(**params)
 
 
 def open_reference(ref: dict, folder=None):
     """(Dataset, reference) for a model file's dataset reference; a relative CSV path is
-    looked up in `folder` (the model file's folder). Raises DataError when it cannot."""
+    looked up in `folder` (the model file's folder). Raises DataError when it cannot.
+
+    The reference is checked by the rule load_model applies (`reference_problem`: generator
+    parameters in range, no NUL in a path), so a command-line `--data` is refused as a model
+    file saying the same would be."""
+    problem = reference_problem(ref)
+    if problem:
+        raise DataError(problem)
     source, name = ref.get("source"), ref.get("name")
     params = dict(ref.get("params") or {})
-    if source == "generator" and name in GENERATORS:
-        return _generator(name, params), {"source": source, "name": name, "params": params}
+    if source == "generator":
+        return GENERATORS[name](**params), {"source": source, "name": name, "params": params}
     if source == "bundled" and name in TABLES:
         return TABLES[name](), {"source": source, "name": name}
     if source == "csv" and ref.get("path"):

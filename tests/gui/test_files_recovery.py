@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine import load_model
+from engine.modelfile.atomic import HOST
 from gui.core.recovery import RecoverySlot, find_recoveries, recovery_folder
 from gui import app
 from gui.canvas.document import TUTORIAL_SPEC
@@ -106,9 +107,9 @@ def test_a_refused_or_unreadable_copy_is_removed(window, answers):
 
 def test_stray_temporaries_next_to_recent_files_are_swept(window, tmp_path, answers):
     assert window.files.save_to(tmp_path / "m.chain")
-    stray = tmp_path / ".m.chain.0123456789abcdef.chain-tmp"  # what a save killed half-way leaves
+    # what a save killed half-way leaves: its name says which process wrote it, here one that cannot exist
+    stray = tmp_path / f".m.chain.{HOST}-{2**31 - 1}.0123456789abcdef.chain-tmp"
     stray.write_bytes(b"half a save")
-    os.utime(stray, (0, 0))
     window.files.sweep_temporaries()
     assert not stray.exists() and (tmp_path / "m.chain").exists()
 

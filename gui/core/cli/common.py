@@ -2,6 +2,10 @@
 
     >>> one_line(ValueError("two\\n lines"))
     'two lines'
+
+Text from a model file or a CSV file (names, paths, messages) reaches a terminal only through
+`printable`, so an escape sequence in a dataset name cannot retitle the window or clear it,
+and a lone surrogate cannot make printing fail.
 """
 from __future__ import annotations
 
@@ -35,5 +39,18 @@ def count(text: str) -> int:
     return value
 
 
+def printable(text) -> str:
+    """`text` with every character that is not printable (controls, escape, bidi overrides, lone
+    surrogates, line breaks) written as its Python escape.
+
+    >>> printable("iris σ"), printable("a\\x1b]0;owned\\x07b"), printable("\\u202egnp.exe"), printable("\\udc80")
+    ('iris σ', 'a\\\\x1b]0;owned\\\\x07b', '\\\\u202egnp.exe', '\\\\udc80')
+    """
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def one_line(error) -> str:
-    return " ".join(str(error).split()) or type(error).__name__
+    return printable(" ".join(str(error).split())) or type(error).__name__

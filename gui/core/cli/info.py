@@ -2,6 +2,9 @@
 
     >>> describe_training({"epochs_done": 3, "train_loss": [0.9, 0.5, 0.25]})
     '3 epochs, train loss 0.25'
+
+A design whose Chain has problems is described with them, as the canvas shows them. Every line
+goes through `printable`: names and messages in a model file are anyone's text.
 """
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from pathlib import Path
 
 from engine import load_model
 
-from .common import EXIT_OK
+from .common import EXIT_OK, printable
 
 HELP = "show a model's Chain, shapes, parameters and training"
 
@@ -49,7 +52,7 @@ def describe_training(history: dict) -> str:
         parts.append(f"accuracy {100 * accuracy:.1f}%")
     text = ", ".join(parts)
     if history.get("diverged") and history.get("message"):
-        text += f"\n  {history['message']}"
+        text += f"\n  {printable(history['message'])}"  # the one line break is ours
     return text
 
 
@@ -79,9 +82,12 @@ def run(args) -> int:
                  f"batch size {s['batch_size']}" if "batch_size" in s else "",
                  f"{s['epochs']} epochs" if "epochs" in s else "", f"seed {s['seed']}" if "seed" in s else ""]
         out.append("settings: " + ", ".join(filter(None, items)))
-    out.append("training: " + (describe_training(loaded.history) if loaded.history.get("train_loss")
-                               else "not trained yet"))
-    print("\n".join(out))
+    out.extend(("training: " + (describe_training(loaded.history) if loaded.history.get("train_loss")
+                                else "not trained yet")).split("\n"))
+    if loaded.problems:
+        out.append("problems (the Chain cannot be trained until they are fixed):")
+        out.extend(f"  {problem}" for problem in loaded.problems)
+    print("\n".join(map(printable, out)))
     return EXIT_OK
 
 

@@ -18,7 +18,7 @@ from engine.nn import optimiser_from_dict
 
 from ..datarefs import data_from_argument, describe_sources, open_reference, reference_for
 from ..fit import loss_for
-from .common import EXIT_OK, PROG, Failure, count
+from .common import EXIT_OK, PROG, Failure, count, printable
 from .info import describe_training
 
 HELP = "train a model headless and save it"
@@ -76,6 +76,10 @@ def merge_history(old: dict, new) -> dict:
 
 def run(args) -> int:
     loaded = load_model(args.model)
+    if loaded.problems:  # before any data is read: the canvas would refuse to train this too
+        raise Failure(f"{args.model}: its Chain has problems, so it cannot be trained: {' '.join(loaded.problems)}")
+    if not any(layer.kind == "dense" for layer in loaded.spec.layers):
+        raise Failure(f"{args.model}: its Chain has no Dense layer, so nothing in it can learn; add one")
     settings = dict(loaded.settings)
     if args.data:
         dataset, ref = data_from_argument(args.data)
@@ -116,7 +120,7 @@ def run(args) -> int:
     save_model(out, model, spec=spec, settings=settings, layout=loaded.layout,
                history=merge_history(loaded.history, history), dataset=reference_for(ref, dataset, standardiser))
     if history.diverged:
-        print(f"{PROG}: {history.message}", file=sys.stderr)
+        print(f"{PROG}: {printable(history.message)}", file=sys.stderr)
     # to_dict turns nan into None (nothing to print); the divergence message went to stderr above
     summary = describe_training({**history.to_dict(), "diverged": False})
     print(f"saved {out}: {summary}{' (stopped early)' if history.stopped else ''}")
