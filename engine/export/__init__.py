@@ -33,7 +33,9 @@ from .exportable import Exportable, ExportError
 from .onnx_reader import OnnxImportError, import_onnx
 
 __all__ = ["FORMATS", "Format", "export", "export_files", "Exportable", "ExportError", "import_onnx",
-           "OnnxImportError"]
+           "OnnxImportError", "unavailable", "ONNX_INSTALL"]
+
+ONNX_INSTALL = "pip install 'chainboard[onnx]'"
 
 
 class Format(NamedTuple):
@@ -51,6 +53,17 @@ FORMATS = {
     "flux": Format("Flux.jl Chain", ".jl", flux_writer),
 }
 """Format name (as `chainboard export --format` takes it) -> Format."""
+
+
+def unavailable(package: str = "onnx") -> str:
+    """Why ONNX export and import cannot run here ("" when the package is installed), without importing it.
+
+    >>> unavailable("a-package-nobody-has")
+    "needs the a-package-nobody-has package: pip install 'chainboard[onnx]'"
+    """
+    import importlib.util
+
+    return "" if importlib.util.find_spec(package) is not None else f"needs the {package} package: {ONNX_INSTALL}"
 
 
 def export_files(source, fmt: str, path, *, settings=None, dataset=None, folder=None, inline_limit=None) -> dict:

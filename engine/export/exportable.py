@@ -44,7 +44,7 @@ def need(package: str, purpose: str):
         return importlib.import_module(package)
     except ImportError:
         raise ExportError(f"{purpose} needs the {package} package: pip install 'chainboard[onnx]' "
-                          f"(or pip install onnx onnxruntime)") from None
+                          f"(or pip install {package})") from None
 
 
 def unsupported(activation: str, format_name: str) -> ExportError:
