@@ -301,7 +301,9 @@ def _declared_features(onnx, walk):
 def _metadata(model) -> dict:
     found = {}
     for prop in model.metadata_props:
-        if prop.key.startswith("chainboard.") and len(prop.value) <= 1 << 20:
+        # protobuf hands back bytes for a string field that is not UTF-8: damage, ignored like any other
+        if isinstance(prop.key, str) and isinstance(prop.value, str) and prop.key.startswith("chainboard.") \
+                and len(prop.value) <= 1 << 20:
             try:
                 found[prop.key.removeprefix("chainboard.")] = json.loads(prop.value)
             except ValueError:

@@ -40,7 +40,7 @@ def run_onnx(path, X, dtype):
     import onnxruntime
 
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    return session.run(None, {"input": np.asarray(X, dtype=dtype)})[0]
+    return session.run(None, {session.get_inputs()[0].name: np.asarray(X, dtype=dtype)})[0]
 
 
 def load_module(path):
