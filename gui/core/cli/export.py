@@ -43,5 +43,5 @@ def run(args) -> int:
     out = Path(args.out) if args.out else default_out(args.model, args.format)
     written = export(loaded, args.format, out, settings=settings)
     also = f" (weights in {', '.join(p.name for p in written[1:])})" if len(written) > 1 else ""
-    print(f"exported {args.model} as a {FORMATS[args.format].label} to {out}{also}")
+    print(f"exported {args.model} to {out} ({FORMATS[args.format].label}){also}")
     return EXIT_OK
