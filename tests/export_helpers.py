@@ -9,7 +9,7 @@ import numpy as np
 from engine import ACTIVATIONS, Chain, Dense, load_model
 from engine.export import Exportable
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "resources" / "examples"
 EXAMPLE_NAMES = ("circle", "spiral", "tutorial", "xor")
 _loaded = itertools.count()
