@@ -1,6 +1,6 @@
 """File ▸ Export… and File ▸ Import ONNX…: the model on the canvas to ONNX, PyTorch, NumPy or Flux.jl, and back.
 
->>> add_export_menu(window)          # MainWindow does this once: the two actions go into its File menu  # doctest: +SKIP
+>>> add_export_menu(window)          # MainWindow does this once: two actions in its File menu  # doctest: +SKIP
 >>> dialog = export_dialog(window)   # what File ▸ Export… opens (non-blocking: tests fill it in)       # doctest: +SKIP
 >>> dialog.format_box.setCurrentIndex(1); dialog.path_edit.setText("/tmp/xor.py"); dialog.accept()  # doctest: +SKIP
 
@@ -88,8 +88,8 @@ class ExportDialog(QDialog):
         """A file name for the format, in the remembered folder, unless the person typed their own."""
         if self.path_edit.text() and self.path_edit.text() != self._last_suggestion:
             return
-        folder = self.settings.value(FOLDER_KEY, "") or (str(self.main_window.files.path.parent)
-                                                         if self.main_window.files.path is not None else str(Path.home()))
+        path = self.main_window.files.path
+        folder = self.settings.value(FOLDER_KEY, "") or (str(path.parent) if path is not None else str(Path.home()))
         self._last_suggestion = str(Path(folder) / _suggested_name(self.main_window, self.chosen_format()))
         self.path_edit.setText(self._last_suggestion)
 

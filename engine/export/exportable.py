@@ -16,6 +16,7 @@ Anything that cannot be exported raises ExportError with the reason.
 """
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,7 +161,8 @@ class Exportable:
             return np.asarray(data(self.model(X.astype(self.dtype))))
 
     def summary(self) -> list[str]:
-        """The lines every exported file starts with: what the model is and what its inputs and outputs are."""
+        """The lines (at most 100 characters) every exported file starts with: what the model is, what it takes
+        and what it gives."""
         weights = "trained weights" if self.trained else \
             f"untrained weights (drawn with seed {self.settings.get('seed', 0)}, as training starts)"
         features = self.dataset.get("features")
@@ -178,7 +180,7 @@ class Exportable:
             and self.dataset.get("task") == "classification" else ""
         lines.append(f"Output: {self.outputs} number{'s' if self.outputs != 1 else ''} per row{what}; the Chain ends "
                      f"with {_final_activation(self.steps)}.")
-        return lines
+        return [part for line in lines for part in textwrap.wrap(line, 100, break_on_hyphens=False)]
 
 
 def _step(i: int, block, layer) -> Step:

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["INLINE_LIMIT", "python_literal", "julia_literal", "companion_path", "npz_bytes", "inline"]
+__all__ = ["INLINE_LIMIT", "python_literal", "python_weights", "julia_literal", "companion_path", "npz_bytes",
+           "inline"]
 
 INLINE_LIMIT = 20_000
 """Numbers a model may have and still carry its weights as literals in the exported file."""
@@ -38,6 +39,24 @@ def python_literal(array: np.ndarray) -> str:
     if array.ndim == 1:
         return "[" + ", ".join(_numbers(array)) + "]"
     return "[" + ", ".join(python_literal(row) for row in array) + "]"
+
+
+def python_weights(arrays: dict[str, np.ndarray], companion: str | None) -> str:
+    """Python source that defines `WEIGHTS`, a dict of numpy arrays: literals, or loaded from the `companion` .npz.
+
+    >>> print(python_weights({"layer1.bias": np.array([0.5, -1.0])}, None))
+    WEIGHTS = {
+        'layer1.bias': np.array([0.5, -1.0], dtype=np.float64),
+    }
+    <BLANKLINE>
+    """
+    if companion is not None:
+        return (f"# the weights are in {companion}, beside this file (arrays named as below)\n"
+                f"with np.load(Path(__file__).with_name({companion!r}), allow_pickle=False) as _file:\n"
+                "    WEIGHTS = {name: _file[name] for name in _file.files}\n")
+    rows = [f"    {name!r}: np.array({python_literal(value)}, dtype=np.{value.dtype}),"
+            for name, value in arrays.items()]
+    return "WEIGHTS = {\n" + "\n".join(rows) + "\n}\n"
 
 
 def julia_literal(array: np.ndarray) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..nn.activations import LEAKY_SLOPE
 from .exportable import Exportable, unsupported
-from .literals import companion_path, inline, npz_bytes, python_literal
+from .literals import companion_path, inline, npz_bytes, python_weights
 
 __all__ = ["ACTIVATION_SOURCE", "source", "write"]
 
@@ -40,15 +40,6 @@ ACTIVATION_SOURCE = {
                    "    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))\n"),
 }
 """Activation name -> the source of a numpy function of that name (the engine's forward formula)."""
-
-
-def _weights_text(ex: Exportable, weights: str | None) -> str:
-    if weights is not None:
-        return (f"# the weights are in {weights}, beside this file (arrays named as below)\n"
-                f"with np.load(Path(__file__).with_name({weights!r}), allow_pickle=False) as _file:\n"
-                "    WEIGHTS = {name: _file[name] for name in _file.files}\n")
-    rows = [f"    {name!r}: np.array({python_literal(value)}, dtype=np.{value.dtype})," for name, value in ex.arrays().items()]
-    return "WEIGHTS = {\n" + "\n".join(rows) + "\n}\n"
 
 
 def source(ex: Exportable, weights: str | None) -> str:
@@ -77,8 +68,8 @@ def source(ex: Exportable, weights: str | None) -> str:
     return f'''"""{header}
 
     from model import predict          # with this file saved as model.py
-    predict([[...], [...]])            # rows of raw inputs -> ({ex.outputs} outputs per row)
-    predict([...])                     # one row -> its {ex.outputs} outputs
+    predict([[...], [...]])            # rows of raw inputs ({ex.inputs} each) -> an (n, {ex.outputs}) array
+    predict([...])                     # one row -> ({ex.outputs},)
 
 Needs nothing but numpy. Written by Chainboard's NumPy export.
 """
@@ -89,11 +80,12 @@ import numpy as np
 DTYPE = np.{ex.dtype}
 INPUTS = {ex.inputs}
 
-{_weights_text(ex, weights)}
+{python_weights(ex.arrays(), weights)}
 
 {chr(10).join(ACTIVATION_SOURCE[name] + chr(10) for name in used)}
 def predict(X):
-    """The model's outputs for raw inputs: rows (n, {ex.inputs}) -> (n, {ex.outputs}); one row ({ex.inputs},) -> ({ex.outputs},)."""
+    """The model's outputs for raw inputs: rows (n, {ex.inputs}) -> (n, {ex.outputs}); one row ({ex.inputs},) ->
+    ({ex.outputs},)."""
     X = np.asarray(X, dtype=np.float64)
     one = X.ndim == 1
     X = np.atleast_2d(X)

@@ -95,7 +95,8 @@ def _check_caps(onnx, model) -> None:
             raise FileProblem(f"tensor {_shown(tensor.name)} refers to external data; Chainboard imports only "
                               "self-contained ONNX files")
         if len(tensor.dims) > 2 or any(d < 0 or d > MAX_FEATURES for d in tensor.dims):
-            raise FileProblem(f"tensor {_shown(tensor.name)} has shape {list(tensor.dims)[:4]}, which no MLP weight has")
+            raise FileProblem(f"tensor {_shown(tensor.name)} has shape {list(tensor.dims)[:4]}, which no MLP "
+                              "weight has")
         total += math.prod(tensor.dims)
         if total > MAX_PARAMS:
             raise FileProblem(f"its weights hold more than the {MAX_PARAMS:,} numbers a model may have")

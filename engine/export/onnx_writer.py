@@ -73,7 +73,8 @@ def onnx_model(ex: Exportable):
     arrays = {name: value.astype(ex.dtype) for name, value in ex.arrays().items()}  # one type for every op
     nodes, x = [], INPUT
     if ex.standardiser is not None:
-        nodes.append(helper.make_node("Sub", [x, "standardise.mean"], ["centred"], name="standardise: subtract the mean"))
+        nodes.append(helper.make_node("Sub", [x, "standardise.mean"], ["centred"],
+                                      name="standardise: subtract the mean"))
         nodes.append(helper.make_node("Div", ["centred", "standardise.std"], ["standardised"],
                                       name="standardise: divide by the std"))
         x = "standardised"

@@ -9,7 +9,7 @@
     >>> text = source(ex, weights=None)
     >>> print(text[text.index("    return nn.Sequential"):text.index("    ]))")].strip())
     return nn.Sequential(OrderedDict([
-            ("standardise", Standardise(2)),
+            ("standardise", Standardise(INPUTS)),
             ("layer1", nn.Linear(2, 8, dtype=DTYPE)),    # layer1 Dense(8, tanh)
             ("layer1_tanh", nn.Tanh()),
             ("layer2", nn.Linear(8, 1, dtype=DTYPE)),    # layer2 Dense(1, σ)
@@ -39,7 +39,7 @@ from ..datasets.dataset import DataError
 from ..nn.activations import LEAKY_SLOPE
 from ..nn.optimisers import Adam, optimiser_from_dict
 from .exportable import Exportable, ExportError, unsupported
-from .literals import companion_path, inline, npz_bytes, python_literal
+from .literals import companion_path, inline, npz_bytes, python_weights
 from .torch_training import TRAINING
 
 __all__ = ["TORCH_MODULES", "source", "write", "training_settings", "data_source"]
@@ -128,16 +128,6 @@ def _arrays(ex: Exportable) -> dict:
     return arrays
 
 
-def _weights_text(ex: Exportable, weights: str | None) -> str:
-    if weights is not None:
-        return (f"# the weights are in {weights}, beside this file\n"
-                f"with np.load(Path(__file__).with_name({weights!r}), allow_pickle=False) as _file:\n"
-                "    WEIGHTS = {name: _file[name] for name in _file.files}\n")
-    rows = [f"    {name!r}: np.array({python_literal(value)}, dtype=np.{value.dtype}),"
-            for name, value in _arrays(ex).items()]
-    return "WEIGHTS = {  # the state dict, as numbers\n" + "\n".join(rows) + "\n}\n"
-
-
 def source(ex: Exportable, weights: str | None) -> str:
     """The file's text; `weights` names the companion .npz, or None to inline them."""
     settings, data = training_settings(ex), data_source(ex)
@@ -148,7 +138,7 @@ def source(ex: Exportable, weights: str | None) -> str:
     return f'''"""{header}
 
     from model import model            # with this file saved as model.py: an nn.Module, weights loaded
-    model(torch.tensor([[...]], dtype=torch.{ex.dtype}))    # rows of raw inputs -> {ex.outputs} outputs each
+    model(torch.tensor([[...]], dtype=torch.{ex.dtype}))    # rows of raw inputs -> (n, {ex.outputs})
 
 Run it to train as Chainboard does (the same data, split, standardisation, loss, optimiser, minibatches and
 seed), starting from these weights: {settings["epochs"]} epochs of {optimiser["name"]}({shown}) on {settings["loss"]},
@@ -195,7 +185,8 @@ def build():
     ]))
 
 
-{_weights_text(ex, weights)}
+# the state dict, as numbers
+{python_weights(_arrays(ex), weights)}
 
 def load(module, weights=WEIGHTS):
     """Put `weights` (a state dict of arrays) into `module`."""
