@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 
 from engine import ModelFileError
 from engine.export import FORMATS, ExportError, export, import_onnx, unavailable
-from engine.modelfile import MODEL_SUFFIX
 
 from . import dialogs, recent
 
@@ -154,7 +153,7 @@ def import_onnx_file(window, path=None) -> bool:
         return False
     files.show_loaded(loaded, None)
     window.undo_stack.resetClean()  # imported work is unsaved until saved as a model file (the title shows it)
-    window.statusBar().showMessage(f"Imported {Path(path).name}: save it as a {MODEL_SUFFIX} file to keep it", 8000)
+    window.statusBar().showMessage(f"Imported {Path(path).name}: its Chain and weights are on the canvas", 8000)
     return True
 
 

@@ -90,7 +90,7 @@ def test_import_onnx_puts_the_chain_and_its_weights_on_the_canvas_unsaved(qtbot,
     for mine, theirs in zip(params(window.training.model), params(spiral.model)):
         assert np.array_equal(mine.value, theirs.value)
     assert window.isWindowModified() and window.windowTitle().startswith("Untitled")
-    assert "Imported spiral.onnx" in window.statusBar().currentMessage()
+    assert "Imported spiral.onnx: its Chain and weights" in window.statusBar().currentMessage()
     assert answers.unscripted == []
 
 
