@@ -256,3 +256,55 @@ def test_fuzz_damaged_files_give_a_message_or_a_working_chain(tmp_path_factory, 
     with np.errstate(all="ignore"):  # a flipped exponent bit makes a weight huge, yet finite: still a Chain
         out = reference(loaded, raw_rows(loaded.spec.inputs, n=3))
     assert out.shape == (3, loaded.spec.shapes()[-1])  # what imports is a Chain that runs
+
+
+LAYER_OPS = ["Gemm", "Gemm (in, out)", "MatMul + Add", "MatMul", "Relu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
+             "LeakyRelu", "Identity", "Elu", "Exp"]
+
+
+def random_graph(draw_ops, rng):
+    """A graph of the drawn layers on a single path, float64, widths chosen so that it always runs."""
+    nodes, inits, x, width = [], {}, "x", 3
+    for i, op in enumerate(draw_ops):
+        out = f"v{i}"
+        if op.startswith("Gemm") or op.startswith("MatMul"):
+            units = int(rng.integers(1, 5))
+            W = rng.normal(size=(units, width))
+            if op == "Gemm":
+                inits[f"W{i}"], inits[f"b{i}"] = W, rng.normal(size=units)
+                nodes.append(helper.make_node("Gemm", [x, f"W{i}", f"b{i}"], [out], transB=1))
+            elif op == "Gemm (in, out)":
+                inits[f"W{i}"] = W.T
+                nodes.append(helper.make_node("Gemm", [x, f"W{i}"], [out]))
+            else:
+                inits[f"W{i}"] = W.T
+                nodes.append(helper.make_node("MatMul", [x, f"W{i}"], [out if op == "MatMul" else f"m{i}"]))
+                if op == "MatMul + Add":
+                    inits[f"b{i}"] = rng.normal(size=units)
+                    nodes.append(helper.make_node("Add", [f"m{i}", f"b{i}"], [out]))
+            width = units
+        else:
+            attrs = {"axis": -1} if op in ("Softmax", "LogSoftmax") else {"alpha": 0.01} if op == "LeakyRelu" else {}
+            nodes.append(helper.make_node(op, [x], [out], **attrs))
+        x = out
+    nodes[-1].output[0] = "y"
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.DOUBLE, ["N", 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.DOUBLE, ["N", width])],
+                              [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(st.sampled_from(LAYER_OPS), min_size=1, max_size=6), seed=st.integers(0, 1000))
+def test_fuzz_whatever_imports_computes_what_onnxruntime_computes(tmp_path, ops, seed):
+    rng = np.random.default_rng(seed)
+    path = save(tmp_path, random_graph(ops, rng))
+    try:
+        loaded = import_onnx(path)
+    except OnnxImportError as error:
+        assert "internal error" not in str(error), str(error)
+        assert {"Elu", "Exp"} & set(ops) or "problems" in str(error) or "no Gemm" in str(error), str(error)
+        return
+    X = rng.normal(size=(4, 3))
+    # rtol: an ONNX attribute is a float32, so onnxruntime's LeakyRelu slope is 0.01 to 8 digits
+    np.testing.assert_allclose(data(loaded.model(X)), run_onnx(path, X, np.float64), rtol=1e-6, atol=1e-9)
