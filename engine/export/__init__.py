@@ -15,7 +15,7 @@
     torch_writer.py  one PyTorch file: the nn.Module with its weights, and a training loop that runs under torchrun
     numpy_writer.py  one file with predict(X), needing nothing but numpy
     flux_writer.py   Julia code that rebuilds the Chain in Flux
-    onnx_reader.py   import_onnx: an ONNX MLP into a Chain with its weights
+    onnx_reader.py   import_onnx: an ONNX MLP into a Chain with its weights (onnx_graph.py walks its graph)
     literals.py      exact number literals; the companion .npz for large models
 
 Every export takes raw input rows and applies the model's recorded input standardisation first,

@@ -29,37 +29,22 @@ import numpy as np
 from ..modelfile.archive import FileProblem
 from ..modelfile.model import FORMAT_VERSION, LoadedModel, ModelFileError
 from ..modelfile.schema import MAX_LAYERS, MAX_PARAMS, make_document
-from ..nn.activations import ACTIVATIONS, LEAKY_SLOPE
+from ..nn.activations import ACTIVATIONS
 from ..nn.layers import Chain, Dense
 from ..nn.spec import MAX_FEATURES, ChainSpec, LayerSpec
 from .exportable import need
+from .onnx_graph import IMPORTED_OPS, SUPPORTED, Walk, node_text, shown
 
 __all__ = ["OnnxImportError", "import_onnx", "IMPORTED_OPS", "MAX_ONNX_BYTES"]
 
 MAX_ONNX_BYTES = MAX_PARAMS * 8 + (16 << 20)   # the weights a model file may hold, plus room for the graph
 MAX_NODES = 4 * MAX_LAYERS
-MAX_SHOWN = 60                                  # characters of a name from the file shown in a message
-
-IMPORTED_OPS = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Softmax": "softmax",
-                "LogSoftmax": "logsoftmax", "LeakyRelu": "leakyrelu", "Identity": "identity"}
-"""ONNX activation op -> the engine activation it becomes."""
-SUPPORTED = "Gemm, MatMul + Add, " + ", ".join(IMPORTED_OPS)
-
 
 class OnnxImportError(ModelFileError):
     """An ONNX file that cannot be imported: `str(error)` is 'Cannot import PATH: why'."""
 
     def __init__(self, path, problem: str):
         super().__init__(path, problem, "import")
-
-
-def _shown(text) -> str:
-    text = str(text)
-    return repr(text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…")
-
-
-def _node_text(node) -> str:
-    return f"{_shown(node.name)} ({node.op_type})" if node.name else f"a {node.op_type} node"
 
 
 # ---- reading the file ----
@@ -92,171 +77,18 @@ def _check_caps(onnx, model) -> None:
     total = 0
     for tensor in _tensors(model):
         if tensor.data_location == onnx.TensorProto.EXTERNAL or tensor.external_data:
-            raise FileProblem(f"tensor {_shown(tensor.name)} refers to external data; Chainboard imports only "
+            raise FileProblem(f"tensor {shown(tensor.name)} refers to external data; Chainboard imports only "
                               "self-contained ONNX files")
         if len(tensor.dims) > 2 or any(d < 0 or d > MAX_FEATURES for d in tensor.dims):
-            raise FileProblem(f"tensor {_shown(tensor.name)} has shape {list(tensor.dims)[:4]}, which no MLP "
+            raise FileProblem(f"tensor {shown(tensor.name)} has shape {list(tensor.dims)[:4]}, which no MLP "
                               "weight has")
         total += math.prod(tensor.dims)
         if total > MAX_PARAMS:
             raise FileProblem(f"its weights hold more than the {MAX_PARAMS:,} numbers a model may have")
     if any(node.domain not in ("", "ai.onnx") for node in graph.node):
         node = next(node for node in graph.node if node.domain not in ("", "ai.onnx"))
-        raise FileProblem(f"node {_node_text(node)} is from the operator set {_shown(node.domain)}; "
+        raise FileProblem(f"node {node_text(node)} is from the operator set {shown(node.domain)}; "
                           f"Chainboard imports {SUPPORTED}")
-
-
-def _array(onnx, tensor, what: str) -> np.ndarray:
-    if tensor.data_type not in (onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE):
-        raise FileProblem(f"{what} is not float or double (ONNX type {tensor.data_type})")
-    try:
-        value = onnx.numpy_helper.to_array(tensor)
-    except Exception as error:  # noqa: BLE001 - a tensor whose data does not match its shape
-        raise FileProblem(f"{what} is damaged ({type(error).__name__}: {error})") from None
-    if value.size != math.prod(tensor.dims):
-        raise FileProblem(f"{what} holds {value.size} numbers for shape {list(tensor.dims)}")
-    if not np.isfinite(value).all():
-        raise FileProblem(f"{what} holds NaN or infinite values")
-    return np.array(value, dtype=np.float64 if tensor.data_type == onnx.TensorProto.DOUBLE else np.float32)
-
-
-def _constants(onnx, model) -> dict[str, object]:
-    """Initializers and Constant nodes' values by name (the tensors, converted when used)."""
-    found = {tensor.name: tensor for tensor in model.graph.initializer}
-    for node in model.graph.node:
-        if node.op_type == "Constant":
-            values = [a.t for a in node.attribute if a.name == "value" and a.HasField("t")]
-            if len(values) != 1 or len(node.output) != 1 or len(node.attribute) != 1:
-                raise FileProblem(f"node {_node_text(node)} is a Constant Chainboard cannot read (only 'value' "
-                                  "tensors)")
-            found[node.output[0]] = values[0]
-    return found
-
-
-# ---- walking the graph ----
-
-class _Walk:
-    """The single path from the input to the output, block by block."""
-
-    def __init__(self, onnx, model):
-        self.onnx, self.graph = onnx, model.graph
-        self.constants = _constants(onnx, model)
-        inputs = [v for v in self.graph.input if v.name not in self.constants]
-        if len(inputs) != 1 or len(self.graph.output) != 1:
-            raise FileProblem(f"it has {len(inputs)} inputs and {len(self.graph.output)} outputs; an MLP has one of "
-                              "each")
-        self.input, self.output = inputs[0], self.graph.output[0].name
-        self.nodes = [n for n in self.graph.node if n.op_type != "Constant"]
-        self.blocks: list[tuple[str, object]] = []   # ("dense", (W (out, in), b)) or ("act", name)
-        self.normalisation = None
-
-    def const(self, name: str, node, what: str) -> np.ndarray:
-        if name not in self.constants:
-            raise FileProblem(f"node {_node_text(node)} takes {_shown(name)} as its {what}, which is not a constant; "
-                              f"Chainboard imports {SUPPORTED}")
-        return _array(self.onnx, self.constants[name], f"the {what} of node {_node_text(node)}")
-
-    def data_input(self, node, current: str) -> list[str]:
-        """The node's other inputs, after checking it continues the path from `current`."""
-        inputs = [i for i in node.input]
-        if current not in inputs or len(node.output) != 1:
-            raise FileProblem(f"node {_node_text(node)} does not continue the Chain from the one before it; "
-                              f"Chainboard imports a single path of {SUPPORTED}")
-        inputs.remove(current)
-        if current in inputs:
-            raise FileProblem(f"node {_node_text(node)} uses its input twice; Chainboard imports {SUPPORTED}")
-        return inputs
-
-    def attributes(self, node) -> dict:
-        helper = self.onnx.helper
-        return {a.name: helper.get_attribute_value(a) for a in node.attribute}
-
-    def run(self) -> None:
-        current, i = self.input.name, 0
-        i = self._standardisation(current, i)
-        current = self.nodes[i - 1].output[0] if i else current
-        while i < len(self.nodes):
-            node = self.nodes[i]
-            others = self.data_input(node, current)
-            if node.op_type in ("Gemm", "MatMul") and node.input[0] != current:
-                raise FileProblem(f"node {_node_text(node)} multiplies a weight by the data; Chainboard imports "
-                                  "layers with samples as rows (data first)")
-            if node.op_type == "Gemm":
-                self.blocks.append(("dense", self._gemm(node, others)))
-            elif node.op_type == "MatMul":
-                weight = self.const(others[0], node, "weight").T if others else None
-                bias = None
-                following = self.nodes[i + 1] if i + 1 < len(self.nodes) else None
-                if following is not None and following.op_type == "Add" and node.output[0] in following.input:
-                    bias_names = self.data_input(following, node.output[0])
-                    bias = self.const(bias_names[0], following, "bias") if len(bias_names) == 1 else None
-                    node, i = following, i + 1
-                self.blocks.append(("dense", _dense(weight, bias, node)))
-            elif node.op_type in IMPORTED_OPS and not others:
-                self.blocks.append(("act", self._activation(node)))
-            else:
-                raise FileProblem(f"node {_node_text(node)} is not part of an MLP Chainboard can import "
-                                  f"({SUPPORTED})")
-            current, i = node.output[0], i + 1
-        if current != self.output:
-            raise FileProblem(f"the graph's output {_shown(self.output)} is not the end of the Chain of its nodes")
-
-    def _standardisation(self, current: str, i: int) -> int:
-        """Sub(input, mean) then Div(·, std) as the first two nodes: the input standardisation."""
-        if len(self.nodes) < 3 or [n.op_type for n in self.nodes[:2]] != ["Sub", "Div"]:
-            return i
-        sub, div = self.nodes[:2]
-        mean_name = self.data_input(sub, current)
-        std_name = self.data_input(div, sub.output[0])
-        if list(sub.input).index(current) != 0 or list(div.input).index(sub.output[0]) != 0 or \
-                len(mean_name) != 1 or len(std_name) != 1:
-            raise FileProblem(f"nodes {_node_text(sub)} and {_node_text(div)} are not an input standardisation "
-                              "(x - mean) / std")
-        mean = self.const(mean_name[0], sub, "mean").reshape(-1)
-        std = self.const(std_name[0], div, "standard deviation").reshape(-1)
-        if mean.shape != std.shape or not (std > 0).all():
-            raise FileProblem("the input standardisation needs one mean and one positive std per feature")
-        self.normalisation = {"mean": mean.astype(np.float64).tolist(), "std": std.astype(np.float64).tolist()}
-        return 2
-
-    def _gemm(self, node, others):
-        a = self.attributes(node)
-        if a.get("transA", 0):
-            raise FileProblem(f"node {_node_text(node)} transposes its input (transA); Chainboard imports Gemm "
-                              "with samples as rows")
-        if not others:
-            raise FileProblem(f"node {_node_text(node)} has no weight")
-        weight = self.const(others[0], node, "weight")
-        weight = weight if a.get("transB", 0) else weight.T
-        bias = self.const(others[1], node, "bias") if len(others) > 1 and others[1] else None
-        alpha, beta = float(a.get("alpha", 1.0)), float(a.get("beta", 1.0))
-        weight = weight if alpha == 1 else weight * weight.dtype.type(alpha)
-        bias = bias if bias is None or beta == 1 else bias * bias.dtype.type(beta)
-        return _dense(weight, bias, node)
-
-    def _activation(self, node) -> str:
-        a = self.attributes(node)
-        if node.op_type == "LeakyRelu" and not math.isclose(a.get("alpha", 0.01), LEAKY_SLOPE, rel_tol=1e-6):
-            raise FileProblem(f"node {_node_text(node)} has slope {a['alpha']:g}; Chainboard's leakyrelu has slope "
-                              f"{LEAKY_SLOPE}")
-        if node.op_type in ("Softmax", "LogSoftmax") and a.get("axis", -1) not in (-1, 1):
-            raise FileProblem(f"node {_node_text(node)} works over axis {a['axis']}; Chainboard's {node.op_type} "
-                              "is over the features")
-        return IMPORTED_OPS[node.op_type]
-
-
-def _dense(weight, bias, node):
-    """(weight (out, in), bias (out,) or None), checked."""
-    if weight is None or weight.ndim != 2:
-        raise FileProblem(f"node {_node_text(node)} needs a 2-D weight matrix")
-    if bias is not None:
-        if bias.size == 1 and weight.shape[0] > 1:
-            bias = np.full(weight.shape[0], bias.reshape(-1)[0], dtype=bias.dtype)
-        bias = bias.reshape(-1)
-        if bias.shape != (weight.shape[0],):
-            raise FileProblem(f"node {_node_text(node)} adds a bias of {bias.size} numbers to "
-                              f"{weight.shape[0]} outputs")
-    return np.ascontiguousarray(weight), bias
 
 
 # ---- into a Chain ----
@@ -291,10 +123,10 @@ def _layers(walk) -> tuple[int, list[LayerSpec], list]:
 def _declared_features(onnx, walk):
     """The input's feature count if it declares one (after checking it is float or double)."""
     if walk.input.type.tensor_type.elem_type not in (onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE):
-        raise FileProblem(f"its input {_shown(walk.input.name)} is not a float or double tensor")
+        raise FileProblem(f"its input {shown(walk.input.name)} is not a float or double tensor")
     dims = walk.input.type.tensor_type.shape.dim
     if len(dims) != 2 and walk.input.type.tensor_type.HasField("shape"):
-        raise FileProblem(f"its input {_shown(walk.input.name)} has {len(dims)} dimensions; an MLP takes "
+        raise FileProblem(f"its input {shown(walk.input.name)} has {len(dims)} dimensions; an MLP takes "
                           "(batch, features)")
     return dims[1].dim_value if len(dims) == 2 and dims[1].HasField("dim_value") else None
 
@@ -371,7 +203,7 @@ def _read(path: Path) -> LoadedModel:
         raise FileProblem(f"it is more than {MAX_ONNX_BYTES:,} bytes, more than an MLP import takes")
     model = _parse(onnx, raw)
     _check_caps(onnx, model)
-    walk = _Walk(onnx, model)
+    walk = Walk(onnx, model)
     walk.run()
     inputs, layers, blocks = _layers(walk)
     declared = _declared_features(onnx, walk)
