@@ -160,11 +160,11 @@ def import_onnx_file(window, path=None) -> bool:
 def add_export_menu(window) -> dict[str, QAction]:
     """File ▸ Export… and File ▸ Import ONNX…, before the window's Quit; returns the two actions."""
     menu, before = window.menus["file"], window.actions_by_name["quit"]
-    export_action = QAction("E&xport…", window)
+    export_action = QAction("&Export…", window)
     export_action.setStatusTip("Export the model to ONNX, PyTorch, NumPy or Flux.jl")
     export_action.triggered.connect(lambda _=False: export_dialog(window))
     missing = unavailable("onnx")
-    import_action = QAction("Import &ONNX…" + (f" ({missing})" if missing else ""), window)
+    import_action = QAction("Import ONN&X…" + (f" ({missing})" if missing else ""), window)
     import_action.setStatusTip(f"Import ONNX {missing}" if missing else "Read an ONNX MLP onto the canvas")
     import_action.setEnabled(not missing)
     import_action.triggered.connect(lambda _=False: import_onnx_file(window))
