@@ -10,7 +10,10 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,onnx]'
+	# torch only for the PyTorch export's tests (its module, its training loop, a 2-process torchrun): ~25 s from
+	# this machine's CPU wheel. Keep the pin: an unpinned torch from PyPI is a multi-GB CUDA build.
+	$(PY) -m pip install --quiet 'torch==2.13.0'
 	touch $(STAMP)
 
 run: $(STAMP)

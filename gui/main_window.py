@@ -20,6 +20,7 @@ from .canvas.palette import BlockPalette
 from .canvas.actions import canvas_actions, make_action
 from .canvas.lock import LOCKED_ACTIONS, ChainLock
 from .canvas.view import CanvasView
+from .exporting import add_export_menu
 from .files import DocumentFiles
 from .gc_guard import collect_on_gui_thread
 from .panels.csv_import import import_data
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
                                      tip="Train on a CSV table of your own")
         self.menus["file"].insertAction(self.actions_by_name["quit"], import_action)
         self.menus["file"].insertSeparator(self.actions_by_name["quit"])
+        add_export_menu(self)  # File ▸ Export…, File ▸ Import ONNX…
 
     def _dock(self, title: str, widget, area, width: int) -> QDockWidget:
         dock = QDockWidget(title, self)

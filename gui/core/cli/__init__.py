@@ -3,6 +3,8 @@
     chainboard train MODEL [--data NAME|CSV] [--epochs N] [--out PATH]
     chainboard info MODEL
     chainboard predict MODEL INPUT.csv
+    chainboard export MODEL --format onnx|torch|numpy|flux [--out PATH]
+    chainboard import-onnx FILE [--out MODEL.chain]
     python -m gui.core.cli info resources/examples/xor.chain        (the same, without the launcher)
 
 Each sub-command is a module here with `HELP`, `configure(parser)` and `run(args) -> exit code`;
@@ -16,11 +18,11 @@ from __future__ import annotations
 
 import sys
 
-from . import info, predict, train
+from . import export, import_onnx, info, predict, train
 from .common import EXIT_BUG, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG, Failure, Parser, UsageError, \
     one_line
 
-COMMANDS = {"train": train, "info": info, "predict": predict}
+COMMANDS = {"train": train, "info": info, "predict": predict, "export": export, "import-onnx": import_onnx}
 
 
 def build_parser() -> Parser:
