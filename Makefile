@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml
 	# torch only for the PyTorch export's tests (its module, its training loop, a 2-process torchrun): ~25 s from
 	# this machine's CPU wheel. Keep the pin: an unpinned torch from PyPI is a multi-GB CUDA build.
 	$(PY) -m pip install --quiet 'torch==2.13.0'
+	@echo "Building the compiled training kernels once (about a minute on a new machine; training never waits for them)"
+	$(PY) -m engine.training.build_kernels --dtypes float64
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -4,7 +4,7 @@
 >>> dialog = export_dialog(window)   # what File ▸ Export… opens (non-blocking: tests fill it in)       # doctest: +SKIP
 >>> dialog.format_box.setCurrentIndex(1); dialog.path_edit.setText("/tmp/xor.py"); dialog.accept()  # doctest: +SKIP
 
-Export writes what a save would write (DocumentFiles._contents: the trained model or the design,
+Export writes what a save would write (DocumentFiles.contents: the trained model or the design,
 its settings and data reference), so the exported model takes the same raw rows as the saved one.
 The chosen format and folder are remembered in the settings store (gui/recent.py's), per user.
 Without the optional onnx package the ONNX format and Import ONNX… say how to install it.
@@ -122,7 +122,7 @@ def export_contents(window, fmt: str, path: Path) -> list[Path]:
     """Export what a save would write; ValueError when the Chain on the canvas has problems."""
     files = window.files
     try:
-        model, kwargs = files._contents()
+        model, kwargs = files.contents()
     except ValueError as error:
         raise ExportError(f"The Chain has problems: {error}") from None
     return export(model, fmt, path, settings=kwargs.get("settings"), dataset=kwargs.get("dataset"),

@@ -307,7 +307,7 @@ class DocumentFiles(QObject):
     def _write(self, save) -> str | None:
         """Call `save(model, **kwargs)` with everything; if what training adds is refused, save the
         design alone and return why (a trained-state problem must not cost the user the Chain)."""
-        model, kwargs = self._contents()
+        model, kwargs = self.contents()
         try:
             save(model, **kwargs)
             return None
@@ -317,7 +317,7 @@ class DocumentFiles(QObject):
             save(self.window.doc.to_spec(), layout=kwargs["layout"])
             return error.problem
 
-    def _contents(self):
+    def contents(self):
         """(model, save_model keyword arguments) for what is on screen; ValueError if the Chain has problems."""
         spec = self.window.doc.to_spec()
         kwargs = {"layout": self.window.doc.layout()}

@@ -5,17 +5,16 @@
 
 `KERNELS.start(dtype)` builds the interpreter for one dtype on a daemon thread and returns at once; the
 Trainer calls it itself and trains on the eager tape until `KERNELS.ready(dtype)`, then hands over. The
-build runs Numba in a child process (`python -m engine.training.warmup`), which writes the disk cache, so
+build runs Numba in a child process (`python -m engine.training.build_kernels`), which writes the disk cache, so
 the compiler neither holds this process's GIL nor its memory; this process then loads the cached code.
 Where no child can be started (a frozen app), it compiles in-process instead.
 
 From a shell (the Makefile's install step does this once):
 
-    python -m engine.training.warmup [--dtypes float64,float32]
+    python -m engine.training.build_kernels [--dtypes float64,float32]
 """
 from __future__ import annotations
 
-import argparse
 import atexit
 import os
 import subprocess
@@ -89,7 +88,7 @@ class KernelBuild:
         if getattr(sys, "frozen", False) or not sys.executable:
             return False
         try:
-            child = subprocess.Popen([sys.executable, "-m", "engine.training.warmup", "--dtypes", key],
+            child = subprocess.Popen([sys.executable, "-m", "engine.training.build_kernels", "--dtypes", key],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                      env=dict(os.environ))
         except OSError:
@@ -110,19 +109,3 @@ class KernelBuild:
 
 KERNELS = KernelBuild()
 """The process's kernel build: the Trainer and the app share it."""
-
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m engine.training.warmup",
-                                     description="Build (or load from the disk cache) the compiled training kernels.")
-    parser.add_argument("--dtypes", default="float64", help="comma-separated: float64, float32")
-    args = parser.parse_args(argv)
-    from .compiled import warm_up
-
-    seconds = warm_up(tuple(np.dtype(d) for d in args.dtypes.split(",") if d))
-    print(f"compiled training kernels ready ({args.dtypes}) in {seconds:.1f} s")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

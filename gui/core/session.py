@@ -113,6 +113,7 @@ class TrainingSession:
         self.epochs_done = 0
         self.state = "idle"
         self.fixed: Standardiser | None = None  # a loaded model's statistics: its weights expect them
+        self.loaded_weights = False
         self.split = None                 # engine.training.Split of the current data, or None
         self.last_progress: Progress | None = None
         self.run_start = 0                # epochs done before the current run
@@ -162,8 +163,9 @@ class TrainingSession:
         if self.data is None:
             return
         k = self.data.dataset.n_features
+        fixed = self.fixed if self.fixed is not None and self.fixed.n_features == k else None
         # standardisation off is the identity's statistics: a model file then says so, as it says any other
-        scaler = self.fixed or self.data.standardise or Standardiser(np.zeros(k), np.ones(k))
+        scaler = fixed or self.data.standardise or Standardiser(np.zeros(k), np.ones(k))
         self.split = split(self.data.dataset, self.settings.validation, self.settings.seed, scaler)
         self.record.classify = self.data.dataset.task == "classification"
         self.record.version += 1
@@ -174,6 +176,7 @@ class TrainingSession:
             self.fixed = None  # fresh weights: statistics from the data on screen
             self._resplit()
         self.spec, self.model = spec, spec.build(self.settings.seed)
+        self.loaded_weights = False   # weights from a file (an ONNX import, say) are worth saving untrained too
         self._display = spec.build(self.settings.seed)
         self._display_params = list(params(self._display))
         self._trainer, self._trainer_key, self.epochs_done = None, None, 0
@@ -307,7 +310,8 @@ class TrainingSession:
 
     # ---- model files ----
     def trained(self) -> bool:
-        return self.model is not None and self.epochs_done > 0
+        """Whether the model holds weights worth saving: trained here, or loaded from a file."""
+        return self.model is not None and (self.epochs_done > 0 or self.loaded_weights)
 
     def file_contents(self, spec_on_canvas: ChainSpec | None) -> dict:
         """save_model keyword arguments for what this session knows: settings always, the data when the Chain
@@ -354,9 +358,10 @@ class TrainingSession:
             return
         for p, q in zip(params(self.model), params(loaded.model)):
             np.copyto(p.value, q.value)
+        self.loaded_weights = True
         norm = (loaded.dataset or {}).get("normalisation")
-        if norm and data_choice is not None:
-            try:  # the weights expect these statistics
+        if norm:
+            try:  # the weights expect these statistics (used while the data on screen has as many features)
                 self.fixed = Standardiser.from_dict(norm)
             except ValueError:
                 self.fixed = None

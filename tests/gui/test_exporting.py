@@ -51,7 +51,7 @@ def test_a_trained_example_exports_to_onnx_and_the_format_is_remembered(qtbot, w
 
 
 def test_numpy_and_torch_exports_from_the_dialog_predict_what_the_canvas_model_does(qtbot, window, tmp_path):
-    model = window.files._contents()[0]  # the design on screen: exported with the weights training starts from
+    model = window.files.contents()[0]  # the design on screen: exported with the weights training starts from
     for text, fmt in (("NumPy", "numpy"), ("PyTorch", "torch")):
         dialog = open_dialog(qtbot, window)
         fill_in(dialog, text, tmp_path / f"tutorial_{fmt}.py")
@@ -59,7 +59,7 @@ def test_numpy_and_torch_exports_from_the_dialog_predict_what_the_canvas_model_d
         QTest.mouseClick(dialog.export_button, Qt.LeftButton)
         qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
     X = raw_rows(10)
-    settings = window.training_snapshot()["settings"]
+    settings = window.training.file_contents()["settings"]
     expected = Exportable.of(model, settings=settings).predict(X)
     np.testing.assert_allclose(load_module(tmp_path / "tutorial_numpy.py").predict(X), expected, rtol=0, atol=1e-9)
     torch = pytest.importorskip("torch", reason="torch is not installed: the PyTorch half of this test needs it")
@@ -87,7 +87,7 @@ def test_import_onnx_puts_the_chain_and_its_weights_on_the_canvas_unsaved(qtbot,
     file_dialogs["open"] = export(spiral, "onnx", tmp_path / "spiral.onnx")[0]
     window.actions_by_name["import_onnx"].trigger()
     assert window.doc.to_spec() == spiral.spec
-    for mine, theirs in zip(params(window.training.model), params(spiral.model)):
+    for mine, theirs in zip(params(window.training.session.model), params(spiral.model)):
         assert np.array_equal(mine.value, theirs.value)
     assert window.isWindowModified() and window.windowTitle().startswith("Untitled")
     assert "Imported spiral.onnx: its Chain and weights" in window.statusBar().currentMessage()

@@ -4,7 +4,7 @@
 'Adam'
 >>> restore(dock, load_model("resources/examples/spiral.chain"))            # weights, settings, data, history  # doctest: +SKIP
 
-gui/files.py calls these through the window (MainWindow.training_contents / restore_training).
+gui/files.py calls these through the dock (TrainingDock.file_contents / restore_file).
 """
 from __future__ import annotations
 
