@@ -1,7 +1,12 @@
 """ONNX import: an MLP from torch.onnx, Keras (tf2onnx) or Chainboard itself, read into a Chain with its weights.
 
-    >>> loaded = import_onnx("model.onnx")          # a LoadedModel: .spec, .model, .dataset  # doctest: +SKIP
-    >>> loaded.model                                                                       # doctest: +SKIP
+    >>> import pathlib, tempfile
+    >>> from engine import Chain, Dense, tanh, softmax
+    >>> from engine.export import export
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "model.onnx"
+    >>> _ = export(Chain(Dense(4, 8, tanh, rng=0), Dense(8, 3, rng=1), softmax), "onnx", path)
+    >>> loaded = import_onnx(path)          # a LoadedModel: .spec, .model, .dataset
+    >>> loaded.model
     Chain(Dense(4 => 8, tanh), Dense(8 => 3), softmax)
 
 What it reads: one float or double input (batch, features) and one output; nodes along a single
