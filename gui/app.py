@@ -16,6 +16,8 @@ from pathlib import Path
 from engine import ChainSpec, ModelFileError, load_model
 from engine.modelfile import MODEL_SUFFIX
 
+from . import platform_check
+
 SCREENSHOT_SIZE = (1280, 800)
 
 
@@ -64,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot:
         # Must be decided before the QApplication exists.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if platform_check.wants_xcb() and (packages := platform_check.missing_packages()):
+        print(platform_check.message(packages), file=sys.stderr)  # instead of Qt's abort
+        return 2
     from PySide6.QtWidgets import QApplication
 
     from .main_window import MainWindow

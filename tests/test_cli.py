@@ -182,6 +182,8 @@ def test_ctrl_c_stops_training_and_saves_what_was_learnt(xor_copy):
     before = load_model(xor_copy).history["epochs_done"]
     proc = subprocess.Popen([sys.executable, "-m", "gui.core.cli", "train", str(xor_copy), "--epochs", "10000000"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = proc.stderr.readline()
+    assert first.startswith("training on the ")  # it says which path runs
     assert proc.stderr.readline().startswith("epoch ")  # training has begun
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
@@ -273,3 +275,10 @@ def test_a_model_pointing_at_a_system_file_does_not_print_it(tmp_path, capsys):
 def test_generator_parameters_are_checked_as_a_model_file_would_be(xor_copy, capsys, data, words):
     code, out, err = call(capsys, "train", xor_copy, "--data", data, "--epochs", 1)
     assert code == 1 and words in one_clean_line(err)
+
+
+def test_train_says_which_path_runs_and_why(xor_copy, tmp_path, monkeypatch, capsys):
+    from engine.training import KERNELS
+    monkeypatch.setattr(KERNELS, "ready", lambda dtype: False)  # a fresh machine: the kernels are not built yet
+    code, out, err = call(capsys, "train", xor_copy, "--epochs", 3, "--out", tmp_path / "o.chain")
+    assert code == 0 and "training on the eager tape: the compiled kernels are still being built" in err

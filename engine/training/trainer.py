@@ -52,7 +52,7 @@ PAUSE_POLL = 0.01
 REPORT_SPACING = 10
 SNAPSHOT_SPACING = 20
 EXPLODING = 10.0  # a chunk whose loss passes this many times the best epoch's is not a state to go back to
-BUILDING = "the compiled kernels are being built (the first run on this machine); training starts on the tape"
+BUILDING = "the compiled kernels are still being built on this machine (once, in the background)"
 
 
 def _next_chunk(steps, elapsed):

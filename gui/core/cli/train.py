@@ -41,6 +41,7 @@ class ProgressBar:
         self.epochs, self.stream, self.quiet = epochs, stream or sys.stderr, quiet
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.printed_tenth = -1
+        self.path = None
 
     def __call__(self, progress):
         if self.quiet or self.epochs == 0:
@@ -53,6 +54,13 @@ class ProgressBar:
             text += f" val {progress.val_loss:.4g}"
         if math.isfinite(progress.accuracy):
             text += f" accuracy {100 * progress.accuracy:.1f}%"
+        if progress.path != self.path:  # say once which path runs, and why the tape does on a fresh machine
+            self.path = progress.path
+            why = f": {progress.reason}" if progress.reason and progress.path == "eager" else ""
+            self.stream.write(("\n" if self.tty and self.printed_tenth >= 0 else "") +
+                              f"training on the {'compiled kernels' if self.path == 'compiled' else 'eager tape'}"
+                              f"{why}\n")
+            self.printed_tenth = max(self.printed_tenth, 0)
         if self.tty:
             self.stream.write("\r" + text.ljust(90) + ("\n" if progress.final else ""))
         elif int(done * 10) > self.printed_tenth or progress.final:

@@ -46,6 +46,7 @@ class TrainingDock(QWidget):
         self.job: Job | None = None
         self.last_alert: QMessageBox | None = None
         self._stepping = False    # Step while paused: one more epoch, then paused again
+        self._path = None         # the training path the last report named
         self.data_box = DataBox()
         self.settings_box = SettingsBox()
         self.controls = TrainingControls()
@@ -194,6 +195,10 @@ class TrainingDock(QWidget):
     def _progressed(self, p):
         s = self.session
         self.controls.show_progress(p.epochs_done, s.run_start + p.epochs_done, p.path, p.samples_per_s)
+        if p.path != self._path:  # which path runs, and why the tape does: once, when it changes
+            self._path = p.path
+            self._say("Training on the compiled kernels." if p.path == "compiled" else
+                      f"Training on the eager tape: {p.reason}." if p.reason else "Training on the eager tape.")
         if self._stepping and p.epochs_done >= self._step_target and s.state == "running":
             self._stepping = False
             s.set_paused(True)
@@ -231,6 +236,7 @@ class TrainingDock(QWidget):
         except (TypeError, ValueError) as error:
             self._alert(QMessageBox.Critical, "Cannot train", str(error))
             return False
+        self._path = None
         job = self.job = Job(work, interrupt=s.interrupt, name="training", parent=self)
         job.progressed.connect(s.progress)
         job.succeeded.connect(self._succeeded)
