@@ -51,6 +51,7 @@ PAUSE_POLL = 0.01
 # times its own last cost: both stay under ~5-10% of the time even for a 3M-weight model.
 REPORT_SPACING = 10
 SNAPSHOT_SPACING = 20
+BUILD_AFTER = 0.3     # seconds on the tape before a run starts building the compiled kernels itself
 EXPLODING = 10.0  # a chunk whose loss passes this many times the best epoch's is not a state to go back to
 BUILDING = "the compiled kernels are still being built on this machine (once, in the background)"
 
@@ -203,15 +204,17 @@ class Trainer:
         runner.load()  # the weights may have changed since it last ran
         return runner
 
-    def _wants_compiled(self) -> bool:
-        """Whether the next chunk should run compiled; starts the kernel build if it is needed and absent."""
+    def _wants_compiled(self, running_for: float = 0.0) -> bool:
+        """Whether the next chunk should run compiled. A run that has lasted BUILD_AFTER seconds on the tape
+        starts the kernel build if nobody has (a short run is over before the build would pay off)."""
         if not self.verdict:
             return False
         if self.compiled:
             if not KERNELS.wait(self.dtype):
                 raise RuntimeError(f"the compiled kernels could not be built: {KERNELS.errors.get(self.dtype.name)}")
             return True
-        KERNELS.start(self.dtype)
+        if running_for >= BUILD_AFTER:
+            KERNELS.start(self.dtype)
         return KERNELS.ready(self.dtype)
 
     # ---- reporting helpers ----
@@ -286,7 +289,7 @@ class _Run:
                     tr._control[0] = 0  # before the checks: an interrupt from now on ends the coming chunk
                     if self._halted(runner):
                         break
-                    if not runner.compiled and tr._wants_compiled():
+                    if not runner.compiled and tr._wants_compiled(time.perf_counter() - self.began):
                         runner = self._hand_over(runner)
                     if not self._chunk(runner):
                         break
