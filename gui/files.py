@@ -27,6 +27,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
+from shiboken6 import isValid
 
 from engine import ModelFileError, load_model, save_model
 from engine.modelfile import MODEL_SUFFIX, sweep_stray_temporaries
@@ -120,6 +121,8 @@ class DocumentFiles(QObject):
         return f"{self.example} (example)" if self.example else "Untitled"
 
     def _update_title(self, *_):
+        if not isValid(self.window):
+            return  # torn down without a close: its undo stack still emits as it dies
         self.window.setWindowTitle(f"{self.display_name()}[*] — Chainboard")
         self.window.setWindowModified(self.is_modified())
         self.file_actions["revert"].setEnabled(self.path is not None and self.is_modified())

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QMimeData, QObject, QPointF, Signal
+from PySide6.QtCore import QMimeData, QObject, QPointF, QRectF, Signal
 from PySide6.QtGui import QGuiApplication
 
 from .commands import MoveBlocks, SetBlockProperties, add_blocks, append_block, delete_items, insert_on_wire
 from .document import Block, Document, block_from_template
-from .layout import BLOCK_HEIGHT, BLOCK_WIDTH, GRID, PITCH_X, arranged_positions, snap
+from .layout import BLOCK_HEIGHT, BLOCK_WIDTH, PITCH_X, arranged_positions, free_offset, free_position, snap
 from .scene import CanvasScene
 
 BLOCK_MIME = "application/x-chainboard-block"  # one palette block template, as JSON
@@ -45,6 +45,7 @@ class CanvasEditor(QObject):
 
     message = Signal(str)
     selection_changed = Signal()
+    placed = Signal(object)  # QRectF, in scene coordinates, of blocks just added or moved: the view follows
 
     def __init__(self, doc: Document, undo_stack, parent: QObject | None = None):
         super().__init__(parent)
@@ -55,7 +56,6 @@ class CanvasEditor(QObject):
         # Relayed signal to signal (no Python in between): when the editor is destroyed, Qt cuts this
         # connection before it deletes the scene, whose destructor still emits selectionChanged.
         self.scene.selectionChanged.connect(self.selection_changed)
-        self._paste_count = 0
 
     @property
     def snap_to_grid(self) -> bool:
@@ -67,18 +67,36 @@ class CanvasEditor(QObject):
     def _place(self, x: float, y: float) -> tuple[float, float]:
         return snap(x, y) if self.snap_to_grid else (x, y)
 
+    def _taken(self, ignore=()) -> list[tuple[float, float]]:
+        return [(b.x, b.y) for b in self.doc.blocks() if b.block_id not in ignore]
+
+    def _free(self, x: float, y: float) -> tuple[float, float]:
+        """(x, y), or the nearest spot where a new block covers no other (then on the grid)."""
+        fx, fy = free_position(x, y, self._taken())
+        return (fx, fy) if (fx, fy) == (x, y) else self._place(fx, fy)
+
+    def _show(self, ids) -> None:
+        """Tell the view where blocks landed, so it can bring them into sight."""
+        rect = QRectF()
+        for i in ids:
+            b = self.doc.block(i)
+            rect = rect.united(QRectF(b.x, b.y, BLOCK_WIDTH, BLOCK_HEIGHT))
+        if not rect.isEmpty():
+            self.placed.emit(rect)
+
     # ---- adding ----------------------------------------------------------------------------------
 
     def drop(self, template: dict, point: QPointF) -> int:
         """Drop a palette block centred at scene `point`; on a wire, insert it there. Returns its id."""
         wire_id = self.scene.wire_at(point)
-        x, y = self._place(point.x() - BLOCK_WIDTH / 2, point.y() - BLOCK_HEIGHT / 2)
+        x, y = self._free(*self._place(point.x() - BLOCK_WIDTH / 2, point.y() - BLOCK_HEIGHT / 2))
         block = block_from_template(template, self.doc.new_id(), x, y)
         if wire_id is not None and block.has_input_port:
             self.undo_stack.push(insert_on_wire(self.doc, wire_id, block))
         else:
             self.undo_stack.push(add_blocks(self.doc, [block]))
         self.scene.select_blocks([block.block_id])
+        self._show([block.block_id])
         return block.block_id
 
     def append(self, template: dict) -> int:
@@ -90,10 +108,11 @@ class CanvasEditor(QObject):
             x, y = last_x + PITCH_X, min(b.y for b in self.doc.blocks())
         else:
             x, y = (last.x + PITCH_X, last.y) if last is not None else (0.0, 0.0)
-        block = block_from_template(template, self.doc.new_id(), *self._place(x, y))
+        block = block_from_template(template, self.doc.new_id(), *self._free(*self._place(x, y)))
         after = last.block_id if last is not None and block.has_input_port else None
         self.undo_stack.push(append_block(self.doc, block, after))
         self.scene.select_blocks([block.block_id])
+        self._show([block.block_id])
         return block.block_id
 
     # ---- removing, selecting ---------------------------------------------------------------------
@@ -122,7 +141,6 @@ class CanvasEditor(QObject):
         mime.setData(FRAGMENT_MIME, text.encode("utf-8"))
         mime.setText(text)
         QGuiApplication.clipboard().setMimeData(mime)
-        self._paste_count = 0
         return True
 
     def cut(self) -> None:
@@ -138,9 +156,7 @@ class CanvasEditor(QObject):
             return []
         try:
             fragment = json.loads(bytes(mime.data(FRAGMENT_MIME)).decode("utf-8"))
-            self._paste_count += 1
-            offset = 2 * GRID * self._paste_count
-            blocks, wires = self.doc.instantiate(fragment, offset, offset)
+            blocks, wires = self._placed(fragment)
         except (ValueError, UnicodeDecodeError) as error:
             self.message.emit(f"Cannot paste: {error}")
             return []
@@ -151,8 +167,14 @@ class CanvasEditor(QObject):
         ids = self.scene.selected_block_ids()
         if not ids:
             return []
-        blocks, wires = self.doc.instantiate(self.doc.fragment(ids))
+        blocks, wires = self._placed(self.doc.fragment(ids))
         return self._push_new(blocks, wires, "Duplicate")
+
+    def _placed(self, fragment: dict):
+        """The fragment's blocks and wires, moved down-right just far enough to cover no other block."""
+        group = [(float(b["x"]), float(b["y"])) for b in fragment["blocks"]]
+        dx, dy = free_offset(group, self._taken())
+        return self.doc.instantiate(fragment, dx, dy)
 
     def _push_new(self, blocks: list[Block], wires, text: str) -> list[int]:
         if not blocks:
@@ -160,6 +182,7 @@ class CanvasEditor(QObject):
         self.undo_stack.push(add_blocks(self.doc, blocks, wires, text=text))
         ids = [b.block_id for b in blocks]
         self.scene.select_blocks(ids)
+        self._show(ids)
         return ids
 
     # ---- moving ----------------------------------------------------------------------------------
@@ -184,6 +207,7 @@ class CanvasEditor(QObject):
                  if (self.doc.block(i).x, self.doc.block(i).y) != xy}
         if moves:
             self.undo_stack.push(MoveBlocks(self.doc, moves, text="Auto-arrange"))
+        self._show([b.block_id for b in blocks])
 
     # ---- properties ------------------------------------------------------------------------------
 

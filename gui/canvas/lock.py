@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from shiboken6 import isValid
 
 from ..style import icon
 
@@ -72,6 +73,8 @@ class ChainLock(QObject):
         self.view.removeEventFilter(self)
 
     def _enforce(self, *_):
+        if not isValid(self.undo_stack) or not isValid(self.undo):
+            return  # the window is being torn down without a close (its stack emits as it dies)
         for action in self.actions:
             action.setEnabled(not self.locked)
         self.undo.setEnabled(not self.locked and self.undo_stack.canUndo())

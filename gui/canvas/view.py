@@ -41,6 +41,7 @@ class CanvasView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.BoundingRectViewportUpdate)
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.StrongFocus)
+        editor.placed.connect(self.bring_into_view)
 
     # ---- zoom ------------------------------------------------------------------------------------
 
@@ -81,6 +82,18 @@ class CanvasView(QGraphicsView):
         factor = min(view.width() / area.width(), view.height() / area.height(), max_zoom)
         self.set_zoom(factor)
         self.centerOn(area.center())
+
+    def bring_into_view(self, rect) -> None:
+        """Scroll (or, if it is too big, zoom out) so that scene `rect` - blocks just placed - is in sight."""
+        margin = 2 * GRID
+        visible = self.mapToScene(self.viewport().rect()).boundingRect()
+        wanted = rect.adjusted(-margin, -margin, margin, margin)
+        if visible.contains(wanted):
+            return
+        if wanted.width() > visible.width() or wanted.height() > visible.height():
+            self.fit_to_view()
+        else:
+            self.ensureVisible(wanted, 0, 0)
 
     def wheelEvent(self, event):
         steps = event.angleDelta().y() / 120.0

@@ -87,9 +87,9 @@ def test_double_click_in_the_palette_appends_to_the_chain(window):
 def test_drop_from_palette_adds_a_block_where_it_lands(canvas, view, doc):
     before = doc.state()
     point = empty_spot(view)
+    centre = view.mapToScene(point)  # before the drop: the view may scroll to show what was dropped
     assert drop_mime(view, canvas.palette_panel.mime_for("relu"), point)
     (new,) = [b for b in doc.blocks() if b.activation == "relu"]
-    centre = view.mapToScene(point)
     assert abs(new.x + 70 - centre.x()) <= GRID and abs(new.y + 40 - centre.y()) <= GRID
     assert new.x % GRID == 0 and new.y % GRID == 0  # snapped
     assert view.editor.scene.selected_block_ids() == [new.block_id]
@@ -258,7 +258,10 @@ def test_copy_paste_cut_and_duplicate(canvas, view, doc):
     assert len(pasted) == 2 and not set(pasted) & set(both)
     copies = [doc.block(i) for i in pasted]
     assert [(c.units, c.activation) for c in copies] == [(5, "sigmoid"), (2, "identity")]
-    assert copies[0].x == doc.block(both[0]).x + 2 * GRID
+    dx, dy = copies[0].x - doc.block(both[0]).x, copies[0].y - doc.block(both[0]).y
+    assert dx == dy > 0 and dx % (2 * GRID) == 0  # moved down-right, just clear of the originals
+    assert all(not (abs(c.x - b.x) < 140 and abs(c.y - b.y) < 80) for c in copies for b in doc.blocks()
+               if b.block_id not in pasted)
     assert doc.find_wire(*pasted) is not None  # the wire between them came along
     canvas.undo_stack.undo()
     assert doc.state() == before

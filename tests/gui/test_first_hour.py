@@ -1,0 +1,78 @@
+"""What a new user hit in a first hour (issue 17): each defect, driven as they drove it, with real input."""
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtTest import QTest
+
+from canvas_helpers import drop_mime, wire_middle
+from gui.canvas.catalog import palette_entry
+from gui.canvas.layout import BLOCK_HEIGHT, BLOCK_WIDTH
+
+
+def block_rects(doc):
+    return {b.block_id: QRectF(b.x, b.y, BLOCK_WIDTH, BLOCK_HEIGHT) for b in doc.blocks()}
+
+
+def overlapping(doc):
+    rects = list(block_rects(doc).items())
+    return [(a, b) for i, (a, ra) in enumerate(rects) for b, rb in rects[i + 1:] if ra.intersects(rb)]
+
+
+def in_sight(view, block_id):
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    return visible.contains(block_rects(view.editor.doc)[block_id])
+
+
+# ---- 2: Fit to View ----------------------------------------------------------------------------------
+
+def test_fit_to_view_shows_the_chain_at_a_useful_zoom(canvas, view, doc):
+    for _ in range(6):
+        QTest.keyClick(view, Qt.Key_Minus, Qt.ControlModifier)
+    assert view.zoom() < 0.4
+    QTest.keyClick(view, Qt.Key_0, Qt.ControlModifier)  # Ctrl+0
+    assert view.zoom() > 0.5  # it used to land on 20 % whatever the Chain
+    assert all(in_sight(view, b.block_id) for b in doc.blocks())
+    canvas.actions_by_name["fit"].trigger()  # the menu and toolbar take the same action
+    assert view.zoom() > 0.5
+
+
+# ---- 12: new blocks go to free space, and the view follows them ------------------------------------------
+
+def test_paste_and_duplicate_land_on_free_space(canvas, view, doc):
+    canvas.editor.scene.select_blocks([doc.chain_blocks()[1].block_id])
+    for key in (Qt.Key_C, Qt.Key_V, Qt.Key_V, Qt.Key_D):  # copy, paste twice, duplicate
+        QTest.keyClick(view, key, Qt.ControlModifier)
+        assert not overlapping(doc), f"Ctrl+{chr(key)} put a block on top of another"
+        assert all(in_sight(view, i) for i in canvas.editor.scene.selected_block_ids())
+
+
+def test_a_drop_on_a_wire_and_a_drop_on_a_block_do_not_cover_blocks(canvas, view, doc):
+    first_wire = doc.wires()[0]
+    point = wire_middle(view, first_wire.wire_id)
+    drop_mime(view, canvas.palette_panel.mime_for("relu"), point)  # onto the wire: inserted there
+    assert len(doc.chain_blocks()) == 5 and not overlapping(doc)
+    target = doc.chain_blocks()[2]
+    centre = view.mapFromScene(QPointF(target.x + BLOCK_WIDTH / 2, target.y + BLOCK_HEIGHT / 2))
+    drop_mime(view, canvas.palette_panel.mime_for("tanh"), centre)  # right onto a block: beside it instead
+    assert len(doc.blocks()) == 6 and not overlapping(doc)
+
+
+def test_a_palette_double_click_appends_where_there_is_room_and_shows_it(window):
+    doc, view, palette = window.doc, window.view, window.palette_panel
+    window.view.set_zoom(2.0)  # zoomed in: the end of the Chain is out of sight
+    for _ in range(3):
+        item = palette.item_for("relu")
+        palette.scrollToItem(item)
+        rect = palette.visualItemRect(item)
+        QTest.mouseClick(palette.viewport(), Qt.LeftButton, Qt.NoModifier, rect.center())
+        QTest.mouseDClick(palette.viewport(), Qt.LeftButton, Qt.NoModifier, rect.center())
+        last = doc.chain_blocks()[-1]
+        assert last.activation == "relu" and in_sight(view, last.block_id)
+    assert not overlapping(doc)
+
+
+def test_auto_arrange_keeps_the_whole_chain_in_sight(window):
+    doc, view = window.doc, window.view
+    for _ in range(4):
+        window.editor.append(palette_entry("dense").template)
+    view.set_zoom(1.25)
+    QTest.keyClick(view, Qt.Key_L, Qt.ControlModifier)
+    assert all(in_sight(view, b.block_id) for b in doc.chain_blocks())
