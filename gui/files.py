@@ -13,7 +13,7 @@ panel keep following the same Document. Questions go through gui/dialogs.py, so 
 What training learnt comes from the `training` object given (the training dock), which has:
 
     state, state_changed(str)      "idle" when no run is going
-    stop(), reset_weights()
+    stop(), document_replaced()    the latter after New or Open: forget the last document's training
     file_contents() -> dict        save_model keyword arguments: {"model": trained Chain, "settings": {...},
                                    "history": dict, "dataset": reference_for(...)}; every key optional
     restore_file(loaded)           after a file is loaded and the canvas rebuilt: weights, settings, data
@@ -33,7 +33,7 @@ from engine import ModelFileError, load_model, save_model
 from engine.modelfile import MODEL_SUFFIX, sweep_stray_temporaries
 
 from . import dialogs, recent
-from .canvas.document import TUTORIAL_SPEC, Document
+from .canvas.document import EMPTY_SPEC, Document
 from .core.recovery import RecoverySlot, find_recoveries
 from .core.resources import examples
 
@@ -135,7 +135,7 @@ class DocumentFiles(QObject):
     def new(self) -> bool:
         if not self.may_replace():
             return False
-        self._show(TUTORIAL_SPEC, None, None)
+        self._show(EMPTY_SPEC, None, None)  # an Input alone: the palette is where a Chain starts
         return True
 
     def open(self) -> bool:
@@ -232,7 +232,7 @@ class DocumentFiles(QObject):
         stack.setClean()
         self.path, self.example, self.trained_unsaved = path, example, False
         if self.training is not None:
-            self.training.reset_weights()  # the same architecture again must not keep the last model's weights
+            self.training.document_replaced()  # the same architecture again must not keep the last model's weights
         self._discard_recovery()
         self._update_title()
         self.window.view.fit_to_view()

@@ -1,6 +1,6 @@
 """The main window: palette (left), canvas (centre), properties (right), menus, toolbar, status bar.
 
->>> window = MainWindow()            # opens with the tutorial's model on the canvas   # doctest: +SKIP
+>>> window = MainWindow()            # opens with a small Chain that fits the first dataset   # doctest: +SKIP
 >>> window.editor.doc.to_spec()      # doctest: +SKIP
 ChainSpec(inputs=10, layers=(...))
 
@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox
 
 
-from .canvas.document import TUTORIAL_SPEC, Document
+from .canvas.document import STARTER_SPEC, Document
 from .canvas.editor import CanvasEditor
 from .canvas.palette import BlockPalette
 from .canvas.actions import canvas_actions, make_action
@@ -50,7 +50,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("app"))
         self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks)
         self.undo_stack = QUndoStack(self)
-        self.doc = Document.from_spec(spec or TUTORIAL_SPEC, parent=self)
+        self.doc = Document.from_spec(spec or STARTER_SPEC, parent=self)
         self.editor = CanvasEditor(self.doc, self.undo_stack, parent=self)
         self.view = CanvasView(self.editor, self)
         self.setCentralWidget(self.view)

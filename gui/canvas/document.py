@@ -28,6 +28,11 @@ BLOCK_KINDS = ("input", "dense", "activation")
 #: The tutorial's model, shown on a new window: Input 10 → Dense 5 σ → Dense 2 → softmax.
 TUTORIAL_SPEC = ChainSpec(10, (LayerSpec("dense", 5, "sigmoid"), LayerSpec("dense", 2),
                                LayerSpec("activation", activation="softmax")))
+# The first window's Chain: it fits the first dataset on screen (circle: 2 features, 2 classes), so a new user's
+# first screen shows no problem and Train works at once. (The tutorial's model is under Help ▸ Examples.)
+STARTER_SPEC = ChainSpec(2, (LayerSpec("dense", 8, "tanh"), LayerSpec("dense", 2),
+                             LayerSpec("activation", activation="softmax")))
+EMPTY_SPEC = ChainSpec(2, ())  # File ▸ New: an Input block alone
 
 
 @dataclass(frozen=True)

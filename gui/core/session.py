@@ -152,6 +152,16 @@ class TrainingSession:
         if self.state == "idle" and self.spec is not None:
             self._new_model(self.spec)
 
+    def forget_model(self) -> None:
+        """No model at all (the canvas holds no Chain yet): nothing trained is kept."""
+        if self.state != "idle":
+            return
+        self.spec = self.model = self._display = None
+        self._display_params, self._trainer, self._trainer_key = [], None, None
+        self.epochs_done, self.fixed, self.loaded_weights = 0, None, False
+        self.record.reset([], None, self.data is None or self.data.dataset.task == "classification")
+        self.changed.emit()
+
     def set_watched(self, layer: int) -> None:
         self.watched = layer
         if self._trainer is not None:

@@ -101,7 +101,9 @@ def _release_window(win):
 
 @pytest.fixture
 def window(qtbot, theme):
-    win = MainWindow()
+    """A main window with the tutorial's Chain (Input 10 → Dense 5 σ → Dense 2 → softmax): tests compute points
+    and counts for it. A window as a new user first sees it is `shared_window`."""
+    win = MainWindow(TUTORIAL_SPEC)
     qtbot.addWidget(win, before_close_func=_release_window)
     show_active(win)
     win.view.reset_zoom()  # tests compute points at 100%

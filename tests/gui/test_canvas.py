@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QApplication
 
 from canvas_helpers import (block_centre, click, drag, drop_mime, empty_spot, in_port, out_port, to_view,
                             wire_middle)
-from engine import Chain, Dense, relu, sigmoid, softmax
+from engine import Chain, Dense, relu, sigmoid, softmax, tanh
 from gui.canvas.commands import delete_items
-from gui.canvas.document import TUTORIAL_SPEC
+from gui.canvas.document import STARTER_SPEC, TUTORIAL_SPEC
 from gui.canvas.layout import GRID
 
 
@@ -23,21 +23,24 @@ def ids_by_label(doc):
     return {b.label(): b.block_id for b in doc.blocks()}
 
 
-def test_new_window_shows_the_tutorial_model(shared_window):
+def test_a_new_window_starts_with_a_chain_that_fits_its_data(shared_window):
     window = shared_window
-    assert window.doc.to_spec() == TUTORIAL_SPEC
-    assert repr(window.doc.to_spec().build()) == "Chain(Dense(10 => 5, σ), Dense(5 => 2), softmax)"
+    assert window.doc.to_spec() == STARTER_SPEC
+    assert repr(window.doc.to_spec().build()) == "Chain(Dense(2 => 8, tanh), Dense(8 => 2), softmax)"
     assert "Valid" in window.validity_label.text()
-    assert window.params_label.text() == "67 parameters"
+    assert window.params_label.text() == "42 parameters"
+    dock = window.training  # the first dataset fits it: no hint, no red warning, Train ready
+    assert dock.session.dataset.n_features == 2 and not dock.data_box.fit_hint.text()
+    assert dock.controls.start_button.isEnabled()
     assert window.zoom_label.text() == "Zoom 100%"
     for name in ("file", "edit", "view", "help"):
         assert not window.menus[name].isEmpty()
 
 
 def test_the_documents_chain_computes_what_a_hand_built_chain_does(shared_window, rng):
-    x = rng.standard_normal((4, 10))
+    x = rng.standard_normal((4, 2))
     gen = np.random.default_rng(11)
-    by_hand = Chain(Dense(10, 5, sigmoid, rng=gen), Dense(5, 2, rng=gen), softmax)
+    by_hand = Chain(Dense(2, 8, tanh, rng=gen), Dense(8, 2, rng=gen), softmax)
     np.testing.assert_array_equal(shared_window.doc.to_spec().build(seed=11)(x), by_hand(x))
 
 

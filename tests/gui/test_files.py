@@ -61,8 +61,8 @@ def test_round_trip_restores_blocks_and_positions(window, tmp_path, answers, fil
     before = shape(window.doc)
     assert window.files.save_to(tmp_path / "m.chain")
 
-    press(window, Qt.Key_N)  # New: the tutorial model, nothing to ask (all saved)
-    assert window.doc.to_spec() == TUTORIAL_SPEC and window.files.path is None
+    press(window, Qt.Key_N)  # New: an empty canvas (an Input alone), nothing to ask (all saved)
+    assert [b.kind for b in window.doc.blocks()] == ["input"] and window.files.path is None
     file_dialogs["open"] = tmp_path / "m.chain"
     press(window, Qt.Key_O)
     assert shape(window.doc) == before
@@ -101,12 +101,13 @@ def test_a_broken_training_hook_still_saves_the_design(window, tmp_path, monkeyp
     assert answers.unscripted == []
 
 
-def test_new_starts_from_fresh_weights(window, tmp_path, answers, file_dialogs):
+def test_new_forgets_what_was_trained(window, tmp_path, answers, file_dialogs):
     panel = window.training
-    for p in params(panel.session.model):
-        p.value[...] = 0.0  # as if trained
-    press(window, Qt.Key_N)  # the same architecture as before
-    assert all(np.any(p.value != 0) for p in params(panel.session.model) if p.value.ndim == 2)
+    panel.session.epochs_done = 7  # as if trained
+    panel.session.record.loss.append(1, 0.5)
+    press(window, Qt.Key_N)
+    assert not panel.session.trained() and panel.session.model is None and len(panel.session.record.loss) == 0
+    assert "re-initialised" not in panel.controls.status.text()  # nothing stale from before
     assert answers.unscripted == []
 
 

@@ -293,6 +293,17 @@ class TrainingDock(QWidget):
             self.session.stopping()
             self.job.stop()
 
+    def document_replaced(self):
+        """File ▸ New or Open put another document on the canvas: nothing trained before stays, nor its messages."""
+        result = self.doc.analysis()
+        if result.valid:
+            self.session.set_spec(result.spec)
+            self.session.reset_weights()
+        else:
+            self.session.forget_model()
+        self.controls.say("Press Train to start.")
+        self.controls.reset_progress()
+
     def reset_weights(self):
         if self.session.state == "idle" and self.doc.analysis().valid:
             self.session.set_spec(self.doc.to_spec())
