@@ -13,6 +13,7 @@ panel keep following the same Document. Questions go through gui/dialogs.py, so 
 What training learnt comes from the `training` object given (the training dock), which has:
 
     state, state_changed(str)      "idle" when no run is going
+    progressed()                   a run's weights changed (worth a recovery copy)
     stop(), document_replaced()    the latter after New or Open: forget the last document's training
     file_contents() -> dict        save_model keyword arguments: {"model": trained Chain, "settings": {...},
                                    "history": dict, "dataset": reference_for(...)}; every key optional
@@ -21,6 +22,7 @@ Without one (training=None), saving keeps the design alone (ChainSpec and canvas
 """
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -37,7 +39,22 @@ from .canvas.document import EMPTY_SPEC, Document
 from .core.recovery import RecoverySlot, find_recoveries
 from .core.resources import examples
 
-AUTOSAVE_MS = 3 * 60 * 1000  # while there are unsaved changes
+AUTOSAVE_SECONDS = 3.0  # after a change, at most this long until the recovery copy has it
+AUTOSAVE_ENV = "CHAINBOARD_AUTOSAVE_SECONDS"  # overrides the setting (tests, slow disks)
+AUTOSAVE_SPACING = 20   # a copy waits at least this many times as long as the last one took to write
+
+
+def autosave_seconds(settings=None) -> float:
+    """The delay from a change to its recovery copy: $CHAINBOARD_AUTOSAVE_SECONDS, else the setting
+    `autosave/seconds` (QSettings), else AUTOSAVE_SECONDS."""
+    for raw in (os.environ.get(AUTOSAVE_ENV), settings.value("autosave/seconds") if settings is not None else None):
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            continue
+        if 0 < value < 24 * 3600:
+            return value
+    return AUTOSAVE_SECONDS
 FILE_FILTER = f"Chainboard models (*{MODEL_SUFFIX});;All files (*)"
 RUNNING = ("running", "paused", "stopping")  # training states that end in a finished run
 
@@ -55,10 +72,15 @@ class DocumentFiles(QObject):
         self.trained_unsaved = False
         self._training_state = "idle"
         self._released = False  # the user let this window close (discarded or saved)
+        # a change starts the clock (if it is not running already), so a stream of edits or a training run is
+        # saved every few seconds too, and nothing waits long for its copy
         self.autosave_timer = QTimer(self)
-        self.autosave_timer.setInterval(AUTOSAVE_MS)
+        self.autosave_timer.setSingleShot(True)
+        self.autosave_delay = autosave_seconds(recent.settings_store())
+        self.autosave_timer.setInterval(int(self.autosave_delay * 1000))
         self.autosave_timer.timeout.connect(self._autosave_if_modified)
-        self.autosave_timer.start()
+        self._save_cost = 0.0
+        window.doc.changed.connect(self.changed)
         window.undo_stack.cleanChanged.connect(self._update_title)
         self._make_actions()
         self._make_menus()
@@ -67,6 +89,7 @@ class DocumentFiles(QObject):
         window.view.viewport().installEventFilter(self)  # the canvas takes drops of its own: see ours first
         if training is not None:
             training.state_changed.connect(self._training_state_changed)
+            training.progressed.connect(self.changed)
         self._update_title()
 
     # ---- actions and menus -----------------------------------------------------------------------
@@ -225,7 +248,7 @@ class DocumentFiles(QObject):
         return self.save() if answer == "save" else answer == "discard"
 
     def _show(self, spec, layout, path: Path | None, example: str | None = None) -> None:
-        fresh = Document.from_spec(spec, layout=layout)
+        fresh = Document.from_file(spec, layout)
         stack = self.window.undo_stack
         stack.clear()  # commands refer to blocks of the old document
         self.window.doc.reset(fresh.blocks(), fresh.wires())
@@ -320,9 +343,15 @@ class DocumentFiles(QObject):
             save(self.window.doc.to_spec(), layout=kwargs["layout"])
             return error.problem
 
+    def changed(self, *_):
+        """Something worth a recovery copy changed: write one within the autosave delay."""
+        if not self.autosave_timer.isActive() and not self._released:
+            self.autosave_timer.start(int(1000 * max(self.autosave_delay, AUTOSAVE_SPACING * self._save_cost)))
+
     def contents(self):
-        """(model, save_model keyword arguments) for what is on screen; ValueError if the Chain has problems."""
-        spec = self.window.doc.to_spec()
+        """(model, save_model keyword arguments) for what is on screen; an unfinished design too (its file keeps
+        the canvas as it is, and the Chain as far as it is wired)."""
+        spec = self.window.doc.design_spec()
         kwargs = {"layout": self.window.doc.layout()}
         snapshot = self._training_snapshot()
         trained = snapshot.pop("model", None)
@@ -338,8 +367,10 @@ class DocumentFiles(QObject):
         if self.slot is None:
             self.slot = RecoverySlot()
         self.slot.document = None if self.path is None else str(self.path)
+        began = time.perf_counter()
         try:
             self._write(self.slot.save)
+            self._save_cost = time.perf_counter() - began
         except ValueError:
             return False  # an unfinished Chain cannot be written yet; the next autosave tries again
         except (ModelFileError, OSError) as error:

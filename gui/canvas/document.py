@@ -33,6 +33,7 @@ TUTORIAL_SPEC = ChainSpec(10, (LayerSpec("dense", 5, "sigmoid"), LayerSpec("dens
 STARTER_SPEC = ChainSpec(2, (LayerSpec("dense", 8, "tanh"), LayerSpec("dense", 2),
                              LayerSpec("activation", activation="softmax")))
 EMPTY_SPEC = ChainSpec(2, ())  # File ▸ New: an Input block alone
+MAX_BLOCKS = 1000  # a saved canvas with more than this is not one a person drew
 
 
 @dataclass(frozen=True)
@@ -209,8 +210,34 @@ class Document(QObject):
         return result.spec
 
     def layout(self) -> dict:
-        """Block positions along the Chain (Input first), as plain data for a model file."""
-        return {"positions": [[b.x, b.y] for b in self.chain_blocks()]}
+        """The canvas as plain data for a model file: block positions along the Chain (Input first), and every
+        block and wire as they are (`canvas`), so an unfinished design comes back exactly as it was left."""
+        return {"positions": [[b.x, b.y] for b in self.chain_blocks()], "canvas": self.fragment(self._blocks)}
+
+    def design_spec(self) -> ChainSpec:
+        """The ChainSpec a model file records: the Chain's if it is valid, else what is wired from the Input so
+        far (problems and all), so an unfinished design can be saved; the file's `canvas` holds the rest."""
+        result = self.analysis()
+        if result.spec is not None:
+            return result.spec
+        chain = self.chain_blocks()
+        inputs = chain[0].units if chain and chain[0].kind == "input" else 1
+        return ChainSpec(inputs, tuple(b.layer_spec() for b in chain[1:]))
+
+    @classmethod
+    def from_file(cls, spec: ChainSpec, layout: dict | None, parent: QObject | None = None) -> Document:
+        """A document from a model file: its saved canvas when that is whole and sound, else built from `spec`."""
+        canvas = layout.get("canvas") if isinstance(layout, dict) else None
+        if isinstance(canvas, dict) and len(canvas.get("blocks") or ()) <= MAX_BLOCKS:
+            doc = cls(parent)
+            try:
+                blocks, wires = doc.instantiate(canvas, 0.0, 0.0)
+                if all(abs(v) < 1e6 for b in blocks for v in (b.x, b.y)):
+                    doc.reset(blocks, wires)
+                    return doc
+            except ValueError:
+                pass  # a damaged or hand-edited canvas: the spec is the truth
+        return cls.from_spec(spec, parent, layout)
 
     def fragment(self, block_ids) -> dict:
         """Blocks and the wires between them as plain data (the clipboard format)."""

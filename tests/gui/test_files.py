@@ -216,9 +216,20 @@ def test_save_errors_are_shown_and_the_document_stays_modified(window, tmp_path,
     edit(window)
     assert not window.files.save_to(tmp_path / "no such folder" / "m.chain")
     assert "m.chain" in last_error() and window.isWindowModified() and window.files.path is None
+    assert answers.unscripted == []
+
+
+def test_an_unfinished_design_saves_and_reopens_as_it_was(window, tmp_path, answers):
     window.undo_stack.push(delete_items(window.doc, wire_ids=[window.doc.wires()[0].wire_id]))  # a broken Chain
-    assert not window.files.save_to(tmp_path / "m.chain")
-    assert "problems" in last_error() and not (tmp_path / "m.chain").exists()
+
+    def canvas(doc):  # every block (not only the Chain's) and how many wires
+        return sorted((b.kind, b.units, b.activation, b.x, b.y) for b in doc.blocks()), len(doc.wires())
+    before = canvas(window.doc)
+    assert window.files.save_to(tmp_path / "m.chain") and not window.isWindowModified()
+    loaded = load_model(tmp_path / "m.chain")
+    assert loaded.model is None and loaded.problems  # a design, with the canvas's problems
+    assert window.files.open_path(tmp_path / "m.chain", confirmed=True)
+    assert canvas(window.doc) == before
     assert answers.unscripted == []
 
 

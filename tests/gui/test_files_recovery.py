@@ -33,10 +33,11 @@ def edit(window, units=6):
 
 def test_autosave_writes_a_recovery_copy_and_a_clean_save_removes_it(window, tmp_path, answers):
     timer = window.files.autosave_timer
-    assert timer.isActive() and timer.interval() >= 60_000
+    assert not timer.isActive()  # nothing changed yet: no clock running
     timer.timeout.emit()
     assert copies() == []  # nothing unsaved, nothing written
     edit(window)
+    assert timer.isActive() and timer.interval() <= 5000  # a change: its copy within seconds
     timer.timeout.emit()
     (copy,) = copies()
     assert copy.document is None and copy.pid == os.getpid()
@@ -127,7 +128,7 @@ def test_main_opens_the_model_file_it_is_given(tmp_path, monkeypatch, name):
     shown = []
 
     def photograph(qapp, window, path, train_epochs=0):
-        shown.append((window.doc.to_spec(), window.doc.layout() if name.endswith(".chain") else None,
+        shown.append((window.doc.to_spec(), window.doc.layout()["positions"] if name.endswith(".chain") else None,
                       window.files.path, window.isWindowModified()))
         window.undo_stack.clear()
         window.close()
@@ -137,7 +138,7 @@ def test_main_opens_the_model_file_it_is_given(tmp_path, monkeypatch, name):
     monkeypatch.setattr(app, "save_screenshot", photograph)
     assert app.main([str(model), "--screenshot", str(tmp_path / "unused.png")]) == 0
     path = model.resolve() if name.endswith(".chain") else None
-    assert shown == [(xor.spec, xor.layout if path else None, path, False)]
+    assert shown == [(xor.spec, xor.layout["positions"] if path else None, path, False)]
 
 
 def test_main_reports_a_bad_model_file(tmp_path, capsys):

@@ -3,6 +3,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtTest import QTest
 
 from canvas_helpers import drop_mime, wire_middle
+from files_helpers import answers  # noqa: F401 - fixture
 from gui.canvas.catalog import palette_entry
 from gui.canvas.layout import BLOCK_HEIGHT, BLOCK_WIDTH
 
@@ -76,3 +77,50 @@ def test_auto_arrange_keeps_the_whole_chain_in_sight(window):
     view.set_zoom(1.25)
     QTest.keyClick(view, Qt.Key_L, Qt.ControlModifier)
     assert all(in_sight(view, b.block_id) for b in doc.chain_blocks())
+
+
+# ---- 5: a crash loses seconds, and an unfinished design comes back as it was ----------------------------
+
+def test_an_unfinished_design_is_autosaved_within_seconds_and_restored_as_it_was(qtbot, window, answers):
+    import json
+
+    from engine import load_model
+    from gui.core.recovery import find_recoveries
+    from gui.main_window import MainWindow
+
+    from canvas_helpers import empty_spot
+
+    window.files.autosave_delay = 0.2
+    point = empty_spot(window.view)
+    drop_mime(window.view, window.palette_panel.mime_for("tanh"), point)  # a block not wired to anything yet
+    assert not window.doc.analysis().valid
+    dropped = [(b.kind, b.activation, b.x, b.y) for b in window.doc.blocks()]
+    qtbot.waitUntil(lambda: len(find_recoveries(include_running=True)) == 1, timeout=3000)
+    (copy,) = find_recoveries(include_running=True)
+    loaded = load_model(copy.path)
+    assert loaded.model is None and loaded.layout["canvas"]["blocks"]
+
+    sidecar = copy.path.with_suffix(".json")  # the session that wrote it crashed: its process is gone
+    sidecar.write_text(json.dumps(dict(json.loads(sidecar.read_text()), pid=2**31 - 1)))
+    restored = MainWindow()  # the next session
+    qtbot.addWidget(restored)
+    answers.will("ask_restore", "restore")
+    assert restored.files.offer_recovery()
+    assert sorted((b.kind, b.activation, b.x, b.y) for b in restored.doc.blocks()) == sorted(dropped)
+    assert restored.isWindowModified()
+    restored.undo_stack.clear()
+    assert answers.unscripted == []
+
+
+def test_the_autosave_delay_is_a_setting_with_an_environment_override(monkeypatch, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from gui.files import AUTOSAVE_SECONDS, autosave_seconds
+    store = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
+    assert autosave_seconds(store) == AUTOSAVE_SECONDS
+    store.setValue("autosave/seconds", 10)
+    assert autosave_seconds(store) == 10
+    monkeypatch.setenv("CHAINBOARD_AUTOSAVE_SECONDS", "0.5")
+    assert autosave_seconds(store) == 0.5
+    monkeypatch.setenv("CHAINBOARD_AUTOSAVE_SECONDS", "soon")
+    assert autosave_seconds(store) == 10  # a bad value is ignored, not a crash

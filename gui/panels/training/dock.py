@@ -37,6 +37,7 @@ class TrainingDock(QWidget):
 
     state_changed = Signal(str)  # the session's state: "idle", "running", "paused", "stopping"
     message = Signal(str)        # for the status bar
+    progressed = Signal()        # a run reported progress (the weights changed)
 
     def __init__(self, editor, parent=None):
         configure()
@@ -193,6 +194,7 @@ class TrainingDock(QWidget):
         self.state_changed.emit(state)
 
     def _progressed(self, p):
+        self.progressed.emit()
         s = self.session
         self.controls.show_progress(p.epochs_done, s.run_start + p.epochs_done, p.path, p.samples_per_s)
         if p.path != self._path:  # which path runs, and why the tape does: once, when it changes
