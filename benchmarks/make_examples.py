@@ -22,7 +22,6 @@ from engine.modelfile import load_model, save_model  # noqa: E402
 from gui.core.datarefs import open_reference, reference_for  # noqa: E402
 from engine.nn.optimisers import optimiser_from_dict  # noqa: E402
 from engine.nn.spec import ChainSpec, LayerSpec  # noqa: E402
-from engine.datasets.standardise import Standardiser  # noqa: E402
 from engine.training import Trainer  # noqa: E402
 
 PITCH_X = 200.0  # the canvas's tidy-row spacing (gui/canvas/layout.py)
@@ -72,17 +71,18 @@ def make(name: str, folder: Path, seed: int = 0) -> Path:
     recipe = EXAMPLES[name]
     spec, validation, batch_size = recipe["spec"], 0.2, 32
     dataset, ref = open_reference(recipe["data"], folder)
-    standardiser = Standardiser.fit(dataset.split(validation, seed=seed)[0].X)
     model = spec.build(seed=seed)
     optimiser = optimiser_from_dict(recipe["optimiser"])
-    history = Trainer(model, recipe["loss"], optimiser, batch_size=batch_size, seed=seed).fit(
-        standardiser.apply(dataset), recipe["epochs"], validation=validation)
+    # compiled: the same bytes on every run (a hand-over from the tape mid-run would round differently)
+    trainer = Trainer(model, recipe["loss"], optimiser, batch_size=batch_size, seed=seed, standardise=True,
+                      compiled=True)
+    history = trainer.fit(dataset, recipe["epochs"], validation=validation)
     settings = {"loss": recipe["loss"], "optimiser": optimiser.to_dict(), "batch_size": batch_size,
                 "epochs": recipe["epochs"], "seed": seed, "validation": validation}
     path = folder / f"{name}.chain"
     # History.to_dict() leaves out the wall-clock seconds, so regenerating gives the same bytes
     save_model(path, model, spec=spec, settings=settings, layout=layout_for(spec), history=history.to_dict(),
-               dataset=reference_for(ref, dataset, standardiser))
+               dataset=reference_for(ref, dataset, trainer.standardiser), optimiser_state=trainer.optimiser_state())
     return path
 
 

@@ -355,7 +355,7 @@ class DocumentFiles(QObject):
         kwargs = {"layout": self.window.doc.layout()}
         snapshot = self._training_snapshot()
         trained = snapshot.pop("model", None)
-        kwargs.update({k: v for k, v in snapshot.items() if k in ("settings", "history", "dataset")})
+        kwargs.update({k: v for k, v in snapshot.items() if k in ("settings", "history", "dataset", "optimiser_state")})
         if trained is None:
             return spec, kwargs
         return trained, dict(kwargs, spec=spec)

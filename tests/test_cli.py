@@ -54,7 +54,7 @@ def test_train_saves_a_longer_history_to_out(xor_copy, tmp_path):
     after = load_model(tmp_path / "more.chain")
     assert after.history["epochs_done"] == before.history["epochs_done"] + 3
     assert after.history["epoch"][-1] == before.history["epochs_done"] + 3
-    assert after.settings["epochs"] == 3 and after.layout == before.layout
+    assert after.settings["epochs"] == before.settings["epochs"] and after.layout == before.layout  # --epochs: this run's
     assert load_model(xor_copy).history == before.history  # --out: the original is untouched
     assert f"saved {tmp_path / 'more.chain'}" in out
 
@@ -283,3 +283,28 @@ def test_train_says_which_path_runs_and_why(xor_copy, tmp_path, monkeypatch, cap
     monkeypatch.setattr(KERNELS, "ready", lambda dtype: False)  # a fresh machine: the kernels are not built yet
     code, out, err = call(capsys, "train", xor_copy, "--epochs", 3, "--out", tmp_path / "o.chain")
     assert code == 0 and "training on the eager tape: the compiled kernels are still being built" in err
+
+
+def test_continuing_training_does_not_jolt_the_model_and_keeps_its_epochs_setting(tmp_path, capsys):
+    """Adam's moments and step count travel in the model file: a second run picks up where the first stopped,
+    so its first loss is not worse than the first run's last (before, a fresh Adam raised 0.101 to 0.124)."""
+    from engine.modelfile import save_model
+    from engine.nn.spec import ChainSpec, LayerSpec
+    spec = ChainSpec(2, (LayerSpec("dense", 8, "tanh"), LayerSpec("dense", 1, "sigmoid")))
+    model = tmp_path / "m.chain"
+    save_model(model, spec, settings={"seed": 1, "epochs": 7, "loss": "binarycrossentropy",
+                                      "optimiser": {"name": "Adam", "eta": 0.05}})
+    assert call(capsys, "train", model, "--data", "xor:n=200", "--epochs", 40, "--quiet")[0] == 0
+    first = load_model(model)
+    assert first.settings["epochs"] == 7  # --epochs was this run's, not the model's
+    assert first.optimiser_state["step"] == 40 * 5 and first.optimiser_state["s2"].shape == (33,)
+    assert call(capsys, "train", model, "--epochs", 1, "--quiet")[0] == 0
+    second = load_model(model)
+    assert second.optimiser_state["step"] == first.optimiser_state["step"] + 5  # it carried on counting
+    last, next_ = first.history["train_loss"][-1], second.history["train_loss"][-1]
+    assert next_ <= last * 1.05
+
+
+def test_an_output_folder_that_is_not_there_is_said_before_training(xor_copy, tmp_path, capsys):
+    code, out, err = call(capsys, "train", xor_copy, "--epochs", 10**6, "--out", tmp_path / "nowhere" / "x.chain")
+    assert code == 1 and "there is no folder" in err and "nothing was trained" in err

@@ -43,8 +43,8 @@ import numpy as np
 from .archive import FileProblem, damage_guard, open_checked, read_member, write_archive
 from .atomic import atomic_write, sweep_stray_temporaries
 from .jsonio import MAX_JSON_BYTES, dump_json, parse_json
-from .schema import (APP_VERSION, FORMAT_VERSION, MAX_PARAMS, Document, make_document,
-                               read_document)
+from .schema import (APP_VERSION, FORMAT_VERSION, MAX_PARAMS, STATE_ARRAYS, Document, make_document,
+                     read_document)
 from .weights import MAX_HEADER, read_weights, write_weights
 from ..autodiff.tracked import data
 from ..nn.activations import ACTIVATIONS
@@ -89,6 +89,7 @@ class LoadedModel:
     history: dict = field(default_factory=dict)
     writer: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
+    optimiser_state: dict = field(default_factory=dict)  # {"step": t, "s1": array, "s2": array} or {}
 
 
 def weight_shapes(spec: ChainSpec) -> dict[str, tuple[int, ...]]:
@@ -142,11 +143,35 @@ def _spec_and_arrays(model, spec: ChainSpec | None):
     return spec or found, arrays
 
 
-def model_bytes(model, *, spec=None, settings=None, layout=None, history=None, dataset=None) -> bytes:
+def _state_arrays(state, spec: ChainSpec, arrays) -> tuple[dict | None, dict]:
+    """(optimiser_state for model.json, its arrays for weights.npz) from `{"step", "s1", "s2"}`."""
+    if not state or arrays is None:
+        return None, {}
+    n = spec.param_count()
+    out = {}
+    for key, name in (("s1", STATE_ARRAYS[0]), ("s2", STATE_ARRAYS[1])):
+        value = state.get(key)
+        if value is None or np.size(value) == 0:
+            continue
+        value = np.asarray(value)
+        if value.shape != (n,) or value.dtype.kind != "f" or not np.isfinite(value).all():
+            raise FileProblem(f"the optimiser's state {key} must be {n} finite numbers, one per weight")
+        out[name] = value
+    step = state.get("step", 0)
+    if isinstance(step, bool) or not isinstance(step, int | np.integer) or step < 0:
+        raise FileProblem(f"the optimiser's step count must be a whole number >= 0, not {step!r}")
+    return {"step": int(step), "arrays": list(out)}, out
+
+
+def model_bytes(model, *, spec=None, settings=None, layout=None, history=None, dataset=None,
+                optimiser_state=None) -> bytes:
     """The bytes of a model file, without writing it anywhere (raises FileProblem or TypeError)."""
     spec, arrays = _spec_and_arrays(model, spec)
+    state, state_arrays = _state_arrays(optimiser_state, spec, arrays)
+    if arrays is not None:
+        arrays = {**arrays, **state_arrays}
     doc = make_document(spec, arrays is not None, settings=settings, layout=layout, history=history,
-                        dataset=dataset)
+                        dataset=dataset, optimiser_state=state)
     text = dump_json(doc)
     # Deflate unless the result would look like a bomb to the loader (a long run of repeats)
     deflate = len(text) <= RATIO_FLOOR or len(text) < SAFE_RATIO * len(zlib.compress(text))
@@ -155,8 +180,12 @@ def model_bytes(model, *, spec=None, settings=None, layout=None, history=None, d
     return out.getvalue()
 
 
-def save_model(path, model, *, spec=None, settings=None, layout=None, history=None, dataset=None) -> None:
+def save_model(path, model, *, spec=None, settings=None, layout=None, history=None, dataset=None,
+               optimiser_state=None) -> None:
     """Save `model` (a Chain of Dense layers and activations, or a bare ChainSpec) to `path`, atomically.
+
+    `optimiser_state` is what engine.Trainer.optimiser_state() gives, `{"step": t, "s1": ..., "s2": ...}`:
+    with it, training continues where it stopped (Adam's moments and bias correction) after a load.
 
     `settings`, `layout` and `dataset` are plain data (dicts of numbers, text, lists; numpy
     values and objects with `to_dict()`, such as optimisers, are converted); `history` is a dict
@@ -174,7 +203,7 @@ def save_model(path, model, *, spec=None, settings=None, layout=None, history=No
     existed = path.exists()
     try:
         content = model_bytes(model, spec=spec, settings=settings, layout=layout, history=history,
-                              dataset=dataset)
+                              dataset=dataset, optimiser_state=optimiser_state)
     except (FileProblem, TypeError) as error:
         raise ModelFileError(shown, str(error), "save") from None
     try:
@@ -212,6 +241,7 @@ def _read(f) -> tuple[Document, dict[str, np.ndarray]]:
         with damage_guard("model.json"):
             doc = read_document(parse_json(read_member(zf, infos[MODEL_JSON], MAX_JSON_BYTES)))
         shapes = weight_shapes(doc.spec) if doc.trained else {}
+        shapes.update({name: (doc.spec.param_count(),) for name in doc.optimiser_state.get("arrays", ())})
         cap = sum(math.prod(s) * 8 + MAX_HEADER + _ZIP_OVERHEAD for s in shapes.values()) + _ZIP_OVERHEAD
         if not doc.trained and infos[WEIGHTS].file_size > _ZIP_OVERHEAD:
             raise FileProblem("model.json says the model is an untrained design, yet weights.npz holds data")
@@ -252,7 +282,11 @@ def _load(path: Path, shown) -> LoadedModel:
     except Exception as error:  # noqa: BLE001 - a user must get a message, never a crash; tests hunt these
         raise ModelFileError(shown, f"it could not be read (internal error, please report it: "
                                    f"{type(error).__name__}: {error})") from error
-    return LoadedModel(str(shown), model, **vars(doc))  # the same fields, plus the path and the model
+    parts = vars(doc)
+    if doc.optimiser_state:  # the step count, and the state arrays read from weights.npz
+        parts["optimiser_state"] = {"step": doc.optimiser_state["step"],
+                                    **{name.split(".")[1]: arrays[name] for name in doc.optimiser_state["arrays"]}}
+    return LoadedModel(str(shown), model, **parts)  # the same fields, plus the path and the model
 
 
 def load_model(path) -> LoadedModel:

@@ -35,9 +35,9 @@ __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "APP_VERSION", "MIGRATIONS", "MAX_PA
            "MAX_HISTORY", "Document", "make_document", "read_document", "plain", "history_summary"]
 
 FORMAT_NAME = "chainboard"
-FORMAT_VERSION = 1        # bump when model.json or weights.npz change meaning; add a migration
+FORMAT_VERSION = 2        # bump when model.json or weights.npz change meaning; add a migration
 APP_VERSION = __version__  # the Chainboard that writes this format
-REQUIRES = "0.1.0"        # the oldest Chainboard that reads what this one writes
+REQUIRES = "0.2.0"        # the oldest Chainboard that reads what this one writes
 MAX_PARAMS = 1 << 24      # 16.7 million numbers (134 MB as float64): far beyond a "small network"
 MAX_LAYERS = 1000
 MAX_HISTORY = 1000        # points per history list; longer runs are decimated on save
@@ -45,7 +45,8 @@ _VERSION_TEXT = re.compile(r"\d{1,4}(\.\d{1,4}){0,3}")
 
 # MIGRATIONS[v] turns a version-v document into a version v+1 one (plain dict in, plain dict out).
 # Version 1 is the first format, so there is nothing to migrate yet.
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
+# Version 2 added `optimiser_state` (and its arrays in weights.npz); a version-1 file simply has none.
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: lambda doc: doc}
 
 # ---- value checks: each takes (value, where) and returns the value or raises FileProblem ----
 
@@ -189,7 +190,21 @@ DATASET = {
                                           required=("mean", "std")),
 }
 WRITER = {"app": _text(40), "version": _text(40)}
-TOP = ("format", "version", "requires", "writer", "trained", "spec", "settings", "dataset", "history", "layout")
+TOP = ("format", "version", "requires", "writer", "trained", "spec", "settings", "dataset", "history", "layout",
+       "optimiser_state")
+STATE_ARRAYS = ("optimiser.s1", "optimiser.s2")  # weights.npz members of the optimiser's per-weight state
+
+
+def _optimiser_state(value, spec: ChainSpec, trained: bool) -> dict:
+    """`{"step": t, "arrays": [...]}`: the optimiser's step count, and which of STATE_ARRAYS weights.npz holds
+    (each one number per weight, in the Chain's order)."""
+    state = _object(value, "optimiser_state", {"step": _int(0, 10**15), "arrays": _list_of(_choice(*STATE_ARRAYS), 2)},
+                    required=("step", "arrays"))
+    if state["arrays"] and not trained:
+        raise FileProblem("optimiser_state has arrays, but the model is an untrained design")
+    if len(set(state["arrays"])) != len(state["arrays"]):
+        _fail("optimiser_state.arrays", "distinct names", state["arrays"])
+    return state
 
 
 @dataclass
@@ -204,6 +219,7 @@ class Document:
     history: dict = field(default_factory=dict)
     writer: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)   # ChainSpec.problems() of a design (a trained Chain has none)
+    optimiser_state: dict = field(default_factory=dict)  # {"step": t, "arrays": [names in weights.npz]} or {}
 
 
 def _check_spec(value) -> ChainSpec:
@@ -286,6 +302,8 @@ def read_document(doc) -> Document:
     if problem:
         raise FileProblem(f"dataset: {problem}")
     parts.problems = _check_problems(spec, parts.trained)
+    if "optimiser_state" in doc:
+        parts.optimiser_state = _optimiser_state(doc["optimiser_state"], spec, parts.trained)
     norm = parts.dataset.get("normalisation")
     if norm and not len(norm["mean"]) == len(norm["std"]) == spec.inputs:
         raise FileProblem(f"dataset.normalisation has {len(norm['mean'])} means and {len(norm['std'])} "
@@ -355,12 +373,14 @@ def history_summary(history) -> dict:
 
 
 def make_document(spec: ChainSpec, trained: bool, *, settings=None, layout=None, history=None,
-                  dataset=None) -> dict:
+                  dataset=None, optimiser_state=None) -> dict:
     """The model.json dictionary for a save; raises TypeError or FileProblem on unsaveable input."""
     doc = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "requires": REQUIRES,
            "writer": {"app": "Chainboard", "version": APP_VERSION},
            "trained": bool(trained), "spec": spec.to_dict(),
            "settings": plain(settings or {}, "settings"), "dataset": plain(dataset or {}, "dataset"),
            "history": history_summary(history), "layout": plain(layout or {}, "layout")}
+    if optimiser_state:
+        doc["optimiser_state"] = plain(optimiser_state, "optimiser_state")
     read_document(doc)  # the load-side checks, now: a save must never write what a load refuses
     return doc

@@ -56,8 +56,8 @@ class EpochTable:
         return np.array(self._rows).reshape(len(self._rows), len(self.columns))
 
     def to_dict(self) -> dict:
-        """JSON-ready: NaN becomes None."""
-        clean = [[v if math.isfinite(v) else None for v in row.tolist()] for row in self._rows]
+        """JSON-ready: NaN becomes None, numbers keep 6 significant digits (diagnostics, not weights)."""
+        clean = [[float(f"{v:.6g}") if math.isfinite(v) else None for v in row.tolist()] for row in self._rows]
         return {"columns": self.columns, "epoch": [int(e) for e in self._epochs], "values": clean}
 
     @classmethod

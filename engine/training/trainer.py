@@ -142,6 +142,23 @@ class Trainer:
         any chunk, so call this after setting what those read; a spurious call costs nothing."""
         self._control[0] = 1
 
+    def optimiser_state(self) -> dict:
+        """Copies of the optimiser's state: `{"step": t, "s1": ..., "s2": ...}` (flat, one number per weight in
+        params(model) order; empty arrays where the rule keeps less). save_model stores it."""
+        return {"step": int(self.t), "s1": self.s1.copy(), "s2": self.s2.copy()}
+
+    def set_optimiser_state(self, state: dict) -> bool:
+        """Continue from a saved optimiser state (a loaded model file's); False, and nothing changed, when it does
+        not fit this optimiser and model (then training starts the optimiser afresh, as before)."""
+        s1 = np.asarray(state.get("s1", np.zeros(0)))
+        s2 = np.asarray(state.get("s2", np.zeros(0)))
+        step = state.get("step", 0)
+        if (s1.size, s2.size) != (self.s1.size, self.s2.size) or not isinstance(step, int | np.integer) or step < 0:
+            return False
+        self.s1[:], self.s2[:] = s1, s2
+        self.t = int(step)
+        return True
+
     def hold_after(self, epochs: int | None):
         """Pause the running fit once it has finished `epochs` epochs (counted in that fit; None: no hold).
         Chunks end at that epoch's boundary, so it trains exactly that far (thread-safe)."""

@@ -114,6 +114,7 @@ class TrainingSession:
         self.state = "idle"
         self.fixed: Standardiser | None = None  # a loaded model's statistics: its weights expect them
         self.loaded_weights = False
+        self._saved_state = None
         self.split = None                 # engine.training.Split of the current data, or None
         self.last_progress: Progress | None = None
         self.run_start = 0                # epochs done before the current run
@@ -187,6 +188,7 @@ class TrainingSession:
             self._resplit()
         self.spec, self.model = spec, spec.build(self.settings.seed)
         self.loaded_weights = False   # weights from a file (an ONNX import, say) are worth saving untrained too
+        self._saved_state = None      # (optimiser dict, state) of a loaded model, for the next Trainer
         self._display = spec.build(self.settings.seed)
         self._display_params = list(params(self._display))
         self._trainer, self._trainer_key, self.epochs_done = None, None, 0
@@ -220,6 +222,11 @@ class TrainingSession:
                                     watch_layer=self.watched, standardise=self.standardiser or False,
                                     blas_threads=1, report_weights=True)
             self._trainer_key = key
+            if self._saved_state is not None:  # a loaded model's optimiser: continue it if it is the same one
+                optimiser, state = self._saved_state
+                if optimiser == self._trainer.optimiser.to_dict():
+                    self._trainer.set_optimiser_state(state)
+                self._saved_state = None
         return self._trainer
 
     def problem(self) -> str | None:
@@ -340,6 +347,10 @@ class TrainingSession:
             for p, w in zip(params(model), weights):
                 np.copyto(p.value, w)
             out.update(model=model, history=self.history_for_file())
+            if self._trainer is not None and self.state == "idle":  # Adam's moments: continuing does not jolt
+                out["optimiser_state"] = self._trainer.optimiser_state()
+            elif self._saved_state is not None:
+                out["optimiser_state"] = self._saved_state[1]
         return out
 
     def history_for_file(self) -> dict:
@@ -369,6 +380,8 @@ class TrainingSession:
         for p, q in zip(params(self.model), params(loaded.model)):
             np.copyto(p.value, q.value)
         self.loaded_weights = True
+        if loaded.optimiser_state:
+            self._saved_state = ((loaded.settings or {}).get("optimiser"), loaded.optimiser_state)
         norm = (loaded.dataset or {}).get("normalisation")
         if norm:
             try:  # the weights expect these statistics (used while the data on screen has as many features)

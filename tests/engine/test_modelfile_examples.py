@@ -28,7 +28,7 @@ def accuracy(loaded, folder):
 @pytest.mark.parametrize("name", NAMES)
 def test_each_example_loads_and_has_learnt_its_data(name):
     path = EXAMPLES / f"{name}.chain"
-    assert path.stat().st_size < 32 * 1024  # small enough to ship
+    assert path.stat().st_size < 64 * 1024  # small enough to ship (weights, optimiser state, a gradient table)
     loaded = load_model(path)
     assert loaded.trained and loaded.history["epochs_done"] == loaded.settings["epochs"]
     assert len(loaded.layout["positions"]) == len(loaded.spec.layers) + 1  # Input, then each layer

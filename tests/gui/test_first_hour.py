@@ -124,3 +124,26 @@ def test_the_autosave_delay_is_a_setting_with_an_environment_override(monkeypatc
     assert autosave_seconds(store) == 0.5
     monkeypatch.setenv("CHAINBOARD_AUTOSAVE_SECONDS", "soon")
     assert autosave_seconds(store) == 10  # a bad value is ignored, not a crash
+
+
+# ---- 6: continuing training does not jolt the model ------------------------------------------------------
+
+def test_training_an_opened_model_continues_its_optimiser(qtbot, window, tmp_path, answers):
+    from engine import load_model
+    from gui.core.resources import resource
+
+    from training_helpers import click, wait_state
+
+    assert window.files.open_path(resource("examples") / "spiral.chain")
+    dock = window.training
+    before = list(dock.session.record.loss.ys)
+    dock.settings_box.epochs_box.setValue(20)
+    click(dock.controls.start_button)
+    wait_state(qtbot, dock, "idle")
+    after = dock.session.record.loss.ys[len(before):]
+    assert len(after) == 20 and max(after) < 3 * before[-1]  # a fresh Adam jumped to ~50x the last loss here
+    assert dock.session.trainer().t == load_model(resource("examples") / "spiral.chain").optimiser_state["step"] \
+        + 20 * 8
+    assert window.files.save_to(tmp_path / "more.chain")
+    assert load_model(tmp_path / "more.chain").optimiser_state["step"] == dock.session.trainer().t
+    assert answers.unscripted == []

@@ -6,6 +6,7 @@ abandons the run.
 from __future__ import annotations
 
 import math
+import os
 import signal
 import sys
 import threading
@@ -98,6 +99,10 @@ def run(args) -> int:
             raise Failure(f"{error}; pass --data with {describe_sources()}") from None
     else:
         raise Failure(f"{args.model} does not say which data it learns from; pass --data with {describe_sources()}")
+    out = Path(args.out or args.model)
+    if not out.parent.is_dir() or not os.access(out.parent, os.W_OK):  # say so now, not after training
+        why = f"there is no folder {printable(str(out.parent))}" if not out.parent.is_dir() else "its folder is read-only"
+        raise Failure(f"cannot save to {printable(str(out))}: {why}; nothing was trained")
     spec = loaded.spec
     if dataset.n_features != spec.inputs:
         raise Failure(f"the model takes {spec.inputs} inputs but the data has {dataset.n_features} features")
@@ -105,28 +110,29 @@ def run(args) -> int:
     dtype = np.float32 if settings.get("dtype") == "float32" else np.float64
     model = loaded.model if loaded.model is not None else spec.build(seed=seed, dtype=dtype)
     norm = loaded.dataset.get("normalisation")
-    if loaded.model is not None and norm:
-        standardiser = Standardiser.from_dict(norm)  # the weights expect these statistics
-    else:  # fitted on the training part only, split exactly as the trainer will split
-        part = dataset.split(validation, seed=seed)[0]  # with no validation: all of it
-        standardiser = Standardiser.fit(part.X)
+    # the weights expect the statistics they were trained with; a design gets its training split's (the Trainer's)
+    standardise = Standardiser.from_dict(norm) if loaded.model is not None and norm else True
     loss = settings.get("loss") or loss_for(spec, dataset)
     optimiser = optimiser_from_dict(settings["optimiser"]) if "optimiser" in settings else Adam(0.01)
     epochs = args.epochs if args.epochs is not None else settings.get("epochs", 100)
-    trainer = Trainer(model, loss, optimiser, batch_size=settings.get("batch_size", 32), seed=seed)
+    trainer = Trainer(model, loss, optimiser, batch_size=settings.get("batch_size", 32), seed=seed,
+                      standardise=standardise)
+    if loaded.model is not None and loaded.optimiser_state and settings.get("optimiser") == optimiser.to_dict():
+        trainer.set_optimiser_state(loaded.optimiser_state)  # continue Adam where it stopped: no jolt
     stop = threading.Event()
     previous = _install_stop_handler(stop)
     try:
-        history = trainer.fit(standardiser.apply(dataset), epochs, validation=validation,
+        history = trainer.fit(dataset, epochs, validation=validation,
                               on_progress=ProgressBar(epochs, quiet=args.quiet), should_stop=stop.is_set)
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
-    settings.update(loss=loss, optimiser=optimiser.to_dict(), batch_size=trainer.batch_size, epochs=epochs,
-                    seed=seed, validation=validation)
-    out = args.out or args.model
+    # the model's own epochs setting stays: --epochs is this run's, not the model's
+    settings = {"epochs": epochs, **settings, "loss": loss, "optimiser": optimiser.to_dict(),
+                "batch_size": trainer.batch_size, "seed": seed, "validation": validation}
     save_model(out, model, spec=spec, settings=settings, layout=loaded.layout,
-               history=merge_history(loaded.history, history), dataset=reference_for(ref, dataset, standardiser))
+               history=merge_history(loaded.history, history),
+               dataset=reference_for(ref, dataset, trainer.standardiser), optimiser_state=trainer.optimiser_state())
     if history.diverged:
         print(f"{PROG}: {printable(history.message)}", file=sys.stderr)
     # to_dict turns nan into None (nothing to print); the divergence message went to stderr above
