@@ -8,11 +8,11 @@ same checks, so nothing that saves can fail to load.
     >>> spec = ChainSpec(2, (LayerSpec("dense", 1, "sigmoid"),))
     >>> doc = make_document(spec, True, settings={"loss": "mse", "epochs": 3})
     >>> doc["format"], doc["version"], read_document(doc).settings
-    ('chainboard', 1, {'loss': 'mse', 'epochs': 3})
+    ('chainboard', 2, {'loss': 'mse', 'epochs': 3})
     >>> read_document(dict(doc, version=99, requires="2.3"))
     Traceback (most recent call last):
     ...
-    engine.modelfile.archive.FileProblem: it was saved by a newer Chainboard in model format 99; it needs Chainboard ≥ 2.3 (this is 0.1.0)
+    engine.modelfile.archive.FileProblem: it was saved by a newer Chainboard in model format 99; it needs Chainboard ≥ 2.3 (this is 0.2.0)
 """
 from __future__ import annotations
 
@@ -256,11 +256,17 @@ def _check_version(doc) -> int:
         raise FileProblem(f"model.json has no valid format version ({version!r:.40})")
     if version > FORMAT_VERSION:
         requires = doc.get("requires")
-        need = f"Chainboard ≥ {requires}" if isinstance(requires, str) and _VERSION_TEXT.fullmatch(requires) \
-            else "a newer Chainboard"
+        # "needs ≥ 0.1.0 (this is 0.1.0)" would make no sense: name a version only when it is newer than this one
+        newer = isinstance(requires, str) and _VERSION_TEXT.fullmatch(requires) and \
+            _version_tuple(requires) > _version_tuple(APP_VERSION)
+        need = f"Chainboard ≥ {requires}" if newer else f"a Chainboard that reads model format {version}"
         raise FileProblem(f"it was saved by a newer Chainboard in model format {version}; it needs {need} "
                           f"(this is {APP_VERSION})")
     return version
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:4])
 
 
 def migrate(doc: dict, version: int) -> dict:
