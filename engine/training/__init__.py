@@ -2,6 +2,7 @@
 
     trainer.py   Trainer: epochs, batching, stop/pause, the NaN guard, progress reports
     history.py   Progress, History, EpochTable
+    diagnose.py  advice: what went wrong in a run that did not diverge, and what to change
     split.py     split: the validation split and standardisation training uses
     verdict.py   can_compile: whether a model can take the compiled path (no compiling)
     eager.py     EagerRunner: the tape, in numpy
@@ -9,6 +10,7 @@
     warmup.py    KERNELS: the compiled kernels, built in the background
     blas.py      blas_threads
 """
+from .diagnose import advice
 from .history import STATS, EpochTable, History, Progress, layer_columns
 from .split import Split, split
 from .trainer import Trainer
@@ -24,4 +26,4 @@ def warm_up(dtypes=("float64",)):
     return all(KERNELS.wait(dtype) for dtype in dtypes)
 
 
-__all__ = ["Trainer", "History", "Progress", "EpochTable", "STATS", "layer_columns", "Split", "split", "Verdict", "can_compile", "KERNELS", "warm_up"]
+__all__ = ["advice", "Trainer", "History", "Progress", "EpochTable", "STATS", "layer_columns", "Split", "split", "Verdict", "can_compile", "KERNELS", "warm_up"]

@@ -174,3 +174,15 @@ def test_standardise_fits_on_the_training_split_only():
     kept = Trainer(Chain(Dense(2, 2, rng=0), softmax), "crossentropy", Adam(), standardise=given)
     kept.fit(data, epochs=1)
     assert kept.standardiser is given
+
+
+def test_advice_names_a_rising_loss_and_vanished_gradients_and_is_quiet_otherwise():
+    from engine.training import History, advice
+    healthy = Trainer(Chain(Dense(2, 8, tanh, rng=0), Dense(8, 2, rng=1), softmax), "crossentropy", Adam(0.01),
+                      compiled=False).fit(datasets.moons(100), epochs=30)
+    assert advice(healthy, 0.01) is None
+    rising = History(train_loss=[1.0, 0.5] + [0.5 * 1.2 ** k for k in range(25)])
+    assert "risen for 25 epochs" in advice(rising, 3.0) and "eta=3" in advice(rising, 3.0)
+    dead = Trainer(Chain(Dense(2, 8, tanh, rng=0), Dense(8, 2, rng=1), softmax), "crossentropy", Adam(100.0),
+                   compiled=False).fit(datasets.circle(200), epochs=100)
+    assert not dead.diverged and "vanished" in advice(dead, 100.0)

@@ -147,3 +147,21 @@ def test_training_an_opened_model_continues_its_optimiser(qtbot, window, tmp_pat
     assert window.files.save_to(tmp_path / "more.chain")
     assert load_model(tmp_path / "more.chain").optimiser_state["step"] == dock.session.trainer().t
     assert answers.unscripted == []
+
+
+# ---- 7: a learning rate that breaks training says so, and what to change -----------------------------------
+
+def test_a_huge_learning_rate_that_kills_the_gradients_is_explained(qtbot, window):
+    from training_helpers import click, wait_state
+
+    dock = window.training
+    dock.data_box.dataset_box.setCurrentText("circle")
+    dock.settings_box.lr_box.setValue(100)
+    dock.settings_box.epochs_box.setValue(300)
+    click(dock.controls.start_button)
+    wait_state(qtbot, dock, "idle", timeout=30_000)
+    box = dock.last_alert
+    assert box is not None and box.isVisible() and not box.isModal()
+    assert "vanished" in box.text() and "lower learning rate than eta=100" in box.text()
+    assert "vanished" in dock.controls.status.text()
+    box.close()

@@ -16,6 +16,7 @@ import numpy as np
 
 from engine import Adam, DataError, Standardiser, Trainer, load_model, save_model
 from engine.nn import optimiser_from_dict
+from engine.training import advice
 
 from ..datarefs import data_from_argument, describe_sources, open_reference, reference_for
 from ..fit import loss_for
@@ -135,6 +136,8 @@ def run(args) -> int:
                dataset=reference_for(ref, dataset, trainer.standardiser), optimiser_state=trainer.optimiser_state())
     if history.diverged:
         print(f"{PROG}: {printable(history.message)}", file=sys.stderr)
+    elif hint := advice(history, optimiser.eta):
+        print(f"{PROG}: {hint}", file=sys.stderr)
     # to_dict turns nan into None (nothing to print); the divergence message went to stderr above
     summary = describe_training({**history.to_dict(), "diverged": False})
     print(f"saved {out}: {summary}{' (stopped early)' if history.stopped else ''}")

@@ -17,7 +17,7 @@ from dataclasses import replace
 from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 
-from engine.training import KERNELS
+from engine.training import KERNELS, advice
 
 from ...core.fit import output_fit
 from ...core.session import ACTIVE, TrainingSession
@@ -329,8 +329,11 @@ class TrainingDock(QWidget):
     def _report(self, history):
         s = self.session
         done = s.run_start + history.epochs_done
+        hint = advice(history, s.settings.lr)
         if history.diverged:
             self._alert(QMessageBox.Warning, "Training diverged", history.message)
+        elif hint:
+            self._alert(QMessageBox.Warning, "Training went wrong", f"After {done} epochs in all: {hint}")
         elif history.stopped:
             self._say(f"Stopped after {done} epochs in all.")
         elif history.train_loss:
