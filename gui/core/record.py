@@ -65,6 +65,7 @@ class TrainingRecord:
         self.classify = True
         self.epochs = 0                    # epochs finished over all runs since the last reset
         self.version = 0
+        self.generation = 0                # grows with every reset: plots fit their axes to a new record
 
     def reset(self, layer_names: list[str], weights: list | None, classify: bool) -> None:
         for s in (self.loss, self.val_loss, self.accuracy):
@@ -73,6 +74,7 @@ class TrainingRecord:
         self.gradients = EpochTable(layer_columns(layer_names))
         self.norms = [Series() for _ in layer_names]
         self.weights, self.layer_grads, self.classify, self.epochs = weights, None, classify, 0
+        self.generation += 1
         self.version += 1
 
     def add(self, p, weights, offset: int) -> None:

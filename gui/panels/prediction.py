@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGroupBox, QHeade
 from ..core.outputs import final_activation, probabilities
 from ..plots import configure
 from ..plots.boundary import class_colours
+from ..plots.theme import themed
 from .common import fill_with_scroll
 
 MAX_FIELDS = 64  # a wider table gets no input fields (rows can still be picked)
@@ -88,7 +89,7 @@ class PredictionPanel(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         font.setBold(True)
         self.result_label.setFont(font)
-        self.bars_plot = pg.PlotWidget()
+        self.bars_plot = themed(pg.PlotWidget())
         self.bars_plot.setFixedHeight(180)
         item = self.bars_plot.getPlotItem()
         item.setMenuEnabled(False)

@@ -13,5 +13,6 @@ def configure() -> None:
     if not _configured:
         import pyqtgraph as pg
 
-        pg.setConfigOptions(antialias=True, imageAxisOrder="row-major", background="w", foreground="#444")
+        # colours come from the palette, per plot (theme.py): dark mode gives dark plots
+        pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
         _configured = True

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..core.outputs import final_activation, probabilities
 from . import configure
+from .theme import themed
 
 GRID = 48  # heatmap resolution per side: 2.3k forward rows, a few milliseconds on the GUI thread
 CLASS_COLOURS = np.array([(58, 111, 247), (240, 140, 0), (47, 158, 68), (214, 51, 108), (112, 72, 232),
@@ -62,7 +63,7 @@ class BoundaryPlot(QWidget):
         super().__init__(parent)
         self.predict = predict  # (X, weights) -> outputs, or None if no model fits
         self.spec = spec        # () -> the ChainSpec `predict` runs (how its outputs end)
-        self.plot_widget = pg.PlotWidget()
+        self.plot_widget = themed(pg.PlotWidget())
         item = self.plot_widget.getPlotItem()
         item.setMenuEnabled(False)
         self.image = pg.ImageItem()

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 
+from .theme import themed
+
 
 def epoch_plot(left: str) -> pg.PlotWidget:
     """A PlotWidget of something against epochs, labelled `left`, without pyqtgraph's context menu."""
-    widget = pg.PlotWidget()
+    widget = themed(pg.PlotWidget())
     item = widget.getPlotItem()
     item.setLabel("bottom", "epoch")
     item.setLabel("left", left)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 
 from . import configure
 from .common import epoch_plot
+from .theme import themed
 
 LAYER_COLOURS = ["#3a6ff7", "#f08c00", "#2f9e44", "#d6336c", "#7048e8", "#0c8599", "#e8590c", "#5c940d"]
 # blue for negative, white for zero, red for positive: the sign of a weight or gradient at a glance
@@ -31,6 +32,7 @@ class GradientNormPlot(QWidget):
         self.names = QLabel()  # layer names in their curves' colours (a legend costs a lot to repaint)
         self.names.setWordWrap(True)
         self.curves: list = []
+        self._generation = -1
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 0, 0)
         layout.setSpacing(0)
@@ -45,13 +47,14 @@ class GradientNormPlot(QWidget):
             item.removeItem(curve)
         colours = [LAYER_COLOURS[i % len(LAYER_COLOURS)] for i in range(len(names))]
         self.curves = [item.plot([], [], pen=pg.mkPen(c, width=1), name=name) for c, name in zip(colours, names)]
-        for curve in self.curves:
-            curve.setDownsampling(auto=True, method="peak")
-            curve.setClipToView(True)
+        # no clip-to-view or auto-downsampling (see loss.py): ≤ 1000 points a curve, and auto-range must see them
         self.names.setText("  ".join(f"<span style='color:{c}; font-weight:600'>{n}</span>"
                                      for c, n in zip(colours, names)))
 
     def redraw(self, record) -> None:
+        if record.generation != self._generation:  # a new record (Reset, another model): fit the axes afresh
+            self._generation = record.generation
+            self.plot_widget.getPlotItem().enableAutoRange()
         self._ensure_curves(record.layer_names)
         for curve, series in zip(self.curves, record.norms):
             xs, ys = series.arrays()
@@ -60,7 +63,7 @@ class GradientNormPlot(QWidget):
 
 
 def _heatmap(title: str) -> tuple[pg.PlotWidget, pg.ImageItem]:
-    widget = pg.PlotWidget()
+    widget = themed(pg.PlotWidget())
     item = widget.getPlotItem()
     item.setTitle(title, size="9pt")
     item.hideAxis("left")
@@ -74,7 +77,7 @@ def _heatmap(title: str) -> tuple[pg.PlotWidget, pg.ImageItem]:
 
 
 def _bars(title: str) -> tuple[pg.PlotWidget, pg.BarGraphItem]:
-    widget = pg.PlotWidget()
+    widget = themed(pg.PlotWidget())
     item = widget.getPlotItem()
     item.setTitle(title, size="9pt")
     item.hideAxis("bottom")

@@ -25,7 +25,7 @@ class LossPlot(QWidget):
         super().__init__(parent)
         self.plot_widget = epoch_plot("loss")
         item = self.plot_widget.getPlotItem()
-        # thin pens and peak decimation to the pixel width: wide antialiased paths are what cost
+        # thin pens: wide antialiased paths are what cost
         self.train_curve = item.plot([], [], pen=pg.mkPen(TRAIN_COLOUR, width=1.5), name="train")
         self.val_curve = item.plot([], [], pen=pg.mkPen(VAL_COLOUR, width=1.5), name="validation")
         # accuracy on its own view box, linked in x, so its 0..1 scale never squashes the loss
@@ -33,25 +33,27 @@ class LossPlot(QWidget):
         item.showAxis("right")
         item.scene().addItem(self.acc_box)
         item.getAxis("right").linkToView(self.acc_box)
-        item.getAxis("right").setLabel("accuracy")
+        item.getAxis("right").setLabel("validation accuracy")
         self.acc_box.setXLink(item)
         self.acc_box.setYRange(0, 1.02, padding=0)
         self.acc_box.setMouseEnabled(x=False, y=False)
         self.acc_curve = pg.PlotDataItem([], [], pen=pg.mkPen(ACC_COLOUR, width=1))
         self.acc_box.addItem(self.acc_curve)
-        for curve in (self.train_curve, self.val_curve, self.acc_curve):
-            curve.setDownsampling(auto=True, method="peak")
-            curve.setClipToView(True)
+        # No clip-to-view and no auto-downsampling: the series hold at most 1000 points anyway, and both work
+        # from the view's current range, so after a long run auto-range never found a new run's data again
+        # (the new curve was a vertical line at the left edge of the old range).
         item.vb.sigResized.connect(self._sync_boxes)
 
         self.log_scale = QCheckBox("log")
         self.log_scale.setToolTip("Logarithmic loss axis")
-        self.log_scale.toggled.connect(lambda on: item.setLogMode(y=on))
+        self.log_scale.toggled.connect(self._log_scale)
         self.summary = QLabel("No training yet.")
         self._acc_shown = True
+        self._generation = -1
         self.summary.setTextFormat(Qt.RichText)  # the numbers in their curves' colours: no legend to repaint
         top = QHBoxLayout()
-        top.setContentsMargins(6, 2, 6, 0)
+        top.setContentsMargins(6, 2, 6, 4)  # clear of the accuracy axis's label below the checkbox
+        top.setSpacing(8)
         # a fixed size: a new summary many times a second must not re-layout (and repaint) the dock
         self.summary.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         top.addWidget(self.summary, 1)
@@ -62,12 +64,23 @@ class LossPlot(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.plot_widget, 1)
 
+    def _log_scale(self, on: bool) -> None:
+        """The loss axis only: accuracy stays 0..1 on its own axis; decades labelled, not the ticks between them
+        (their labels ran into each other)."""
+        item = self.plot_widget.getPlotItem()
+        item.setLogMode(y=on)
+        item.getAxis("right").setLogMode(False)
+        item.getAxis("left").setStyle(maxTextLevel=0 if on else 2)
+
     def _sync_boxes(self):
         item = self.plot_widget.getPlotItem()
         self.acc_box.setGeometry(item.vb.sceneBoundingRect())
         self.acc_box.linkedViewChanged(item.vb, self.acc_box.XAxis)
 
     def redraw(self, record) -> None:
+        if record.generation != self._generation:  # a new record (Reset, another model): fit the axes afresh
+            self._generation = record.generation
+            self.plot_widget.getPlotItem().enableAutoRange()
         self.train_curve.setData(*record.loss.arrays())
         self.val_curve.setData(*record.val_loss.arrays())
         show_acc = record.classify and len(record.accuracy) > 0
@@ -81,12 +94,12 @@ class LossPlot(QWidget):
             if record.val_loss.ys:
                 text += f" · {_coloured(VAL_COLOUR, f'val {record.val_loss.ys[-1]:.3g}')}"
             if show_acc:
-                text += f" · {_coloured(ACC_COLOUR, f'acc {record.accuracy.ys[-1]:.0%}')}"
+                text += f" · {_coloured(ACC_COLOUR, f'val accuracy {record.accuracy.ys[-1]:.0%}')}"
             self.summary.setText(text)
             self.summary.setToolTip(text)  # the whole line, when a narrow dock cuts it
         else:
             self.summary.setText(f"No training yet. {_coloured(TRAIN_COLOUR, 'train')}, "
-                                 f"{_coloured(VAL_COLOUR, 'validation')}, {_coloured(ACC_COLOUR, 'accuracy')}")
+                                 f"{_coloured(VAL_COLOUR, 'validation')}, {_coloured(ACC_COLOUR, 'validation accuracy')}")
 
 
 def _coloured(colour: str, text: str) -> str:

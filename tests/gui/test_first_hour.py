@@ -165,3 +165,42 @@ def test_a_huge_learning_rate_that_kills_the_gradients_is_explained(qtbot, windo
     assert "vanished" in box.text() and "lower learning rate than eta=100" in box.text()
     assert "vanished" in dock.controls.status.text()
     box.close()
+
+
+# ---- 1, 9: plots fit their axes again after a long run; log scale is the loss's alone ----------------------
+
+def test_after_a_long_run_and_a_reset_the_plots_fit_the_new_run(qtbot, window):
+    from training_helpers import click, wait_state
+
+    dock = window.training
+    loss_vb = dock.plots.loss_plot.plot_widget.getPlotItem().vb
+    norm_vb = dock.plots.norm_plot.plot_widget.getPlotItem().vb
+    record = dock.session.record
+    for epoch in range(1, 450_001, 7):  # what a 450,000-epoch run leaves in the record
+        record.loss.append(epoch, 1.0 / epoch)
+        for series in record.norms:
+            series.append(epoch, 1e-3)
+    record.version += 1
+    dock.plots.clock.force()
+    loss_vb.setXRange(100_000, 450_000)  # as a person zooming about would leave it (autorange off)
+    click(dock.controls.reset_button)
+    dock.settings_box.epochs_box.setValue(300)
+    click(dock.controls.start_button)
+    wait_state(qtbot, dock, "idle", timeout=30_000)
+    dock.plots.clock.force()
+
+    def fits(vb):  # the new run fills the plot (auto-range settles when the view next paints)
+        (x0, x1), _ = vb.viewRange()
+        return -50 <= x0 <= 10 and 250 <= x1 <= 400
+    for vb in (loss_vb, norm_vb):
+        qtbot.waitUntil(lambda: fits(vb), timeout=3000)
+
+
+def test_log_scale_is_for_the_loss_axis_only(window):
+    plot = window.training.plots.loss_plot
+    plot.log_scale.setChecked(True)
+    item = plot.plot_widget.getPlotItem()
+    assert item.getAxis("left").logMode and not item.getAxis("right").logMode
+    assert item.getAxis("left").style["maxTextLevel"] == 0  # decades labelled, not the ticks between
+    plot.log_scale.setChecked(False)
+    assert not item.getAxis("left").logMode

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton
 
 from ...plots.boundary import point_brushes
+from ...plots.theme import themed
 from .settings_box import spin
 from .tables import DEFAULT_NOISE, Entries, ImportedData
 
@@ -38,7 +39,7 @@ class DataBox(QGroupBox):
         self.data_seed_box = spin(0, 99999, 0)
         self.classes_box = spin(2, 8, 3)
         self.validation_box = spin(0, 90, 20, 5, suffix=" %")
-        self.preview = pg.PlotWidget()
+        self.preview = themed(pg.PlotWidget())
         self.preview.setFixedHeight(120)
         item = self.preview.getPlotItem()
         item.setMenuEnabled(False)
