@@ -33,7 +33,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--screenshot", metavar="PNG", help="render the window offscreen to PNG and exit")
     parser.add_argument("--train-epochs", metavar="N", type=int, default=0,
                         help="with --screenshot: train N epochs first, so the plots show a run")
+    parser.add_argument("--size", metavar="WxH", type=_size, default=SCREENSHOT_SIZE,
+                        help=f"with --screenshot: the window's size (default {SCREENSHOT_SIZE[0]}x{SCREENSHOT_SIZE[1]})")
+    parser.add_argument("--theme", choices=("system", "light", "dark"), default="system",
+                        help="the colour scheme (default: the system's)")
     return parser.parse_args(argv)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a size looks like 1024x700, not {text!r}") from None
+    if not (320 <= w <= 8000 and 240 <= h <= 8000):
+        raise argparse.ArgumentTypeError(f"{text} is not a window size")
+    return w, h
 
 
 def load_spec(path: str) -> ChainSpec:
@@ -79,12 +93,12 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(["chainboard"])
     app.setApplicationName("Chainboard")
     release_clipboard_on_quit(app)
-    apply_theme(app)
-    window = MainWindow(spec)
+    apply_theme(app, None if args.theme == "system" else args.theme == "dark")
+    window = MainWindow(spec, remember_layout=not args.screenshot)
     if loaded is not None:
         window.files.show_loaded(loaded, Path(args.model).resolve())
     if args.screenshot:
-        return save_screenshot(app, window, args.screenshot, args.train_epochs)
+        return save_screenshot(app, window, args.screenshot, args.train_epochs, args.size)
     window.show()
     if loaded is not None:
         window.files.recent.add(args.model)
@@ -117,15 +131,17 @@ def _quiet_offscreen_plugin() -> None:
     qInstallMessageHandler(handler)
 
 
-def save_screenshot(app, window, path: str, train_epochs: int = 0) -> int:
-    """Show `window` at the default size, let it lay out (and train), and save it as a PNG."""
-    window.resize(*SCREENSHOT_SIZE)
+def save_screenshot(app, window, path: str, train_epochs: int = 0, size=SCREENSHOT_SIZE) -> int:
+    """Show `window` at `size`, let it lay out (and train), and save it as a PNG."""
+    window.resize(*size)
     window.show()
     for _ in range(3):  # layout and the first fit take a few event-loop turns
         app.processEvents()
     if train_epochs > 0:
         window.training.train_and_wait(train_epochs)
     window.view.fit_to_view()
+    app.processEvents()
+    window.training.plots.clock.force()  # every plot drawn, not only those the clock reached so far
     app.processEvents()
     if not window.grab().save(path, "PNG"):
         print(f"chainboard: could not write {path}", file=sys.stderr)

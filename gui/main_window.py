@@ -21,6 +21,7 @@ from .canvas.actions import canvas_actions, make_action
 from .canvas.lock import LOCKED_ACTIONS, ChainLock
 from .canvas.view import CanvasView
 from .exporting import add_export_menu
+from . import recent
 from .files import DocumentFiles
 from .gc_guard import collect_on_gui_thread
 from .panels.csv_import import import_data
@@ -43,7 +44,7 @@ SHORTCUTS_HELP = """<table cellspacing=4>
 class MainWindow(QMainWindow):
     """One model per window; `spec` (an engine ChainSpec) is what the canvas starts with."""
 
-    def __init__(self, spec=None, parent=None):
+    def __init__(self, spec=None, parent=None, remember_layout: bool = False):
         super().__init__(parent)
         collect_on_gui_thread()  # cycles freed on worker threads would delete Qt objects there
         self.setWindowTitle("Chainboard")
@@ -73,6 +74,9 @@ class MainWindow(QMainWindow):
         self.menus["file"].insertAction(self.actions_by_name["quit"], import_action)
         self.menus["file"].insertSeparator(self.actions_by_name["quit"])
         add_export_menu(self)  # File ▸ Export…, File ▸ Import ONNX…
+        self.remember_layout = remember_layout  # the app's own window: its size and docks as last left
+        if remember_layout:
+            self._restore_layout()
 
     def _dock(self, title: str, widget, area, width: int) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -163,7 +167,22 @@ class MainWindow(QMainWindow):
         self.training.state_changed.connect(lambda state: self.lock.set_locked(self.training.is_locked()))
         self.training.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
 
+    def _restore_layout(self):
+        store = recent.settings_store()
+        geometry, state = store.value("window/geometry"), store.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def _save_layout(self):
+        store = recent.settings_store()
+        store.setValue("window/geometry", self.saveGeometry())
+        store.setValue("window/state", self.saveState())
+
     def closeEvent(self, event):
+        if self.remember_layout:
+            self._save_layout()
         self.training.shutdown()  # stop a run and join its thread before the window goes
         self.lock.release()       # its slots must not outlive the widgets they switch
         super().closeEvent(event)

@@ -8,8 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
 
-def fill_with_scroll(panel: QWidget, inner: QWidget) -> None:
-    """Fill `panel` with a frameless area that scrolls `inner` vertically (a dock can be shorter than it)."""
+def fill_with_scroll(panel: QWidget, inner: QWidget, pinned: QWidget | None = None) -> None:
+    """Fill `panel` with a frameless area that scrolls `inner` vertically (a dock can be shorter than it),
+    under `pinned`, which stays in sight however short the dock is (the controls a person needs at once)."""
     scroll = QScrollArea()
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QScrollArea.NoFrame)
@@ -17,4 +18,7 @@ def fill_with_scroll(panel: QWidget, inner: QWidget) -> None:
     scroll.setWidget(inner)
     outer = QVBoxLayout(panel)
     outer.setContentsMargins(0, 0, 0, 0)
-    outer.addWidget(scroll)
+    outer.setSpacing(0)
+    if pinned is not None:
+        outer.addWidget(pinned)
+    outer.addWidget(scroll, 1)

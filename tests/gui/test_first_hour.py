@@ -204,3 +204,35 @@ def test_log_scale_is_for_the_loss_axis_only(window):
     assert item.getAxis("left").style["maxTextLevel"] == 0  # decades labelled, not the ticks between
     plot.log_scale.setChecked(False)
     assert not item.getAxis("left").logMode
+
+
+# ---- 14: at 1024 x 700 the controls stay in sight; the window comes back as it was left ------------------
+
+def test_at_1024_by_700_train_and_the_progress_are_in_sight(qtbot, window):
+    window.resize(1024, 700)
+    qtbot.wait(50)
+    dock = window.training
+    for widget in (dock.controls.start_button, dock.controls.stop_button, dock.controls.progress):
+        top_left = widget.mapTo(dock, widget.rect().topLeft())
+        bottom = top_left.y() + widget.height()
+        assert widget.isVisible() and 0 <= top_left.y() and bottom <= dock.height(), widget
+
+
+def test_the_window_size_and_docks_are_remembered(qtbot, tmp_path):
+    from gui.main_window import MainWindow
+
+    first = MainWindow(remember_layout=True)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(760, 560)  # within the offscreen screen (800 x 600): a restore fits the window to a screen
+    first.plot_docks[1].hide()  # the Gradients dock
+    qtbot.wait(20)
+    first.undo_stack.clear()
+    first.close()
+    again = MainWindow(remember_layout=True)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.wait(20)
+    assert (again.width(), again.height()) == (760, 560)
+    assert not again.plot_docks[1].isVisible() and again.plot_docks[0].isVisible()
+    again.undo_stack.clear()

@@ -57,9 +57,9 @@ class TrainingDock(QWidget):
         box.setContentsMargins(8, 4, 8, 8)
         box.addWidget(self.data_box)
         box.addWidget(self.settings_box)
-        box.addWidget(self.controls)
         box.addStretch(1)
-        fill_with_scroll(self, inner)
+        self.controls.setContentsMargins(8, 6, 8, 4)
+        fill_with_scroll(self, inner, pinned=self.controls)  # Train, Stop and the progress always in sight
 
         s = self.session
         s.state_changed.connect(self._state_changed)
