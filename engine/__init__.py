@@ -42,6 +42,7 @@ __all__ = [
     # training, data, files
     "Trainer", "History", "datasets", "Dataset", "DataError", "load_csv", "Standardiser",
     "save_model", "load_model", "ModelFileError",
+    "__version__",
     # maths (more in engine.math)
     "math", "sum", "mean", "exp", "log", "matmul",
 ]

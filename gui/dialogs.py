@@ -23,13 +23,27 @@ def _nobody_can_answer() -> bool:
     return QGuiApplication.platformName() in ("offscreen", "minimal")
 
 
-def _ask(parent, icon, title: str, text: str, buttons, default, informative: str = ""):
+def _ask(parent, icon, title: str, text: str, buttons, default, informative: str = "", answered_by=None):
+    """`answered_by`: (a signal, a function of its arguments giving the answer or None): a question that
+    events answer meanwhile closes with that answer instead of staying up."""
     box = QMessageBox(icon, title, text, buttons, parent)
     box.setDefaultButton(default)
     if informative:
         box.setInformativeText(informative)
     box.setWindowModality(Qt.WindowModal)
-    return box.exec()
+    if answered_by is None:
+        return box.exec()
+    signal, answer_for = answered_by
+
+    def settle(*args):
+        answer = answer_for(*args)
+        if answer is not None:
+            box.done(answer)
+    signal.connect(settle)
+    try:
+        return box.exec()
+    finally:
+        signal.disconnect(settle)
 
 
 def ask_save_changes(parent, name: str) -> str:
@@ -43,13 +57,16 @@ def ask_save_changes(parent, name: str) -> str:
                                                                            "cancel")
 
 
-def ask_stop_training(parent) -> bool:
-    """Whether to stop the running training (so the window can close or load another model)."""
+def ask_stop_training(parent, state_changed=None) -> bool:
+    """Whether to stop the running training (so the window can close or load another model). With the
+    training's `state_changed` signal, the question goes away by itself if the run ends meanwhile."""
     if _nobody_can_answer():
         return True
+    ended = None if state_changed is None else (state_changed, lambda state: QMessageBox.Yes if state == "idle" else None)
     answer = _ask(parent, QMessageBox.Question, "Training is running", "Stop training first?",
                   QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Yes,
-                  "Training must stop before the model is closed or replaced. The weights learnt so far are kept.")
+                  "Training must stop before the model is closed or replaced. The weights learnt so far are kept.",
+                  answered_by=ended)
     return QMessageBox.StandardButton(answer) == QMessageBox.Yes
 
 

@@ -301,8 +301,10 @@ class DocumentFiles(QObject):
         training = self.training
         if training is None or training.state == "idle":
             return True
-        if not dialogs.ask_stop_training(self.window):
+        if not dialogs.ask_stop_training(self.window, training.state_changed):
             return False
+        if training.state == "idle":
+            return True  # the run finished while the question was up
         training.stop()
         deadline = time.monotonic() + 10
         while training.state != "idle" and time.monotonic() < deadline:  # it stops within a chunk's operation

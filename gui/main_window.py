@@ -21,6 +21,8 @@ from .canvas.actions import canvas_actions, make_action
 from .canvas.lock import LOCKED_ACTIONS, ChainLock
 from .canvas.view import CanvasView
 from .exporting import add_export_menu
+from engine import __version__
+
 from . import recent
 from .files import DocumentFiles
 from .gc_guard import collect_on_gui_thread
@@ -206,7 +208,7 @@ class MainWindow(QMainWindow):
 
     def _show_about(self):
         QMessageBox.about(self, "About Chainboard",
-                          "<b>Chainboard</b><br>Build, train and understand small neural networks, "
+                          f"<b>Chainboard {__version__}</b><br>Build, train and understand small neural networks, "
                           "on a Tracker-style automatic-differentiation engine.")
 
     def showEvent(self, event):

@@ -183,7 +183,7 @@ def open_checked(fp, caps: dict[str, int], *, max_total: int, max_ratio: float =
     """
     count, directory_size, directory_offset = _end_record(fp)
     if count != len(caps):
-        raise FileProblem(f"it holds {count} members; expected {len(caps)} "
+        raise FileProblem(f"it holds {count} member{'s' if count != 1 else ''}; expected {len(caps)} "
                           f"({', '.join(sorted(caps))})")
     if directory_size > DIRECTORY_BYTES_PER_MEMBER * max(count, 1):
         raise FileProblem(f"its directory is {directory_size:,} bytes, far more than {count} members need")

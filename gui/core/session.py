@@ -146,6 +146,10 @@ class TrainingSession:
         if spec is not None and spec != self.spec:
             self._new_model(spec)
         elif spec is None:
+            # the canvas is being edited: keep the model (the same Chain again keeps its weights), but the
+            # per-layer views must not show layers that may no longer be there
+            self.record.layer_names, self.record.norms, self.record.layer_grads = [], [], None
+            self.record.version += 1
             self.changed.emit()
 
     def reset_weights(self) -> None:

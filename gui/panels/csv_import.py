@@ -90,6 +90,7 @@ class CsvImportDialog(QDialog):
         self.preview_table.verticalHeader().setDefaultSectionSize(22)
         self.preview_table.setFocusPolicy(Qt.NoFocus)
         self.preview_table.horizontalHeader().setDefaultSectionSize(96)
+        self.preview_table.horizontalHeader().setStretchLastSection(True)  # the last column is never cut off
         self.preview_caption = QLabel()
         self.preview_caption.setObjectName("sectionTitle")
 

@@ -231,6 +231,12 @@ class PredictionPanel(QWidget):
 
     def predict_at(self, x: np.ndarray):
         ds = self._dataset
+        if ds is not None and not self.session.trained():  # fresh weights predict nothing worth reading
+            self.outputs = None
+            self.bars.setOpts(x=[], height=[])
+            self.bars_plot.setVisible(False)
+            self.result_label.setText("Train the model to see its predictions.")
+            return
         out = self.model_outputs(x.reshape(1, -1)) if ds is not None else None
         if out is None:
             self.outputs = None

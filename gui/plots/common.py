@@ -16,5 +16,6 @@ def epoch_plot(left: str) -> pg.PlotWidget:
     item.setLabel("bottom", "epoch")
     item.setLabel("left", left)
     item.getAxis("left").enableAutoSIPrefix(False)  # plain numbers, not rescaled with an SI prefix (m, µ)
+    item.getAxis("bottom").setTickDensity(0.6)  # fewer epoch labels: in a narrow dock they ran into each other
     item.setMenuEnabled(False)
     return widget

@@ -236,3 +236,49 @@ def test_the_window_size_and_docks_are_remembered(qtbot, tmp_path):
     assert (again.width(), again.height()) == (760, 560)
     assert not again.plot_docks[1].isVisible() and again.plot_docks[0].isVisible()
     again.undo_stack.clear()
+
+
+# ---- 11: nothing stale ------------------------------------------------------------------------------------
+
+def test_messages_and_views_do_not_outlive_what_they_were_about(qtbot, window):
+    from training_helpers import click, wait_state
+
+    dock = window.training
+    click(dock.controls.reset_button)
+    assert "re-initialised" in dock.controls.status.text()
+    dense = next(b for b in window.doc.blocks() if b.kind == "dense" and b.units == 2)
+    window.editor.set_properties(dense.block_id, units=3)  # another architecture: another model
+    assert "re-initialised" not in dock.controls.status.text() and "Chain changed" in dock.controls.status.text()
+    assert window.prediction.result_label.text() == "Train the model to see its predictions."
+
+    window.undo_stack.push(__import__("gui.canvas.commands", fromlist=["delete_items"]).delete_items(
+        window.doc, [dense.block_id]))  # a layer deleted: the Chain is broken for now
+    window.training.plots.clock.force()
+    assert dock.plots.norm_plot.names.text() == "" and not dock.session.record.layer_names  # no deleted layers shown
+
+    window.undo_stack.undo()
+    dock.settings_box.epochs_box.setValue(5)
+    click(dock.controls.start_button)
+    wait_state(qtbot, dock, "idle")
+    assert " 0 samples/s" not in dock.controls.progress.format()
+
+
+def test_the_stop_training_question_goes_away_when_the_run_ends_behind_it(qtbot, window, monkeypatch):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from gui import dialogs
+
+    monkeypatch.setattr(dialogs, "_nobody_can_answer", lambda: False)
+    dock = window.training
+    shown = []
+
+    def finish_behind_it():
+        box = QApplication.activeModalWidget()
+        shown.append(isinstance(box, QMessageBox) and box.text() == "Stop training first?")
+        dock.session.state = "idle"
+        dock.state_changed.emit("idle")  # the run ends while the question is up
+    dock.session.state = "running"
+    QTimer.singleShot(100, finish_behind_it)
+    assert dialogs.ask_stop_training(window, dock.state_changed) is True  # answered by the run itself
+    assert shown == [True] and QApplication.activeModalWidget() is None

@@ -11,6 +11,18 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 
+def compact(n: float) -> str:
+    """A count in three digits or so: 950, 19.8k, 1.42M.
+
+    >>> compact(950), compact(19_771), compact(1_421_558)
+    ('950', '19.8k', '1.42M')
+    """
+    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if n >= scale:
+            return f"{n / scale:.3g}{suffix}"
+    return f"{n:.0f}"
+
+
 class TrainingControls(QWidget):
     """Buttons that say what the person wants (signals), and what the session is doing (show_*)."""
 
@@ -68,8 +80,10 @@ class TrainingControls(QWidget):
 
     def show_progress(self, done: int, total_epochs: int, path: str, samples_per_s: float) -> None:
         self.progress.setValue(min(done, self.progress.maximum()))
-        self.progress.setFormat(f"epoch {total_epochs} · {done}/{self.progress.maximum()} · "
-                                f"{samples_per_s:,.0f} samples/s · {path}")
+        # short enough for a narrow dock (a progress bar cannot wrap or elide); the whole line is the tooltip
+        self.progress.setFormat(f"epoch {total_epochs:,} · {compact(samples_per_s)} samples/s · {path}")
+        self.progress.setToolTip(f"epoch {total_epochs:,} in all, {done:,} of {self.progress.maximum():,} in this "
+                                 f"run, {samples_per_s:,.0f} samples a second, on the {path} path")
 
     def show_idle(self) -> None:
         self.progress.setFormat(self.progress.format().replace("starting", "ran"))

@@ -47,11 +47,14 @@ class DataBox(QGroupBox):
         item.hideAxis("bottom")
         self.preview_points = pg.ScatterPlotItem(size=4, pen=None)
         self.preview.addItem(self.preview_points)
-        choice = QHBoxLayout()  # the list and the way to add a table to it, on one row
-        choice.setSpacing(4)
-        choice.addWidget(self.dataset_box, 1)
-        choice.addWidget(self.import_button)
-        for label, widget in (("Dataset", choice), ("Samples", self.samples_box), ("Noise", self.noise_box),
+        # the list gets the whole width (a table's name, "iris.csv (CSV)", must not be cut); the way to add a
+        # table to it right under it
+        adding = QHBoxLayout()
+        adding.setContentsMargins(0, 0, 0, 0)
+        adding.addStretch(1)
+        adding.addWidget(self.import_button)
+        for label, widget in (("Dataset", self.dataset_box), ("", adding), ("Samples", self.samples_box),
+                              ("Noise", self.noise_box),
                               ("Seed", self.data_seed_box), ("Classes", self.classes_box),
                               ("Validation", self.validation_box)):
             form.addRow(label, widget)

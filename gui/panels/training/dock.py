@@ -144,7 +144,11 @@ class TrainingDock(QWidget):
     def _chain_changed(self):
         if self.session.state == "idle":
             result = self.doc.analysis()
+            before = self.session.model
             self.session.set_spec(result.spec if result.valid else None)
+            if before is not None and self.session.model is not before:  # what was said of the last model is stale
+                self.controls.say("The Chain changed: Train starts it from new weights.")
+                self.controls.reset_progress()
             self._refresh()
 
     def _watch_selection(self):
