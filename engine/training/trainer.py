@@ -134,7 +134,8 @@ class Trainer:
     @property
     def path(self):
         """The path `fit` takes now: "compiled" once its kernels are built, else "eager"."""
-        return "compiled" if self.verdict and (self.compiled or KERNELS.ready(self.dtype)) else "eager"
+        return "compiled" if self.verdict and (self.compiled or KERNELS.ready(self.dtype, self.verdict.formulas)) \
+            else "eager"
 
     def interrupt(self):
         """End the running chunk at once (thread-safe). `fit` then checks `should_stop`/`should_pause` as after
@@ -207,12 +208,13 @@ class Trainer:
         """Whether the next chunk should run compiled; starts the kernel build if it is needed and absent."""
         if not self.verdict:
             return False
+        formulas = self.verdict.formulas  # a Chain with formula activations needs their kernels too
         if self.compiled:
-            if not KERNELS.wait(self.dtype):
-                raise RuntimeError(f"the compiled kernels could not be built: {KERNELS.errors.get(self.dtype.name)}")
+            if not KERNELS.wait(self.dtype, formulas=formulas):
+                raise RuntimeError(f"the compiled kernels could not be built: {KERNELS.why(self.dtype, formulas)}")
             return True
-        KERNELS.start(self.dtype)
-        return KERNELS.ready(self.dtype)
+        KERNELS.start(self.dtype, formulas)
+        return KERNELS.ready(self.dtype, formulas)
 
     # ---- reporting helpers ----
     def _layer_grads(self, runner, index):
