@@ -134,8 +134,7 @@ class Trainer:
     @property
     def path(self):
         """The path `fit` takes now: "compiled" once its kernels are built, else "eager"."""
-        return "compiled" if self.verdict and (self.compiled or KERNELS.ready(self.dtype, self.verdict.formulas)) \
-            else "eager"
+        return "compiled" if self.verdict and (self.compiled or self._kernels_ready()) else "eager"
 
     def interrupt(self):
         """End the running chunk at once (thread-safe). `fit` then checks `should_stop`/`should_pause` as after
@@ -214,7 +213,10 @@ class Trainer:
                 raise RuntimeError(f"the compiled kernels could not be built: {KERNELS.why(self.dtype, formulas)}")
             return True
         KERNELS.start(self.dtype, formulas)
-        return KERNELS.ready(self.dtype, formulas)
+        return self._kernels_ready()
+
+    def _kernels_ready(self) -> bool:
+        return KERNELS.ready(self.dtype) and KERNELS.formulas_ready(self.dtype, self.verdict.formulas)
 
     # ---- reporting helpers ----
     def _layer_grads(self, runner, index):

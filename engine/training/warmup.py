@@ -10,8 +10,8 @@ the compiler neither holds this process's GIL nor its memory; this process then 
 Where no child can be started (a frozen app), it compiles in-process instead.
 
 A Chain with formula activations needs their kernels too (engine.kernels.formula: about a second each, once
-per formula and dtype): `start(dtype, formulas)` builds those the same way, and `ready(dtype, formulas)` is
-true once the interpreter and every one of them are built and loaded.
+per formula and dtype): `start(dtype, formulas)` builds those the same way, and `formulas_ready(dtype, formulas)`
+is true once every one of them is built and loaded.
 
 From a shell (the Makefile's install step does this once):
 
@@ -59,10 +59,14 @@ class KernelBuild:
         with self._lock:
             return self._state.get(self._key(dtype), "absent")
 
-    def ready(self, dtype, formulas=()) -> bool:
-        """Whether the interpreter for `dtype`, and the kernels of each of `formulas`, are built and loaded."""
+    def ready(self, dtype) -> bool:
+        """Whether the interpreter for `dtype` is built and loaded."""
+        return self.state(dtype) == "ready"
+
+    def formulas_ready(self, dtype, formulas) -> bool:
+        """Whether the kernels of each of `formulas` (for `dtype`) are built and loaded."""
         with self._lock:
-            return all(self._state.get(key) == "ready" for key in self._keys(dtype, formulas))
+            return all(self._state.get(self._formula_key(dtype, f)) == "ready" for f in formulas)
 
     def why(self, dtype, formulas=()) -> str | None:
         """What went wrong with a failed build of these kernels, if one did."""
@@ -89,7 +93,7 @@ class KernelBuild:
         deadline = None if timeout is None else time.monotonic() + timeout
         for key in self._keys(dtype, formulas):
             self._done[key].wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
-        return self.ready(dtype, formulas)
+        return self.ready(dtype) and self.formulas_ready(dtype, formulas)
 
     def _build(self, key: str, in_process: bool) -> None:
         began = time.perf_counter()
