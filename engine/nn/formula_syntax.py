@@ -47,7 +47,7 @@ class FormulaError(ValueError):
     def __init__(self, token: str, column: int, why: str):
         self.token, self.column, self.why = token, column, why
         shown = token if len(token) <= 24 else token[:24] + "…"
-        super().__init__(f"{shown!r} at column {column}: {why}")
+        super().__init__(f"{shown!r} at column {column}: {why}" if token.strip() else f"at column {column}: {why}")
 
 
 @dataclass(frozen=True)
@@ -121,16 +121,7 @@ def parse(text) -> tuple[object, str, str]:
     if len(text) > MAX_LENGTH:
         raise FormulaError(text[MAX_LENGTH:MAX_LENGTH + 10], MAX_LENGTH + 1,
                            f"the formula is {len(text):,} characters long; at most {MAX_LENGTH} are allowed")
-    for word in _WORD.finditer(text):
-        name = word.group()
-        if keyword.iskeyword(name) or name.startswith("__"):
-            why = _KEYWORD_HINTS.get(name, "Python's keywords and names are not part of a formula" if
-                                     keyword.iskeyword(name) else "names with __ are not part of a formula")
-            raise FormulaError(name, word.start() + 1, why)
-    for i, ch in enumerate(text):
-        if ch not in _PLAIN:
-            why = _CHARACTER_HINTS.get(ch, f"the character {ch!r} is not allowed; a formula uses {ALLOWED}")
-            raise FormulaError(ch, i + 1, why)
+    _check_words_and_characters(text)
     title, start = "", 0
     named = _TITLE.match(text)
     if named:
@@ -143,6 +134,22 @@ def parse(text) -> tuple[object, str, str]:
     _check_parentheses(expression, offset)
     tree = _Checker(expression, offset).check()
     return tree, title, expression
+
+
+def _check_words_and_characters(text: str) -> None:
+    """Refuse the first (leftmost) keyword, __name or character a formula never has."""
+    bad_word = next((w for w in _WORD.finditer(text) if keyword.iskeyword(w.group()) or w.group().startswith("__")),
+                    None)
+    bad_char = next((i for i, ch in enumerate(text) if ch not in _PLAIN), None)
+    if bad_char is not None and (bad_word is None or bad_char < bad_word.start()):
+        ch = text[bad_char]
+        raise FormulaError(ch, bad_char + 1, _CHARACTER_HINTS.get(
+            ch, f"the character {ch!r} is not allowed; a formula uses {ALLOWED}"))
+    if bad_word is not None:
+        name = bad_word.group()
+        why = _KEYWORD_HINTS.get(name, "Python's keywords and names are not part of a formula" if
+                                 keyword.iskeyword(name) else "names with __ are not part of a formula")
+        raise FormulaError(name, bad_word.start() + 1, why)
 
 
 def _check_parentheses(expression: str, offset: int) -> None:
@@ -300,8 +307,7 @@ class _Checker:
         if func.id not in FUNCTIONS:
             self.fail(func, f"unknown function; a formula uses {ALLOWED}")
         if node.keywords:
-            self.fail(node.keywords[0].value, f"{func.id} takes no named arguments",
-                      token=node.keywords[0].arg or "**")
+            self.fail(node.keywords[0], f"{func.id} takes no named arguments")
         op, arity = FUNCTIONS[func.id]
         for arg in node.args:
             if isinstance(arg, ast.Starred):

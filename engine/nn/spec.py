@@ -27,6 +27,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS, NORMALISING, Activation
 from .formula import Formula, formula
+from .formula_syntax import FormulaError
 from .layers import INITIALISERS, Chain, Dense
 
 ACTIVATION_NAMES = tuple(ACTIVATIONS)  # canonical names, in palette order
@@ -226,6 +227,8 @@ class ChainSpec:
         for i, layer in enumerate(layers):
             try:
                 parsed.append(LayerSpec.from_dict(layer))
+            except FormulaError as error:
+                raise ValueError(f"layer {i + 1}: its formula is refused: {error}") from None
             except ValueError as error:
                 raise ValueError(f"layer {i + 1}: {error}") from None
         return cls(_check_size("inputs", d["inputs"]), tuple(parsed))
