@@ -176,7 +176,7 @@ class Exportable:
             f"untrained weights (drawn with seed {self.settings.get('seed', 0)}, as training starts)"
         features = self.dataset.get("features")
         named = f" ({', '.join(features)})" if isinstance(features, list) and len(features) <= 20 else ""
-        lines = [f"{self.model!r}, exported by Chainboard with its {weights}, in {self.dtype}."]
+        lines = [f"{_chain_text(self.model, self.steps)}, exported by Chainboard with its {weights}, in {self.dtype}."]
         if self.standardiser is not None:
             lines.append(f"Input: rows of {self.inputs} raw features{named}, the rows `chainboard predict` takes; "
                          "the model first standardises them, (x - mean) / std, with the statistics of its training "
@@ -216,6 +216,14 @@ def _label(layer) -> str:
         return layer.label()
     shown = f.title or f.canonical
     return shown if layer.kind == "activation" else f"Dense({layer.units}, {shown})"
+
+
+def _chain_text(model, steps) -> str:
+    """The Chain's repr with each formula as the engine writes it: the files' comments hold no text the user typed."""
+    text = repr(model)
+    for f in {step.formula for step in steps if step.formula is not None}:
+        text = text.replace(repr(f), f"formula({(f.title + '(x) = ' if f.title else '') + f.canonical!r})")
+    return text
 
 
 def _final_activation(steps) -> str:
