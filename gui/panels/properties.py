@@ -121,7 +121,8 @@ class PropertiesPanel(QWidget):
         box.addWidget(self.block_help)
 
         self.units.valueChanged.connect(lambda v: self._edit(True, units=int(v)))
-        self.activation.currentIndexChanged.connect(lambda i: self._set_activation(self.activation.itemData(i)))
+        self.activation.currentIndexChanged.connect(
+            lambda i: self._edit(False, activation=self.activation.itemData(i)))
         self.formula.committed.connect(lambda text: self._edit(False, formula=text))
         self.init.currentIndexChanged.connect(lambda i: self._edit(False, init=self.init.itemData(i)))
         self.bias.toggled.connect(lambda on: self._edit(False, bias=bool(on)))
@@ -185,13 +186,6 @@ class PropertiesPanel(QWidget):
         self.block_problems.setText("<br>".join(f"⚠ {html.escape(p)}" for p in problems))
         key = catalog.icon_key(block)
         self.block_help.setText(catalog.palette_entry(key).tooltip)
-
-    def _set_activation(self, name: str) -> None:
-        """A formula starts from the block's last text (or the default); any other activation has none."""
-        if self._updating or self.block_id is None:
-            return
-        text = self.editor.doc.block(self.block_id).formula or catalog.DEFAULT_FORMULA
-        self._edit(False, activation=name, formula=text if name == "formula" else "")
 
     def _edit(self, merge: bool, **changes) -> None:
         if self._updating or self.block_id is None:
