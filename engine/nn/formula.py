@@ -109,16 +109,15 @@ def _run(program: Program, x):
 # ---- the activation ----
 
 class Formula(A.Activation):
-    """An activation typed as text: `formula("x * σ(x)")`. `source` is the text as given (with its
-    `name(x) =` if any), `expression` the part after it, `title` the name ('' if none), `canonical` the
-    expression as the engine writes it, `program` its steps; equal formulas compare and hash equal."""
+    """An activation typed as text: `formula("x * σ(x)")`. `source` is exactly the text it was made from (with
+    its `name(x) =` if any: what a LayerSpec and a model file keep), `expression` the part after the name,
+    `title` the name ('' if none), `canonical` the expression as the engine writes it, `program` its steps.
+    Formulas of the same text compare and hash equal."""
 
-    def __init__(self, tree, title: str, expression: str):
-        self.tree, self.title, self.expression = tree, title, expression
+    def __init__(self, tree, title: str, expression: str, source: str):
+        self.tree, self.title, self.expression, self.source = tree, title, expression, source
         self.canonical = unparse(tree)
         self.program = lower(tree)
-        source = f"{title}(x) = {expression}" if title else expression
-        self.source = source
         super().__init__("formula", title or expression, self._apply, f"{source}: a formula activation")
 
     def _apply(self, x):
@@ -153,7 +152,7 @@ def is_formula(act) -> bool:
 @functools.lru_cache(maxsize=256)
 def _cached(text: str) -> Formula:
     tree, title, expression = parse(text)
-    return Formula(tree, title, expression)
+    return Formula(tree, title, expression, text)
 
 
 def formula(text: str, name: str | None = None) -> Formula:

@@ -32,6 +32,14 @@ def test_a_trained_chain_with_formulas_saves_and_loads_as_itself(tmp_path):
     assert layers[2] == {"kind": "activation", "activation": "formula", "formula": "where(x > 0, x, 0.1 * x)"}
 
 
+def test_the_text_is_kept_as_typed_so_the_canvas_spec_saves_with_its_model(tmp_path):
+    spec = ChainSpec(2, (LayerSpec("dense", 3, "formula", formula=" swish(x)=x*σ( x) "), LayerSpec("dense", 1)))
+    trained = spec.build(seed=1)
+    assert trained[0].act.source == " swish(x)=x*σ( x) " and ChainSpec.from_chain(trained) == spec
+    save_model(tmp_path / "s.chain", trained, spec=spec)  # as the window saves: its spec, and the trained Chain
+    assert load_model(tmp_path / "s.chain").spec == spec
+
+
 def test_a_design_with_a_formula_saves_and_builds(tmp_path):
     spec = ChainSpec(3, (LayerSpec("dense", 5, "formula", formula="x ** 3 / (1 + x * x)"), LayerSpec("dense", 1)))
     save_model(tmp_path / "d.chain", spec)
@@ -72,3 +80,14 @@ def test_the_command_line_shows_formulas(tmp_path, capsys):
     assert cli.main(["info", str(tmp_path / "f.chain")]) == 0
     out = capsys.readouterr().out
     assert "Dense(2 => 4, swish)" in out and "where(x > 0, x, 0.1 * x)" in out
+
+
+def test_the_command_line_trains_a_design_with_formulas_and_saves_them(tmp_path, capsys):
+    spec = ChainSpec(2, (LayerSpec("dense", 6, "formula", formula=SWISH), LayerSpec("dense", 2),
+                         LayerSpec("activation", activation="softmax")))
+    save_model(tmp_path / "design.chain", spec, settings={"seed": 3, "epochs": 3})
+    assert cli.main(["train", str(tmp_path / "design.chain"), "--data", "circle:n=80", "--quiet"]) == 0
+    loaded = load_model(tmp_path / "design.chain")
+    assert loaded.trained and loaded.spec == spec and loaded.history["epochs_done"] == 3
+    assert loaded.history["train_loss"][-1] < loaded.history["train_loss"][0]
+    assert "formula('swish(x) = x * σ(x)')" in repr(loaded.model)
