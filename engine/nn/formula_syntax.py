@@ -165,7 +165,6 @@ class _Checker:
 
     def __init__(self, expression: str, offset: int):
         self.text, self.offset, self.nodes = expression, offset, 0
-        self._chars = None
 
     def check(self):
         try:
@@ -328,9 +327,8 @@ class _Checker:
                           condition)
         if not uses_x(cond):
             self.fail(condition, "the condition does not depend on x")
-        (a, va), (b, vb) = (self.convert(arg, depth + 1) for arg in node.args[1:])
-        tree = Op("where", (cond, a, b))
-        return tree, None
+        a, b = (self.convert(arg, depth + 1)[0] for arg in node.args[1:])
+        return Op("where", (cond, a, b)), None
 
 
 # ---- values of constant parts ----

@@ -6,7 +6,7 @@ import re
 import numpy as np
 import onnx
 import pytest
-from onnx import helper
+from onnx import TensorProto, helper, numpy_helper
 
 from engine import Chain, Dense, formula
 from engine.export import OnnxImportError, export, import_onnx
@@ -126,3 +126,36 @@ def test_only_the_canonical_text_reaches_code(tmp_path):
     for fmt, name in (("numpy", "m.py"), ("torch", "t.py"), ("flux", "m.jl")):
         text = export(model, fmt, tmp_path / name)[0].read_text()
         assert "σ(   x )" not in text and "x * σ(x)" in text, fmt
+
+
+def _graph(op, opset, **attributes):
+    rng = np.random.default_rng(0)
+    nodes = [helper.make_node("Gemm", ["x", "W", "b"], ["h"], transB=1), helper.make_node(op, ["h"], ["y"], name="act",
+                                                                                          **attributes)]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4])],
+                              [numpy_helper.from_array(rng.normal(size=(4, 3)).astype(np.float32), "W"),
+                               numpy_helper.from_array(rng.normal(size=4).astype(np.float32), "b")])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], ir_version=8)
+
+
+@pytest.mark.parametrize("op, opset, attributes, name", [("Elu", 17, {}, "elu"), ("Softplus", 17, {}, "softplus"),
+                                                         ("Mish", 18, {}, "mish"),
+                                                         ("Gelu", 20, {"approximate": "tanh"}, "gelu")])
+def test_onnx_ops_of_the_new_activations_import_as_them(tmp_path, op, opset, attributes, name):
+    path = tmp_path / "m.onnx"
+    path.write_bytes(_graph(op, opset, **attributes).SerializeToString())
+    loaded = import_onnx(path)
+    assert repr(loaded.model) == f"Chain(Dense(3 => 4, {name}))"
+    X = raw_rows(3)
+    np.testing.assert_allclose(reference(loaded, X), run_onnx(path, X, np.float32), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("op, opset, attributes, words", [
+    ("Elu", 17, {"alpha": 0.5}, "has alpha 0.5; Chainboard's elu has alpha 1"),
+    ("Gelu", 20, {}, "is the exact (erf) GELU; Chainboard's gelu is the tanh approximation")])
+def test_onnx_ops_with_other_parameters_are_refused(tmp_path, op, opset, attributes, words):
+    path = tmp_path / "m.onnx"
+    path.write_bytes(_graph(op, opset, **attributes).SerializeToString())
+    with pytest.raises(OnnxImportError, match=re.escape(words)):
+        import_onnx(path)
