@@ -53,7 +53,8 @@ class KernelBuild:
         return f"{np.dtype(dtype).name}:formula:{f.digest}"
 
     def _keys(self, dtype, formulas) -> list[str]:
-        return [self._key(dtype)] + [self._formula_key(dtype, f) for f in formulas]
+        """The interpreter's key, then each formula's (once: formulas of one canonical text share kernels)."""
+        return list(dict.fromkeys([self._key(dtype)] + [self._formula_key(dtype, f) for f in formulas]))
 
     def state(self, dtype) -> str:
         with self._lock:
@@ -82,7 +83,8 @@ class KernelBuild:
                 self._done[k] = threading.Event()
         if key in claimed:
             threading.Thread(target=self._build, args=(key, in_process), name=f"kernels-{key}", daemon=True).start()
-        wanted = [f for f in dict.fromkeys(formulas) if self._formula_key(dtype, f) in claimed]
+        wanted = list({self._formula_key(dtype, f): f for f in formulas if self._formula_key(dtype, f) in claimed}
+                      .values())
         if wanted:
             threading.Thread(target=self._build_formulas, args=(key, wanted, in_process),
                              name=f"kernels-{key}-formulas", daemon=True).start()
