@@ -11,6 +11,9 @@
 (4.0, 1.0)
 >>> Chain(Dense(10, 5, σ), Dense(5, 2), softmax)
 Chain(Dense(10 => 5, σ), Dense(5 => 2), softmax)
+>>> swish = formula("x * σ(x)", name="swish")      # an activation typed as text, derivatives from the tape
+>>> Dense(2, 8, swish)
+Dense(2 => 8, formula('swish(x) = x * σ(x)'))
 
 These names are the library; more of it lives in namespaces: `engine.math` (elementwise maths,
 reductions, shapes), `engine.datasets`, `engine.nn`, `engine.autodiff`, `engine.training`,
@@ -21,7 +24,7 @@ from ._version import __version__
 from .autodiff import (Tracked, data, gradcheck, gradient, hessian, hook, jacobian, no_grad, param, params, update,
                        withgradient)
 from .nn import (ACTIVATIONS, LOSSES, OPTIMISERS, Activation, Adam, Chain, ChainSpec, Dense, Descent, LayerSpec,
-                 Momentum, Nesterov, RMSProp, binarycrossentropy, compose, crossentropy, identity, leakyrelu,
+                 Momentum, Nesterov, RMSProp, binarycrossentropy, compose, crossentropy, formula, identity, leakyrelu,
                  logitcrossentropy, logsoftmax, mse, relu, sigmoid, softmax, tanh, σ)
 from .training import History, Trainer
 from . import datasets, math
@@ -35,7 +38,7 @@ __all__ = [
     "gradcheck", "hook",
     # layers and activations
     "Dense", "Chain", "compose", "σ", "sigmoid", "softmax", "logsoftmax", "tanh", "relu", "leakyrelu", "identity",
-    "Activation", "ACTIVATIONS", "ChainSpec", "LayerSpec",
+    "Activation", "ACTIVATIONS", "ChainSpec", "LayerSpec", "formula",
     # losses and optimisers
     "mse", "crossentropy", "logitcrossentropy", "binarycrossentropy", "LOSSES",
     "Descent", "Momentum", "Nesterov", "RMSProp", "Adam", "OPTIMISERS",

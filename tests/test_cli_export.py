@@ -93,9 +93,9 @@ def test_an_unsupported_onnx_graph_names_its_first_odd_node(tmp_path, capsys):
 
     weight = numpy_helper.from_array(np.ones((3, 2), np.float32), "W")
     graph = helper.make_graph([helper.make_node("Gemm", ["x", "W"], ["h"], transB=1),
-                               helper.make_node("Elu", ["h"], ["y"], name="elu_1")], "g",
+                               helper.make_node("Selu", ["h"], ["y"], name="selu_1")], "g",
                               [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 2])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 3])], [weight])
-    (tmp_path / "elu.onnx").write_bytes(helper.make_model(graph).SerializeToString())
-    code, out, err = call(capsys, "import-onnx", tmp_path / "elu.onnx")
-    assert code == 1 and "node 'elu_1' (Elu)" in one_clean_line(err) and not (tmp_path / "elu.chain").exists()
+    (tmp_path / "selu.onnx").write_bytes(helper.make_model(graph).SerializeToString())
+    code, out, err = call(capsys, "import-onnx", tmp_path / "selu.onnx")
+    assert code == 1 and "node 'selu_1' (Selu)" in one_clean_line(err) and not (tmp_path / "selu.chain").exists()

@@ -27,6 +27,7 @@ from ..datasets.dataset import DataError
 from ..datasets.standardise import Standardiser
 from ..modelfile.model import LoadedModel
 from ..nn.activations import ACTIVATIONS
+from ..nn.formula import Formula
 from ..nn.layers import Chain, Dense
 from ..nn.spec import ChainSpec
 
@@ -58,10 +59,18 @@ class Step:
     """One block of the Chain: a Dense layer (weight (out, in), bias or None, fused activation) or an activation."""
     kind: str
     index: int            # 1-based position in the Chain, as the canvas and messages count
-    label: str            # LayerSpec.label(): 'Dense(8, tanh)', 'softmax'
-    activation: str       # canonical name from ACTIVATIONS ("identity" for none)
+    label: str            # LayerSpec.label(): 'Dense(8, tanh)', 'softmax' (a formula's canonical text)
+    activation: str       # canonical name from ACTIVATIONS ("identity" for none), or "formula"
     weight: np.ndarray | None = None
     bias: np.ndarray | None = None
+    formula: Formula | None = None  # the activation of a "formula" step
+
+    @property
+    def symbol(self) -> str:
+        """How the activation is shown: 'σ', or a formula's name (else its canonical text)."""
+        if self.formula is not None:
+            return self.formula.title or self.formula.canonical
+        return ACTIVATIONS[self.activation].symbol
 
     @property
     def key(self) -> str:
@@ -167,7 +176,7 @@ class Exportable:
             f"untrained weights (drawn with seed {self.settings.get('seed', 0)}, as training starts)"
         features = self.dataset.get("features")
         named = f" ({', '.join(features)})" if isinstance(features, list) and len(features) <= 20 else ""
-        lines = [f"{self.model!r}, exported by Chainboard with its {weights}, in {self.dtype}."]
+        lines = [f"{_chain_text(self.model, self.steps)}, exported by Chainboard with its {weights}, in {self.dtype}."]
         if self.standardiser is not None:
             lines.append(f"Input: rows of {self.inputs} raw features{named}, the rows `chainboard predict` takes; "
                          "the model first standardises them, (x - mean) / std, with the statistics of its training "
@@ -191,13 +200,37 @@ def _step(i: int, block, layer) -> Step:
             if value is not None and not np.isfinite(value).all():
                 raise ExportError(f"the {part} of layer {i + 1} ({block!r}) holds NaN or infinite values; "
                                   f"reset or retrain the model before exporting it")
-        return Step("dense", i + 1, layer.label(), layer.activation, weight, bias)
-    return Step("activation", i + 1, layer.label(), layer.activation)
+        return Step("dense", i + 1, _label(layer), layer.activation, weight, bias, _formula(layer))
+    return Step("activation", i + 1, _label(layer), layer.activation, formula=_formula(layer))
+
+
+def _formula(layer) -> Formula | None:
+    return layer.activation_fn if layer.activation == "formula" else None
+
+
+def _label(layer) -> str:
+    """LayerSpec.label(), with a formula as the engine writes it (its name, else its canonical text): labels go
+    into the exported code's comments and node names."""
+    f = _formula(layer)
+    if f is None:
+        return layer.label()
+    shown = f.title or f.canonical
+    return shown if layer.kind == "activation" else f"Dense({layer.units}, {shown})"
+
+
+def _chain_text(model, steps) -> str:
+    """The Chain's repr with each formula as the engine writes it: the files' comments hold no text the user typed."""
+    text = repr(model)
+    for f in {step.formula for step in steps if step.formula is not None}:
+        text = text.replace(repr(f), f"formula({(f.title + '(x) = ' if f.title else '') + f.canonical!r})")
+    return text
 
 
 def _final_activation(steps) -> str:
-    last = "identity"
+    last = None
     for step in steps:
         if step.kind == "dense" or step.activation != "identity":
-            last = step.activation
-    return ACTIVATIONS[last].symbol if last != "identity" else "no activation (raw outputs)"
+            last = step
+    if last is None or last.activation == "identity":
+        return "no activation (raw outputs)"
+    return f"the formula {last.formula.canonical}" if last.formula is not None else last.symbol

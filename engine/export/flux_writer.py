@@ -16,13 +16,16 @@ batch is (features, batch), so rows X go in as `permutedims(X)`. Weights are typ
 file with NPZ.jl. A recorded input standardisation is the Chain's first step, so the model
 takes raw inputs. float64 models are wrapped in `f64` (Flux makes Float32 layers by default).
 
-An activation is one entry of FLUX_ACTIVATIONS: the Flux (NNlib) function of the same formula.
+An activation is one entry of FLUX_ACTIVATIONS: the Flux (NNlib) function of the same formula. A formula
+becomes a Julia function `formula_1`, ... of one number, with a method that broadcasts it over an array (so it
+serves as a Dense layer's activation and as a block of the Chain), written from its steps (formula_source.py).
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from .exportable import Exportable, unsupported
+from .formula_source import julia_function
 from .literals import companion_path, inline, julia_literal, npz_bytes
 
 __all__ = ["FLUX_ACTIVATIONS", "source", "write"]
@@ -35,18 +38,34 @@ FLUX_ACTIVATIONS = {
     "leakyrelu": "leakyrelu",     # NNlib's default slope is 0.01, as the engine's
     "softmax": "softmax",         # over dims=1: the features of each sample (column)
     "logsoftmax": "logsoftmax",
+    "elu": "elu",                 # α = 1, NNlib's default
+    "gelu": "gelu",               # NNlib's gelu is the tanh approximation (gelu_tanh), as the engine's
+    "swish": "swish",
+    "softplus": "softplus",
+    "mish": "mish",
+    "logsigmoid": "logσ",
 }
 """Activation name -> the Flux function."""
+
+
+def _formulas(ex: Exportable) -> dict:
+    """Each formula of the Chain -> its Julia function's name."""
+    found = {}
+    for step in ex.steps:
+        if step.formula is not None:
+            found.setdefault(step.formula, f"formula_{len(found) + 1}")
+    return found
 
 
 def _chain_lines(ex: Exportable) -> list[str]:
     lines = []
     if ex.standardiser is not None:
         lines.append(("standardise,", "the recorded input standardisation"))
+    formulas = _formulas(ex)
     for step in ex.steps:
-        if step.activation not in FLUX_ACTIVATIONS:
+        if step.formula is None and step.activation not in FLUX_ACTIVATIONS:
             raise unsupported(step.activation, "Flux")
-        act = FLUX_ACTIVATIONS[step.activation]
+        act = formulas[step.formula] if step.formula is not None else FLUX_ACTIVATIONS[step.activation]
         if step.kind == "dense":
             n_in = step.weight.shape[1]
             extra = "" if step.bias is not None else ", bias=false"
@@ -105,6 +124,7 @@ def source(ex: Exportable, weights: str | None) -> str:
         "using Flux",
         *loading,
         *_standardise(ex, weights),
+        *[julia_function(f, name) for f, name in _formulas(ex).items()],
         opening,
         *chain,
         closing,

@@ -15,14 +15,16 @@ sigmoid, max-shifted softmax, ...), so the outputs equal the engine's to roundin
 them to 1e-9). Weights are literals in the file up to literals.INLINE_LIMIT numbers, else in a
 `.npz` beside it that the file loads with `allow_pickle=False`.
 
-An activation is one entry of ACTIVATION_SOURCE: the numpy function's source text.
+An activation is one entry of ACTIVATION_SOURCE: the numpy function's source text. A formula becomes a
+function `formula_1`, `formula_2`, ... of its steps (formula_source.py).
 '''
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..nn.activations import LEAKY_SLOPE
+from ..nn.activations import GELU_C2, GELU_K, LEAKY_SLOPE
 from .exportable import Exportable, unsupported
+from .formula_source import NUMPY, helpers_used, python_function
 from .literals import companion_path, inline, npz_bytes, python_weights
 
 __all__ = ["ACTIVATION_SOURCE", "source", "write"]
@@ -38,18 +40,31 @@ ACTIVATION_SOURCE = {
                 "    return e / np.sum(e, axis=-1, keepdims=True)\n"),
     "logsoftmax": ("def logsoftmax(x):\n    shifted = x - np.max(x, axis=-1, keepdims=True)\n"
                    "    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))\n"),
+    "elu": "def elu(x):\n    return np.where(x > 0, x, np.expm1(np.minimum(x, 0)))\n",
+    "gelu": (f"def gelu(x):  # the tanh approximation, as x σ(2√(2/π)(x + 0.044715x³))\n"
+             f"    z = {GELU_C2!r} * (x + {GELU_K!r} * x * x * x)\n    e = np.exp(-np.abs(z))\n"
+             "    return x * np.where(z >= 0, 1 / (1 + e), e / (1 + e))\n"),
+    "swish": ("def swish(x):\n    e = np.exp(-np.abs(x))\n"
+              "    return x * np.where(x >= 0, 1 / (1 + e), e / (1 + e))\n"),
+    "softplus": "def softplus(x):\n    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))\n",
+    "mish": "def mish(x):\n    return x * np.tanh(np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x))))\n",
+    "logsigmoid": "def logsigmoid(x):\n    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))\n",
 }
 """Activation name -> the source of a numpy function of that name (the engine's forward formula)."""
 
 
 def source(ex: Exportable, weights: str | None) -> str:
     """The file's text; `weights` names the companion .npz, or None to inline them."""
-    used = []
+    used, formulas = [], {}
     for step in ex.steps:
-        if step.activation not in ACTIVATION_SOURCE:
+        if step.formula is not None:
+            formulas.setdefault(step.formula, f"formula_{len(formulas) + 1}")
+        elif step.activation not in ACTIVATION_SOURCE:
             raise unsupported(step.activation, "NumPy")
-        if step.activation not in used and (step.kind == "activation" or step.activation != "identity"):
+        elif step.activation not in used and (step.kind == "activation" or step.activation != "identity"):
             used.append(step.activation)
+    functions = [ACTIVATION_SOURCE[name] for name in used] + helpers_used(formulas, "numpy") + \
+        [python_function(f, name, NUMPY) for f, name in formulas.items()]
     body = []
     if ex.standardiser is not None:
         body.append('    X = ((X - WEIGHTS["standardise.mean"]) / WEIGHTS["standardise.std"]).astype(DTYPE)'
@@ -61,9 +76,9 @@ def source(ex: Exportable, weights: str | None) -> str:
             bias = f' + WEIGHTS["{step.key}.bias"]' if step.bias is not None else ""
             body.append(f'    X = X @ WEIGHTS["{step.key}.weight"].T{bias}  # {step.name}')
             if step.activation != "identity":
-                body.append(f"    X = {step.activation}(X)")
+                body.append(f"    X = {_function(step, formulas)}(X)")
         else:
-            body.append(f"    X = {step.activation}(X)  # {step.name}")
+            body.append(f"    X = {_function(step, formulas)}(X)  # {step.name}")
     header = "\n".join(ex.summary())
     return f'''"""{header}
 
@@ -82,7 +97,7 @@ INPUTS = {ex.inputs}
 
 {python_weights(ex.arrays(), weights)}
 
-{chr(10).join(ACTIVATION_SOURCE[name] + chr(10) for name in used)}
+{chr(10).join(source + chr(10) for source in functions)}
 def predict(X):
     """The model's outputs for raw inputs: rows (n, {ex.inputs}) -> (n, {ex.outputs}); one row ({ex.inputs},) ->
     ({ex.outputs},)."""
@@ -94,6 +109,10 @@ def predict(X):
 {chr(10).join(body)}
     return X[0] if one else X
 '''
+
+
+def _function(step, formulas) -> str:
+    return formulas[step.formula] if step.formula is not None else step.activation
 
 
 def write(ex: Exportable, path: Path, inline_limit=None) -> dict:

@@ -12,8 +12,8 @@
     >>> [(kind, value[0].shape if kind == "dense" else value) for kind, value in walk.blocks]
     [('dense', (3, 2)), ('act', 'tanh')]
 
-`Walk.blocks` are ("dense", (weight (out, in), bias or None)) and ("act", activation name) in
-order; `Walk.normalisation` the input standardisation when the graph starts with Sub and Div by
+`Walk.blocks` are ("dense", (weight (out, in), bias or None)) and ("act", activation name, or a Formula)
+in order (a `chainboard` node calls one of Chainboard's ONNX functions: onnx_functions.py); `Walk.normalisation` the input standardisation when the graph starts with Sub and Div by
 constants. Every problem is a FileProblem naming the node; onnx_reader turns them into messages.
 """
 from __future__ import annotations
@@ -24,15 +24,18 @@ import numpy as np
 
 from ..modelfile.archive import FileProblem
 from ..nn.activations import LEAKY_SLOPE
+from .onnx_functions import DOMAIN, function_activation
 
 __all__ = ["Walk", "IMPORTED_OPS", "SUPPORTED", "shown", "node_text", "constants"]
 
 MAX_SHOWN = 60                                  # characters of a name from the file shown in a message
 
 IMPORTED_OPS = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Softmax": "softmax",
-                "LogSoftmax": "logsoftmax", "LeakyRelu": "leakyrelu", "Identity": "identity"}
-"""ONNX activation op -> the engine activation it becomes."""
-SUPPORTED = "Gemm, MatMul + Add, " + ", ".join(IMPORTED_OPS)
+                "LogSoftmax": "logsoftmax", "LeakyRelu": "leakyrelu", "Identity": "identity", "Elu": "elu",
+                "Softplus": "softplus", "Mish": "mish", "Gelu": "gelu"}
+"""ONNX activation op -> the engine activation it becomes (Mish from opset 18, Gelu from 20; Elu with alpha 1,
+Gelu with approximate="tanh", as the engine's)."""
+SUPPORTED = "Gemm, MatMul + Add, " + ", ".join(IMPORTED_OPS) + " and Chainboard's own functions"
 
 
 def shown(text) -> str:
@@ -75,7 +78,7 @@ class Walk:
     """The single path from the input to the output, block by block."""
 
     def __init__(self, onnx, model):
-        self.onnx, self.graph = onnx, model.graph
+        self.onnx, self.model, self.graph = onnx, model, model.graph
         self.constants = constants(onnx, model)
         inputs = [v for v in self.graph.input if v.name not in self.constants]
         if len(inputs) != 1 or len(self.graph.output) != 1:
@@ -128,7 +131,12 @@ class Walk:
                     bias = self.const(bias_names[0], following, "bias") if len(bias_names) == 1 else None
                     node, i = following, i + 1
                 self.blocks.append(("dense", _dense(weight, bias, node)))
-            elif node.op_type in IMPORTED_OPS and not others:
+            elif node.domain == DOMAIN and not others:
+                try:
+                    self.blocks.append(("act", function_activation(self.onnx, self.model, node)))
+                except ValueError as error:
+                    raise FileProblem(f"node {node_text(node)} calls a Chainboard function, but {error}") from None
+            elif node.op_type in IMPORTED_OPS and not others and node.domain in ("", "ai.onnx"):
                 self.blocks.append(("act", self._activation(node)))
             else:
                 raise FileProblem(f"node {node_text(node)} is not part of an MLP Chainboard can import "
@@ -178,21 +186,12 @@ class Walk:
         if node.op_type in ("Softmax", "LogSoftmax") and a.get("axis", -1) not in (-1, 1):
             raise FileProblem(f"node {node_text(node)} works over axis {a['axis']}; Chainboard's {node.op_type} "
                               "is over the features")
+        if node.op_type == "Elu" and float(a.get("alpha", 1.0)) != 1.0:
+            raise FileProblem(f"node {node_text(node)} has alpha {a['alpha']:g}; Chainboard's elu has alpha 1")
+        if node.op_type == "Gelu" and a.get("approximate", b"none") not in ("tanh", b"tanh"):
+            raise FileProblem(f"node {node_text(node)} is the exact (erf) GELU; Chainboard's gelu is the tanh "
+                              "approximation")
         return IMPORTED_OPS[node.op_type]
-
-
-def _dense(weight, bias, node):
-    """(weight (out, in), bias (out,) or None), checked."""
-    if weight is None or weight.ndim != 2:
-        raise FileProblem(f"node {node_text(node)} needs a 2-D weight matrix")
-    if bias is not None:
-        if bias.size == 1 and weight.shape[0] > 1:
-            bias = np.full(weight.shape[0], bias.reshape(-1)[0], dtype=bias.dtype)
-        bias = bias.reshape(-1)
-        if bias.shape != (weight.shape[0],):
-            raise FileProblem(f"node {node_text(node)} adds a bias of {bias.size} numbers to "
-                              f"{weight.shape[0]} outputs")
-    return np.ascontiguousarray(weight), bias
 
 
 def _dense(weight, bias, node):

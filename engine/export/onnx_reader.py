@@ -36,8 +36,9 @@ from ..modelfile.model import FORMAT_VERSION, LoadedModel, ModelFileError
 from ..modelfile.schema import MAX_LAYERS, MAX_PARAMS, make_document
 from ..nn.activations import ACTIVATIONS
 from ..nn.layers import Chain, Dense
-from ..nn.spec import MAX_FEATURES, ChainSpec, LayerSpec
+from ..nn.spec import MAX_FEATURES, ChainSpec, LayerSpec, activation_fields
 from .exportable import need
+from .onnx_functions import DOMAIN
 from .onnx_graph import IMPORTED_OPS, SUPPORTED, Walk, node_text, shown
 
 __all__ = ["OnnxImportError", "import_onnx", "IMPORTED_OPS", "MAX_ONNX_BYTES"]
@@ -90,8 +91,10 @@ def _check_caps(onnx, model) -> None:
         total += math.prod(tensor.dims)
         if total > MAX_PARAMS:
             raise FileProblem(f"its weights hold more than the {MAX_PARAMS:,} numbers a model may have")
-    if any(node.domain not in ("", "ai.onnx") for node in graph.node):
-        node = next(node for node in graph.node if node.domain not in ("", "ai.onnx"))
+    if sum(len(f.node) for f in model.functions) > MAX_NODES or len(model.functions) > MAX_LAYERS:
+        raise FileProblem(f"its functions have more than the {MAX_NODES:,} nodes an MLP import takes")
+    if any(node.domain not in ("", "ai.onnx", DOMAIN) for node in graph.node):
+        node = next(node for node in graph.node if node.domain not in ("", "ai.onnx", DOMAIN))
         raise FileProblem(f"node {node_text(node)} is from the operator set {shown(node.domain)}; "
                           f"Chainboard imports {SUPPORTED}")
 
@@ -113,16 +116,23 @@ def _layers(walk) -> tuple[int, list[LayerSpec], list]:
             blocks.append(Dense.from_arrays(weight, bias))
             specs.append(LayerSpec("dense", size, bias=bias is not None))
         elif specs and specs[-1].kind == "dense" and specs[-1].activation == "identity" and value != "identity":
-            specs[-1] = LayerSpec("dense", specs[-1].units, value, specs[-1].bias)
-            blocks[-1].act = ACTIVATIONS[value]
+            act = _activation(value)
+            specs[-1] = LayerSpec("dense", specs[-1].units, bias=specs[-1].bias, **activation_fields(act))
+            blocks[-1].act = act
         else:
-            specs.append(LayerSpec("activation", activation=value))
-            blocks.append(ACTIVATIONS[value])
+            act = _activation(value)
+            specs.append(LayerSpec("activation", **activation_fields(act)))
+            blocks.append(act)
     if inputs is None:
         raise FileProblem(f"it has no Gemm or MatMul layer; Chainboard imports {SUPPORTED}")
     if len({b.weight.value.dtype for b in blocks if isinstance(b, Dense)}) != 1:
         raise FileProblem("its weights mix float and double")
     return inputs, specs, blocks
+
+
+def _activation(value):
+    """The engine activation of a walked block: a registry name, or a Formula as it is."""
+    return ACTIVATIONS[value] if isinstance(value, str) else value
 
 
 def _declared_features(onnx, walk):
@@ -156,7 +166,7 @@ def _ops(spec: ChainSpec) -> list[tuple]:
         if layer.kind == "dense":
             found.append(("dense", layer.units, layer.bias))
         if layer.kind == "activation" or layer.activation != "identity":
-            found.append(("act", layer.activation))
+            found.append(("act", layer.activation_fn))
     return found
 
 
@@ -166,7 +176,8 @@ def _drawn_spec(meta: dict, walk, spec: ChainSpec, blocks):
         drawn = ChainSpec.from_dict(meta.get("spec"))
     except (ValueError, TypeError):
         return spec, blocks
-    read = [("dense", v[0].shape[0], v[1] is not None) if kind == "dense" else ("act", v) for kind, v in walk.blocks]
+    read = [("dense", v[0].shape[0], v[1] is not None) if kind == "dense" else ("act", _activation(v))
+            for kind, v in walk.blocks]
     if drawn.inputs != spec.inputs or _ops(drawn) != read:
         return spec, blocks
     dense = iter(b for b in blocks if isinstance(b, Dense))
@@ -175,9 +186,9 @@ def _drawn_spec(meta: dict, walk, spec: ChainSpec, blocks):
         if layer.kind == "dense":
             block = next(dense)
             rebuilt.append(Dense.from_arrays(block.weight.value, None if block.bias is None else block.bias.value,
-                                             ACTIVATIONS[layer.activation]))
+                                             layer.activation_fn))
         else:
-            rebuilt.append(ACTIVATIONS[layer.activation])
+            rebuilt.append(layer.activation_fn)
     return drawn, rebuilt
 
 

@@ -17,7 +17,10 @@ after its block, followed by its activation's node. `metadata_props` keep the Ch
 and class names, so importing the file gives back the same Chain. onnx.checker passes on every
 model written (with shape inference).
 
-An activation is one entry of ACTIVATION_NODES: a function that returns the nodes computing it.
+An activation is one entry of ACTIVATION_NODES: a function that returns the nodes computing it. Those
+onnxruntime has no single float64 op for (elu, gelu, swish, softplus, mish, logsigmoid) and every formula
+are one node calling a model-local function of the `chainboard` domain (onnx_functions.py), whose body
+is built from ops with float and double kernels.
 """
 from __future__ import annotations
 
@@ -26,8 +29,9 @@ import json
 import numpy as np
 
 from .._version import __version__
-from ..nn.activations import ACTIVATIONS, LEAKY_SLOPE
+from ..nn.activations import LEAKY_SLOPE
 from .exportable import Exportable, need, unsupported
+from .onnx_functions import BUILTIN_FORMULAS, DOMAIN, function
 
 __all__ = ["OPSET", "IR_VERSION", "ACTIVATION_NODES", "onnx_model", "write"]
 
@@ -37,8 +41,16 @@ INPUT, OUTPUT = "input", "output"
 
 
 def _single(op_type: str, **attributes):
-    def nodes(helper, x: str, y: str, name: str):
-        return [helper.make_node(op_type, [x], [y], name=name, **attributes)]
+    def nodes(helper, x: str, y: str, name: str, dtype):
+        return [helper.make_node(op_type, [x], [y], name=name, **attributes)], []
+    return nodes
+
+
+def _call(act_name: str, source: str | None = None):
+    """A node calling the local function of a built-in (or of the formula `source`), and that function."""
+    def nodes(helper, x: str, y: str, name: str, dtype):
+        fn = function(helper, act_name, dtype, source)
+        return [helper.make_node(fn.name, [x], [y], name=name, domain=DOMAIN)], [fn]
     return nodes
 
 
@@ -50,8 +62,9 @@ ACTIVATION_NODES = {
     "leakyrelu": _single("LeakyRelu", alpha=LEAKY_SLOPE),
     "softmax": _single("Softmax", axis=-1),
     "logsoftmax": _single("LogSoftmax", axis=-1),
-}
-"""Activation name -> nodes(helper, input name, output name, node name): a list of NodeProto."""
+} | {name: _call(name) for name in BUILTIN_FORMULAS}
+"""Activation name -> nodes(helper, input name, output name, node name, dtype): (NodeProtos, FunctionProtos they
+call). A formula's entry is made for it: `_call("formula", its source)`."""
 
 
 def _metadata(ex: Exportable) -> dict[str, str]:
@@ -67,11 +80,11 @@ def onnx_model(ex: Exportable):
     onnx = need("onnx", "ONNX export")
     helper, numpy_helper = onnx.helper, onnx.numpy_helper
     for step in ex.steps:
-        if step.activation not in ACTIVATION_NODES:
+        if step.activation not in ACTIVATION_NODES and step.formula is None:
             raise unsupported(step.activation, "ONNX")
     elem = onnx.TensorProto.DOUBLE if ex.dtype == np.float64 else onnx.TensorProto.FLOAT
     arrays = {name: value.astype(ex.dtype) for name, value in ex.arrays().items()}  # one type for every op
-    nodes, x = [], INPUT
+    nodes, x, functions = [], INPUT, {}
     if ex.standardiser is not None:
         nodes.append(helper.make_node("Sub", [x, "standardise.mean"], ["centred"],
                                       name="standardise: subtract the mean"))
@@ -85,10 +98,14 @@ def onnx_model(ex: Exportable):
             x = f"{step.key}.linear"
             if step.activation == "identity":
                 continue
-            name = f"{step.key} {ACTIVATIONS[step.activation].symbol}"
+            name = f"{step.key} {step.symbol}"
         else:
             name = step.name
-        nodes += ACTIVATION_NODES[step.activation](helper, x, f"{step.key}.out", name)
+        make = _call("formula", step.formula.source) if step.formula is not None else \
+            ACTIVATION_NODES[step.activation]
+        made, called = make(helper, x, f"{step.key}.out", name, ex.dtype)
+        nodes += made
+        functions.update((fn.name, fn) for fn in called)
         x = f"{step.key}.out"
     nodes[-1].output[0] = OUTPUT  # the last value is the graph's output, whichever node made it
     graph = helper.make_graph(
@@ -96,7 +113,8 @@ def onnx_model(ex: Exportable):
         [helper.make_tensor_value_info(OUTPUT, elem, ["batch", ex.outputs])],
         [numpy_helper.from_array(value, name) for name, value in arrays.items()])
     graph.doc_string = "\n".join(ex.summary())
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], ir_version=IR_VERSION,
+    opsets = [helper.make_opsetid("", OPSET)] + ([helper.make_opsetid(DOMAIN, 1)] if functions else [])
+    model = helper.make_model(graph, opset_imports=opsets, ir_version=IR_VERSION, functions=list(functions.values()),
                               producer_name="Chainboard", producer_version=__version__)
     model.doc_string = graph.doc_string
     helper.set_model_props(model, _metadata(ex))

@@ -23,7 +23,8 @@ comes with the file: a generator's code (copied from engine.datasets, so a seed 
 points) and its settings, or the CSV file's path and columns. Weights are literals up to
 literals.INLINE_LIMIT numbers, else in a `.npz` beside the file.
 
-An activation is one entry of TORCH_MODULES: the torch module of the same formula.
+An activation is one entry of TORCH_MODULES: the torch module of the same formula. A formula becomes a
+module class `Formula1`, `Formula2`, ... whose forward runs its steps (formula_source.py).
 '''
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ from ..datasets.dataset import DataError
 from ..nn.activations import LEAKY_SLOPE
 from ..nn.optimisers import Adam, optimiser_from_dict
 from .exportable import Exportable, ExportError, unsupported
+from .formula_source import TORCH, helpers_used, python_function
 from .literals import companion_path, inline, npz_bytes, python_weights
 from .torch_training import TRAINING
 
@@ -52,6 +54,13 @@ TORCH_MODULES = {
     "leakyrelu": f"nn.LeakyReLU({LEAKY_SLOPE!r})",
     "softmax": "nn.Softmax(dim=-1)",
     "logsoftmax": "nn.LogSoftmax(dim=-1)",
+    "elu": "nn.ELU()",
+    "gelu": 'nn.GELU(approximate="tanh")',
+    "swish": "nn.SiLU()",
+    # torch returns x itself above `threshold`; at 40, log1p(e^-40) is below float64's resolution of x
+    "softplus": "nn.Softplus(threshold=40.0)",
+    "mish": "nn.Mish()",
+    "logsigmoid": "nn.LogSigmoid()",
 }
 """Activation name -> the torch module's constructor, as source."""
 
@@ -104,12 +113,32 @@ def _generator_source(name: str) -> str:
             + "\n\n".join(parts) + f"\n\nGENERATOR = {name}\n")
 
 
+def _formulas(ex: Exportable) -> dict:
+    """Each formula of the Chain -> the name of its module class."""
+    found = {}
+    for step in ex.steps:
+        if step.formula is not None:
+            found.setdefault(step.formula, f"Formula{len(found) + 1}")
+    return found
+
+
+def _formula_modules(formulas: dict) -> str:
+    """The helpers and one nn.Module per formula, forward written from its steps."""
+    parts = helpers_used(formulas, "torch")
+    for f, name in formulas.items():
+        forward = python_function(f, "forward", TORCH).replace("def forward(x):", "def forward(self, x):")
+        parts.append(f"class {name}(nn.Module):\n" + "".join(f"    {line}\n" if line else "\n"
+                                                                for line in forward.splitlines()))
+    return "\n\n".join(parts) + "\n\n" if parts else ""
+
+
 def _modules(ex: Exportable) -> list[str]:
     lines = ['        ("standardise", Standardise(INPUTS)),']
+    formulas = _formulas(ex)
     for step in ex.steps:
-        if step.activation not in TORCH_MODULES:
+        if step.formula is None and step.activation not in TORCH_MODULES:
             raise unsupported(step.activation, "PyTorch")
-        act = TORCH_MODULES[step.activation]
+        act = f"{formulas[step.formula]}()" if step.formula is not None else TORCH_MODULES[step.activation]
         if step.kind == "dense":
             n_out, n_in = step.weight.shape
             bias = "" if step.bias is not None else ", bias=False"
@@ -178,7 +207,7 @@ class Standardise(nn.Module):
         return ((x.to(torch.float64) - self.mean) / self.std).to(DTYPE)
 
 
-def build():
+{_formula_modules(_formulas(ex))}def build():
     """The Chain as an nn.Sequential, with fresh weights (`load` gives it the exported ones)."""
     return nn.Sequential(OrderedDict([
 {chr(10).join(_modules(ex))}

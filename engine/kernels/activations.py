@@ -19,6 +19,7 @@ from numba import njit
 
 from ..nn.activations import ACTIVATIONS, GELU_C2, GELU_K
 from .fastmath import exp_nonpos, log1p_unit, sigmoid_scalar, tanh_scalar
+from .formula import call_backward, call_forward
 
 # x/0 gives inf or NaN rather than raising: divergence is the NaN guard's job, not an exception's
 _jit = njit(cache=True, nogil=True, error_model="numpy")
@@ -259,13 +260,19 @@ IDENTITY, SIGMOID, TANH, RELU = CODES["identity"], CODES["sigmoid"], CODES["tanh
 LEAKYRELU, SOFTMAX, LOGSOFTMAX = CODES["leakyrelu"], CODES["softmax"], CODES["logsoftmax"]
 ELU, GELU, SWISH, SOFTPLUS = CODES["elu"], CODES["gelu"], CODES["swish"], CODES["softplus"]
 MISH, LOGSIGMOID = CODES["mish"], CODES["logsigmoid"]
+FORMULA = len(CODES) + 1  # a formula activation: its kernels' addresses come with the call (engine.kernels.formula)
 
 
 @_jit
-def forward(op, x, slope, y):
-    """y = activation `op`(x); `slope` is leakyrelu's. Returns False for a code with no kernel: every
-    activation in the registry must have one (tests/engine/test_kernels.py holds them to the tape)."""
-    if op == IDENTITY:
+def forward(op, x, slope, y, kernels=None):
+    """y = activation `op`(x); `slope` is leakyrelu's, `kernels` a formula's [forward, backward] cfunc
+    addresses. Returns False for a code with no kernel: every activation in the registry must have one
+    (tests/engine/test_kernels.py holds them to the tape)."""
+    if op == FORMULA:
+        if kernels is None or kernels[0] == 0:
+            return False
+        call_forward(kernels[0], x, y)
+    elif op == IDENTITY:
         copy2d(x, y)
     elif op == SIGMOID:
         sigmoid2d(x, y)
@@ -297,9 +304,12 @@ def forward(op, x, slope, y):
 
 
 @_jit
-def backward(op, gy, x, y, slope, gx):
+def backward(op, gy, x, y, slope, gx, kernels=None):
     """gx = the VJP of activation `op` at input x (output y) for the output gradient gy."""
-    if op == IDENTITY:
+    if op == FORMULA:
+        if kernels is not None and kernels[1] != 0:
+            call_backward(kernels[1], gy, x, y, gx)
+    elif op == IDENTITY:
         copy2d(gy, gx)
     elif op == SIGMOID:
         sigmoid_vjp2d(gy, y, gx)

@@ -7,7 +7,7 @@ buffers in one flat activation array:
 
 Arguments come in four named groups (plain namedtuples, so Numba types them once):
 
-    Net    the program:  code, slopes, buf_off, buf_dim, layers, loss, fuse, eps, batch
+    Net    the program:  code, slopes, buf_off, buf_dim, layers, loss, fuse, eps, batch, formulas
     Work   the buffers:  acts, dacts, params, grads, s1, s2 (optimiser state), before, previous
     Rule   the optimiser: kind, hp, t0 (steps taken before this call)
     Span   what to run:  X, Y, perms, step0, nsteps, Xv, Yv, losses, epochs, stats, control
@@ -35,9 +35,10 @@ SOFTMAX = ACT_OPS["softmax"]
 OP, IN, OUT, IN_DIM, OUT_DIM, W_OFF, B_OFF, LAYER, NEED_DX, BLAS = range(10)
 ROW = 10
 
-Net = namedtuple("Net", "code slopes buf_off buf_dim layers loss fuse eps batch")
+Net = namedtuple("Net", "code slopes buf_off buf_dim layers loss fuse eps batch formulas")
 """`layers` is (n_layers, 3) int64: each Dense layer's [start, bias start, end) in the flat parameters;
-`batch` the minibatch size the buffers hold."""
+`batch` the minibatch size the buffers hold; `formulas` (n_ops, 2) int64: a formula op's forward and backward
+kernel addresses (engine.kernels.formula), 0 in the other rows."""
 Work = namedtuple("Work", "acts dacts params grads s1 s2 before previous")
 """`before`: the parameters before an epoch's last step; `previous`: the gradient of the step before that."""
 Rule = namedtuple("Rule", "kind hp t0")
@@ -88,7 +89,7 @@ def _forward(net, acts, params, m, control):
             linear_forward(x, _weight(params, code, r), _bias(params, code, r), code[r, B_OFF] >= 0, y,
                            code[r, BLAS])
         else:
-            K.forward(op, x, net.slopes[r], y)
+            K.forward(op, x, net.slopes[r], y, net.formulas[r])
     return True
 
 
@@ -134,7 +135,7 @@ def _backward(net, acts, dacts, params, grads, m, first, control):
             linear_backward(gy, x, _weight(params, code, r), _weight(grads, code, r), _bias(grads, code, r),
                             code[r, B_OFF] >= 0, gx, code[r, NEED_DX] == 1, code[r, BLAS])
         else:
-            K.backward(op, gy, x, y, net.slopes[r], gx)
+            K.backward(op, gy, x, y, net.slopes[r], gx, net.formulas[r])
     return True
 
 

@@ -47,7 +47,6 @@ from .schema import (APP_VERSION, FORMAT_VERSION, MAX_PARAMS, STATE_ARRAYS, Docu
                      read_document)
 from .weights import MAX_HEADER, read_weights, write_weights
 from ..autodiff.tracked import data
-from ..nn.activations import ACTIVATIONS
 from ..nn.layers import Chain, Dense
 from ..nn.spec import ChainSpec
 
@@ -224,7 +223,7 @@ def save_model(path, model, *, spec=None, settings=None, layout=None, history=No
 def _build(spec: ChainSpec, arrays: dict[str, np.ndarray]):
     blocks = []
     for i, layer in enumerate(spec.layers):
-        act = ACTIVATIONS[layer.activation]
+        act = layer.activation_fn  # a registry activation, or the Formula of its (checked) text
         if layer.kind == "dense":
             blocks.append(Dense.from_arrays(arrays[f"layer{i}.weight"], arrays.get(f"layer{i}.bias"), act))
         else:

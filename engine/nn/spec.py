@@ -11,7 +11,12 @@ The canvas edits a ChainSpec, model files store one, and `build` turns one into 
 >>> repr(spec.build(seed=0))                                  # doctest: +SKIP
 'Chain(Dense(10 => 5, σ), Dense(5 => 2), softmax)'
 
-Names come from the registries (`ACTIVATIONS`, `INITIALISERS`): there is one list of each.
+Names come from the registries (`ACTIVATIONS`, `INITIALISERS`): there is one list of each. Besides
+the registry's names, an activation may be "formula", with its text in `formula` (engine.nn.formula),
+checked when the LayerSpec is made:
+
+>>> LayerSpec("dense", 4, "formula", formula="swish(x) = x * σ(x)").to_dict()["formula"]
+'swish(x) = x * σ(x)'
 """
 from __future__ import annotations
 
@@ -21,9 +26,13 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .activations import ACTIVATIONS, NORMALISING, Activation
+from .formula import Formula, formula
+from .formula_syntax import FormulaError
 from .layers import INITIALISERS, Chain, Dense
 
 ACTIVATION_NAMES = tuple(ACTIVATIONS)  # canonical names, in palette order
+FORMULA = "formula"  # the activation whose function is the LayerSpec's `formula` text
+ACTIVATION_CHOICES = ACTIVATION_NAMES + (FORMULA,)
 ACTIVATION_SYMBOLS = {name: act.symbol for name, act in ACTIVATIONS.items()}  # what an engine repr shows
 INIT_NAMES = tuple(INITIALISERS)
 KINDS = ("dense", "activation")
@@ -59,8 +68,9 @@ class LayerSpec:
     activation: str = "identity"
     bias: bool = True
     init: str = "glorot_uniform"
+    formula: str = ""  # the text of a "formula" activation, e.g. "x * σ(x)"; "" for the others
 
-    ACTIVATIONS: ClassVar[tuple[str, ...]] = ACTIVATION_NAMES
+    ACTIVATIONS: ClassVar[tuple[str, ...]] = ACTIVATION_CHOICES
     INITS: ClassVar[tuple[str, ...]] = INIT_NAMES
     SYMBOLS: ClassVar[dict[str, str]] = ACTIVATION_SYMBOLS
     MAX_UNITS: ClassVar[int] = MAX_FEATURES
@@ -69,12 +79,28 @@ class LayerSpec:
         # Names are checked here because a typo in one is never a state worth drawing;
         # sizes are left to ChainSpec.problems(), which can say where the bad size is.
         _check_choice("layer kind", self.kind, KINDS)
-        _check_choice("activation", self.activation, ACTIVATION_NAMES)
+        _check_choice("activation", self.activation, ACTIVATION_CHOICES)
         _check_choice("initialiser", self.init, INIT_NAMES)
+        if not isinstance(self.formula, str):
+            raise ValueError(f"a formula is text, not {type(self.formula).__name__}")
+        if self.activation == FORMULA:
+            formula(self.formula)  # FormulaError (a ValueError) names what is wrong, and where
+        elif self.formula:
+            raise ValueError(f"only a formula activation has a formula text, not {self.activation}")
+
+    @property
+    def activation_fn(self) -> Activation:
+        """The engine activation: the registry's, or the Formula of the text."""
+        return formula(self.formula) if self.activation == FORMULA else ACTIVATIONS[self.activation]
+
+    @property
+    def symbol(self) -> str:
+        """How the activation is shown: 'σ', or a formula's name (else its text)."""
+        return self.activation_fn.symbol
 
     def label(self) -> str:
         """A short name for the layer, as the canvas and error messages show it."""
-        symbol = ACTIVATION_SYMBOLS[self.activation]
+        symbol = self.symbol
         if self.kind == "activation":
             return symbol
         return f"Dense({self.units})" if self.activation == "identity" else f"Dense({self.units}, {symbol})"
@@ -86,9 +112,10 @@ class LayerSpec:
         return in_features * self.units + (self.units if self.bias else 0)
 
     def to_dict(self) -> dict:
+        text = {"formula": self.formula} if self.activation == FORMULA else {}
         if self.kind == "activation":
-            return {"kind": "activation", "activation": self.activation}
-        return {"kind": "dense", "units": self.units, "activation": self.activation,
+            return {"kind": "activation", "activation": self.activation, **text}
+        return {"kind": "dense", "units": self.units, "activation": self.activation, **text,
                 "bias": self.bias, "init": self.init}
 
     @classmethod
@@ -98,21 +125,21 @@ class LayerSpec:
             raise ValueError(f"a layer must be an object, got {type(d).__name__}")
         kind = d.get("kind")
         _check_choice("layer kind", kind, KINDS)
-        allowed = {"kind", "activation"} | ({"units", "bias", "init"} if kind == "dense" else set())
+        allowed = {"kind", "activation", "formula"} | ({"units", "bias", "init"} if kind == "dense" else set())
         extra = sorted(set(d) - allowed, key=str)
         if extra:
             raise ValueError(f"unknown key(s) {', '.join(map(repr, extra))} in a {kind} layer")
         if kind == "activation":
             if "activation" not in d:
                 raise ValueError("an activation layer needs an 'activation' name")
-            return cls("activation", activation=d["activation"])
+            return cls("activation", activation=d["activation"], formula=d.get("formula", ""))
         if "units" not in d:
             raise ValueError("a dense layer needs 'units'")
         bias = d.get("bias", True)
         if not isinstance(bias, bool):
             raise ValueError(f"'bias' must be true or false, got {bias!r}")
         return cls("dense", _check_size("units", d["units"]), d.get("activation", "identity"),
-                   bias, d.get("init", "glorot_uniform"))
+                   bias, d.get("init", "glorot_uniform"), d.get("formula", ""))
 
 
 @dataclass(frozen=True)
@@ -163,7 +190,7 @@ class ChainSpec:
                 previous = layer.activation
                 continue
             if previous in NORMALISING and layer.activation != "identity":
-                found.append((i, f"{ACTIVATION_SYMBOLS[layer.activation]} after {previous} makes no sense: "
+                found.append((i, f"{layer.symbol} after {previous} makes no sense: "
                                  f"{previous} already gives the Chain's output; remove one of them."))
             previous = layer.activation if layer.activation != "identity" else previous
         # Softmax over a single feature is always 1: a classic slip with a one-unit output layer.
@@ -200,6 +227,8 @@ class ChainSpec:
         for i, layer in enumerate(layers):
             try:
                 parsed.append(LayerSpec.from_dict(layer))
+            except FormulaError as error:
+                raise ValueError(f"layer {i + 1}: its formula is refused: {error}") from None
             except ValueError as error:
                 raise ValueError(f"layer {i + 1}: {error}") from None
         return cls(_check_size("inputs", d["inputs"]), tuple(parsed))
@@ -213,11 +242,11 @@ class ChainSpec:
         blocks, size = [], self.inputs
         for layer in self.layers:
             if layer.kind == "dense":
-                blocks.append(Dense(size, layer.units, ACTIVATIONS[layer.activation],
+                blocks.append(Dense(size, layer.units, layer.activation_fn,
                                     init=INITIALISERS[layer.init], bias=layer.bias, rng=rng, dtype=dtype))
                 size = layer.units
             else:
-                blocks.append(ACTIVATIONS[layer.activation])
+                blocks.append(layer.activation_fn)
         return Chain(*blocks)
 
     @classmethod
@@ -229,15 +258,15 @@ class ChainSpec:
         layers, inputs, size = [], None, None
         for i, block in enumerate(getattr(chain, "layers", ())):
             if isinstance(block, Dense):
-                act = _activation_name(block.act, i)
                 if size is not None and block.in_features != size:
                     raise ValueError(f"layer {i + 1}, {block!r}, expects {block.in_features} features "
                                      f"but the layer before gives {size}")
                 inputs = block.in_features if inputs is None else inputs
                 size = block.out_features
-                layers.append(LayerSpec("dense", block.out_features, act, block.bias is not None))
+                layers.append(LayerSpec("dense", block.out_features, bias=block.bias is not None,
+                                        **activation_fields(block.act, i)))
             elif isinstance(block, Activation):
-                layers.append(LayerSpec("activation", activation=_activation_name(block, i)))
+                layers.append(LayerSpec("activation", **activation_fields(block, i)))
             else:
                 raise ValueError(f"layer {i + 1}, {block!r}, is not a Dense layer or a known activation")
         if inputs is None:
@@ -249,11 +278,18 @@ def _is_size(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and 1 <= value <= MAX_FEATURES
 
 
-def _activation_name(act, index: int) -> str:
+def activation_fields(act, index: int = 0) -> dict:
+    """The LayerSpec fields of an engine activation: {"activation": name}, and a formula's text.
+
+    >>> activation_fields(formula("x * σ(x)"))
+    {'activation': 'formula', 'formula': 'x * σ(x)'}
+    """
     # Compare by identity too: a look-alike Activation (say a leakyrelu with another slope)
     # would not rebuild into the same Chain.
+    if isinstance(act, Formula):
+        return {"activation": FORMULA, "formula": act.source}
     name = getattr(act, "name", None)
     if isinstance(act, Activation) and ACTIVATIONS.get(name) is act:
-        return name
+        return {"activation": name}
     raise ValueError(f"layer {index + 1} uses {act!r}, which is not one of the known activations "
                      f"({', '.join(ACTIVATION_NAMES)})")

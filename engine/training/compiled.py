@@ -11,7 +11,10 @@ A program is an int64 table, one row per instruction (`LINEAR` or an activation)
 buffers laid out in one flat activation array; parameters, gradients and optimiser state are
 flat arrays too. `engine.kernels.interpreter` runs any program, compiled once per dtype, so a new
 architecture costs no compilation at all. An instruction row's `blas` column is LOOPS,
-BLAS_UPRIGHT or BLAS_TRANSPOSED (see engine.kernels.dense). Importing this module loads numba.
+BLAS_UPRIGHT or BLAS_TRANSPOSED (see engine.kernels.dense). A formula activation is the op FORMULA, and
+its row of the program's `formulas` holds the formula: the runner gives the interpreter its kernels'
+addresses (engine.kernels.formula), so a formula compiles two small kernels, never the interpreter.
+Importing this module loads numba.
 """
 from __future__ import annotations
 
@@ -21,10 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..kernels import dense as CK
+from ..kernels import formula as FK
+from ..kernels.activations import FORMULA
 from ..kernels.cache import prune_stale
 from ..kernels.dense import BLAS_TRANSPOSED, BLAS_UPRIGHT, LOOPS, LOSS_CODES
 from ..kernels.interpreter import ACT_OPS, LINEAR, OP, ROW, SOFTMAX, Net, Rule, Span, Work, evaluate, train
 from ..nn.activations import LEAKY_SLOPE
+from ..nn.formula import is_formula
 from ..nn.layers import Dense
 from ..nn.optimisers import ADAM
 from .verdict import can_compile, flatten, loss_name
@@ -57,6 +63,7 @@ class Program:
     transposed: list          # per leaf: stored transposed in the flat array (BLAS layers' weights)
     loss: int
     fuse: bool                # crossentropy right after softmax: one fused backward step
+    formulas: list            # per op: the Formula of a FORMULA op, else None
     dtype: np.dtype
     in_dim: int
     out_dim: int
@@ -81,14 +88,15 @@ def trace(model, loss, batch_size=32, blas_min_work=BLAS_MIN_WORK):
     blocks = flatten(model)
     dtype = model.parameters()[0].value.dtype
     dims = [next(b for b in blocks if isinstance(b, Dense)).in_features]
-    rows, slopes, params, offsets, layer_ranges, transposed = [], [], [], [], [], []
+    rows, slopes, params, offsets, layer_ranges, transposed, formulas = [], [], [], [], [], [], []
     flat = 0
 
-    def emit(op, out_dim, w_off=-1, b_off=-1, layer=-1, blas=0):
+    def emit(op, out_dim, w_off=-1, b_off=-1, layer=-1, blas=0, formula=None):
         # an input gradient is only worth computing once something trainable lies upstream
         need_dx = int(any(r[OP] == LINEAR for r in rows))
         rows.append([op, len(dims) - 1, len(dims), dims[-1], out_dim, w_off, b_off, layer, need_dx, blas])
         slopes.append(LEAKY_SLOPE)
+        formulas.append(formula)
         dims.append(out_dim)
 
     for block in blocks:
@@ -108,7 +116,9 @@ def trace(model, loss, batch_size=32, blas_min_work=BLAS_MIN_WORK):
             emit(LINEAR, block.out_features, lo, bias_at if block.bias is not None else -1, len(layer_ranges), mode)
             layer_ranges.append((lo, bias_at, flat))
             act = block.act
-        if act.name != "identity":
+        if is_formula(act):
+            emit(FORMULA, dims[-1], formula=act)
+        elif act.name != "identity":
             emit(ACT_OPS[act.name], dims[-1])
     out_dim = dims[-1]
     dims += [out_dim, out_dim]  # scratch, targets
@@ -119,7 +129,8 @@ def trace(model, loss, batch_size=32, blas_min_work=BLAS_MIN_WORK):
                    buf_off=np.concatenate([[0], np.cumsum(dim_arr)[:-1]]).astype(np.int64),
                    buf_dim=dim_arr, layer_ranges=np.array(layer_ranges, dtype=np.int64).reshape(-1, 3),
                    params=params, offsets=offsets, transposed=transposed, loss=LOSS_CODES[lname],
-                   fuse=lname == "crossentropy" and code[-1, OP] == SOFTMAX, dtype=np.dtype(dtype),
+                   fuse=lname == "crossentropy" and code[-1, OP] == SOFTMAX, formulas=formulas,
+                   dtype=np.dtype(dtype),
                    in_dim=int(dims[0]), out_dim=int(out_dim), n_params=flat)
 
 
@@ -144,9 +155,13 @@ class CompiledRunner:
         self.work = Work(acts, np.zeros_like(acts), np.zeros(n, dt), np.zeros(n, dt), np.zeros(0, dt), np.zeros(0, dt),
                          np.zeros(n, dt), np.zeros(n, dt))
         self.params, self.grads = self.work.params, self.work.grads
+        # the formulas' kernels, kept here while the interpreter holds their addresses
+        self._formula_kernels = [None if f is None else FK.kernels(f, dt) for f in program.formulas]
+        addresses = np.array([[0, 0] if k is None else [k[0].address, k[1].address] for k in self._formula_kernels],
+                             dtype=np.int64).reshape(-1, 2)
         # plain Python scalars: a numpy bool here would be another type, and another compilation
         self.net = Net(program.code, program.slopes, program.buf_off, program.buf_dim, program.layer_ranges,
-                       int(program.loss), bool(program.fuse), float(np.finfo(dt).eps), self.batch)
+                       int(program.loss), bool(program.fuse), float(np.finfo(dt).eps), self.batch, addresses)
         self._no_stop = np.zeros(1, dtype=np.int64)
         self.load()
 

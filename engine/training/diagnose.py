@@ -3,7 +3,7 @@
     >>> from engine.training import History
     >>> rising = History(train_loss=[0.5, 0.4] + [0.4 * 1.1 ** k for k in range(30)])
     >>> print(advice(rising, eta=0.5))
-    The loss has risen for 30 epochs (from 0.4 to 6.98): the steps overshoot. Try a learning rate 10 times lower than eta=0.5.
+    The loss has risen for 30 epochs (from 0.4 to 6.35): the steps overshoot. Try a learning rate 10 times lower than eta=0.5.
 
 A NaN or infinite loss is the NaN guard's (History.diverged, with its own message); these are the quieter
 failures a learner meets when they turn the learning rate up: the loss climbing without overflowing, or

@@ -135,7 +135,7 @@ class Trainer:
     @property
     def path(self):
         """The path `fit` takes now: "compiled" once its kernels are built, else "eager"."""
-        return "compiled" if self.verdict and (self.compiled or KERNELS.ready(self.dtype)) else "eager"
+        return "compiled" if self.verdict and (self.compiled or self._kernels_ready()) else "eager"
 
     def interrupt(self):
         """End the running chunk at once (thread-safe). `fit` then checks `should_stop`/`should_pause` as after
@@ -226,13 +226,17 @@ class Trainer:
         starts the kernel build if nobody has (a short run is over before the build would pay off)."""
         if not self.verdict:
             return False
+        formulas = self.verdict.formulas  # a Chain with formula activations needs their kernels too
         if self.compiled:
-            if not KERNELS.wait(self.dtype):
-                raise RuntimeError(f"the compiled kernels could not be built: {KERNELS.errors.get(self.dtype.name)}")
+            if not KERNELS.wait(self.dtype, formulas=formulas):
+                raise RuntimeError(f"the compiled kernels could not be built: {KERNELS.why(self.dtype, formulas)}")
             return True
         if running_for >= BUILD_AFTER:
-            KERNELS.start(self.dtype)
-        return KERNELS.ready(self.dtype)
+            KERNELS.start(self.dtype, formulas)
+        return self._kernels_ready()
+
+    def _kernels_ready(self) -> bool:
+        return KERNELS.ready(self.dtype) and KERNELS.formulas_ready(self.dtype, self.verdict.formulas)
 
     # ---- reporting helpers ----
     def _layer_grads(self, runner, index):

@@ -7,12 +7,19 @@
     True
     >>> can_compile(Chain(lambda x: x * 2), "mse").reason
     'layer 1 (<lambda>) is a Python function; only Dense layers and activations compile'
+    >>> from engine.nn.formula import formula
+    >>> can_compile(Chain(Dense(2, 4, formula("x * σ(x)"), rng=0)), "mse").formulas
+    (formula('x * σ(x)'),)
+
+A Chain with formula activations compiles too, once each formula's kernels are built: `Verdict.formulas`
+lists them for the kernel build (engine.training.warmup).
 
 numpy only: the Trainer asks this before it decides whether the kernels are needed at all.
 """
 import numpy as np
 
 from ..nn.activations import ACTIVATIONS, Activation
+from ..nn.formula import is_formula
 from ..nn.layers import Chain, Dense
 from ..nn.losses import LOSSES
 
@@ -20,10 +27,11 @@ __all__ = ["Verdict", "can_compile", "loss_name", "flatten", "name_of"]
 
 
 class Verdict:
-    """Truthy when the model compiles; `.reason` says why not."""
+    """Truthy when the model compiles; `.reason` says why not; `.formulas` the formula activations whose kernels
+    the compiled path needs (each once, in Chain order)."""
 
-    def __init__(self, ok, reason=""):
-        self.ok, self.reason = ok, reason
+    def __init__(self, ok, reason="", formulas=()):
+        self.ok, self.reason, self.formulas = ok, reason, tuple(formulas)
 
     def __bool__(self):
         return self.ok
@@ -67,7 +75,7 @@ def name_of(f):
 
 
 def _known_activation(f):
-    return isinstance(f, Activation) and ACTIVATIONS.get(f.name) is f
+    return is_formula(f) or isinstance(f, Activation) and ACTIVATIONS.get(f.name) is f
 
 
 def can_compile(model, loss):
@@ -92,4 +100,5 @@ def can_compile(model, loss):
     dtypes = {p.value.dtype for p in model.parameters()}
     if len(dtypes) != 1 or dtypes.pop() not in (np.float32, np.float64):
         return Verdict(False, "parameters must all be float32 or all float64")
-    return Verdict(True)
+    acts = [b.act if isinstance(b, Dense) else b for b in blocks]
+    return Verdict(True, formulas=dict.fromkeys(a for a in acts if is_formula(a)))

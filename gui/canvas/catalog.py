@@ -5,6 +5,9 @@ canvas and properties panel.
 ['input', 'dense', 'sigmoid']
 >>> display_name(Block(1, "activation", activation="sigmoid"))
 'Sigmoid σ'
+>>> block = Block(1, "activation", activation="formula", formula="swish(x) = x*σ(x)")
+>>> display_name(block), detail(block)
+('swish', 'x * σ(x)')
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QIcon
 
-from engine import LayerSpec
+from engine import formula
 
 from ..core.resources import resource
 from .document import Block
@@ -26,12 +29,13 @@ NORMALISING_COLOUR = "#c2417d"  # softmax and logsoftmax end a classifier: give 
 ACTIVATION_TITLES = {"identity": "Identity", "sigmoid": "Sigmoid σ", "tanh": "Tanh", "relu": "ReLU",
                      "leakyrelu": "Leaky ReLU", "elu": "ELU", "gelu": "GELU", "swish": "Swish (SiLU)",
                      "softplus": "Softplus", "mish": "Mish", "logsigmoid": "Log-sigmoid logσ",
-                     "softmax": "Softmax", "logsoftmax": "Log-softmax"}
+                     "softmax": "Softmax", "logsoftmax": "Log-softmax", "formula": "Formula"}
 FORMULAS = {"identity": "x ↦ x", "sigmoid": "1 / (1 + e⁻ˣ)", "tanh": "(eˣ−e⁻ˣ)/(eˣ+e⁻ˣ)",
             "relu": "max(0, x)", "leakyrelu": "max(0.01x, x)", "elu": "x > 0 ? x : eˣ − 1",
             "gelu": "≈ x·Φ(x), tanh form", "swish": "x·σ(x)", "softplus": "log(1 + eˣ)",
             "mish": "x·tanh(softplus(x))", "logsigmoid": "log σ(x) = −softplus(−x)",
-            "softmax": "eˣⁱ / Σ eˣʲ", "logsoftmax": "xᵢ − log Σ eˣʲ"}
+            "softmax": "eˣⁱ / Σ eˣʲ", "logsoftmax": "xᵢ − log Σ eˣʲ", "formula": "f(x), as you type it"}
+DEFAULT_FORMULA = "x * σ(x)"  # what a new Formula block starts with: a formula that trains well
 INIT_TITLES = {"glorot_uniform": "Glorot uniform", "glorot_normal": "Glorot normal",
                "he_uniform": "He uniform", "he_normal": "He normal", "zeros": "Zeros"}
 
@@ -75,6 +79,11 @@ PALETTE = (
     _activation("softmax", "Turns a row of scores into probabilities that sum to 1; ends a classifier."),
     _activation("logsoftmax", "The log of softmax, computed stably; pair it with a log-likelihood loss."),
     _activation("identity", "Passes values through unchanged."),
+    PaletteEntry("formula", "Formula…", {"kind": "activation", "activation": "formula", "formula": DEFAULT_FORMULA},
+                 "<b>Formula</b>: an activation you type, such as x * σ(x) or where(x &gt; 0, x, 0.1 * x).<br>"
+                 "Numbers, + − * / **, exp, log, sqrt, abs, sin, cos, tanh, σ, relu, softplus, min, max, "
+                 "where(condition, a, b), e and π; name it as swish(x) = ....<br>"
+                 "Its derivatives come from the engine; the properties panel plots f, f′ and f″.", "Your own"),
 )
 
 
@@ -84,6 +93,8 @@ def palette_entry(key: str) -> PaletteEntry:
 
 def display_name(block: Block) -> str:
     """The title drawn on a block."""
+    if block.kind == "activation" and block.activation == "formula":
+        return formula(block.formula).title or ACTIVATION_TITLES["formula"]
     if block.kind == "activation":
         return ACTIVATION_TITLES[block.activation]
     return block.kind.capitalize()
@@ -93,11 +104,13 @@ def detail(block: Block) -> str:
     """The block's one-line summary of its own settings."""
     if block.kind == "input":
         return f"{block.units} feature{'s' if block.units != 1 else ''}"
+    if block.kind == "activation" and block.activation == "formula":
+        return formula(block.formula).canonical
     if block.kind == "activation":
         return FORMULAS[block.activation]
     parts = [f"{block.units} unit{'s' if block.units != 1 else ''}"]
     if block.activation != "identity":
-        parts.append(LayerSpec.SYMBOLS[block.activation])
+        parts.append(block.layer_spec().symbol)
     if not block.bias:
         parts.append("no bias")
     return " · ".join(parts)

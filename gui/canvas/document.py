@@ -48,6 +48,7 @@ class Block:
     activation: str = "identity"
     bias: bool = True
     init: str = "glorot_uniform"
+    formula: str = ""  # the text of a "formula" activation (checked by LayerSpec)
 
     def __post_init__(self):
         if self.kind not in BLOCK_KINDS:
@@ -63,9 +64,9 @@ class Block:
     def layer_spec(self) -> LayerSpec:
         """The engine layer this block stands for (not defined for Input blocks)."""
         if self.kind == "dense":
-            return LayerSpec("dense", self.units, self.activation, self.bias, self.init)
+            return LayerSpec("dense", self.units, self.activation, self.bias, self.init, self.formula)
         if self.kind == "activation":
-            return LayerSpec("activation", activation=self.activation)
+            return LayerSpec("activation", activation=self.activation, formula=self.formula)
         raise ValueError("an Input block is not a layer")
 
     def label(self) -> str:
@@ -146,8 +147,9 @@ class Document(QObject):
         doc = cls(parent)
         templates = [{"kind": "input", "units": spec.inputs}]
         templates += [{"kind": layer.kind, "units": layer.units or 1, "activation": layer.activation,
-                       "bias": layer.bias, "init": layer.init} if layer.kind == "dense"
-                      else {"kind": "activation", "activation": layer.activation} for layer in spec.layers]
+                       "bias": layer.bias, "init": layer.init, "formula": layer.formula} if layer.kind == "dense"
+                      else {"kind": "activation", "activation": layer.activation, "formula": layer.formula}
+                      for layer in spec.layers]
         positions = _positions_from_layout(layout, len(templates)) or row_positions(len(templates))
         blocks = [block_from_template(t, doc.new_id(), *xy) for t, xy in zip(templates, positions)]
         wires = [Wire(doc.new_id(), a.block_id, b.block_id) for a, b in zip(blocks, blocks[1:])]

@@ -12,6 +12,7 @@ import json
 from PySide6.QtCore import QMimeData, QObject, QPointF, QRectF, Signal
 from PySide6.QtGui import QGuiApplication
 
+from .catalog import DEFAULT_FORMULA
 from .commands import MoveBlocks, SetBlockProperties, add_blocks, append_block, delete_items, insert_on_wire
 from .document import Block, Document, block_from_template
 from .layout import BLOCK_HEIGHT, BLOCK_WIDTH, PITCH_X, arranged_positions, free_offset, free_position, snap
@@ -212,8 +213,14 @@ class CanvasEditor(QObject):
     # ---- properties ------------------------------------------------------------------------------
 
     def set_properties(self, block_id: int, merge: bool = False, **changes) -> None:
-        """Change a block's parameters as one undo step (`merge`: fold into the previous same edit)."""
+        """Change a block's parameters as one undo step (`merge`: fold into the previous same edit).
+
+        A change of activation keeps the formula text consistent: a formula starts from the block's last text
+        (or the default one), any other activation has none."""
         block = self.doc.block(block_id)
+        if "activation" in changes and "formula" not in changes:
+            formula = block.formula or DEFAULT_FORMULA
+            changes["formula"] = formula if changes["activation"] == "formula" else ""
         if all(getattr(block, key) == value for key, value in changes.items()):
             return
         self.undo_stack.push(SetBlockProperties(self.doc, block_id, merge=merge, **changes))

@@ -8,6 +8,8 @@ analysis) and never change the document; the scene turns mouse gestures into com
 """
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtSvg import QSvgRenderer
@@ -130,7 +132,9 @@ class BlockItem(QGraphicsItem):
         else:
             self.params_text = ""
         self.problems = list(problems)
-        tip = f"<b>{catalog.display_name(block)}</b> · {catalog.detail(block)}<br>output {self.shape_text}"
+        # escaped: a formula's detail holds < and > (where(x < 0, ...)), which rich text would read as tags
+        tip = (f"<b>{html.escape(catalog.display_name(block))}</b> · {html.escape(catalog.detail(block))}"
+               f"<br>output {self.shape_text}")
         if problems:
             tip += "".join(f"<br><span style='color:{self.colours.error.name()}'>⚠ {p}</span>" for p in problems)
         self.setToolTip(tip)

@@ -3,6 +3,8 @@ nothing selected, see the whole Chain: whether it is valid, its parameter count 
 
 >>> panel = PropertiesPanel(editor)     # doctest: +SKIP
 >>> panel.units.setValue(7)             # pushes SetBlockProperties(units=7)   # doctest: +SKIP
+
+A block whose activation is a formula shows its text with a live plot of f, f′, f″ (formula_field.py).
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from engine import LayerSpec
 
 from ..canvas import catalog
 from ..canvas.editor import CanvasEditor
+from .formula_field import FormulaField
 
 
 def _title(text: str) -> QLabel:
@@ -98,11 +101,13 @@ class PropertiesPanel(QWidget):
         for name in LayerSpec.INITS:
             self.init.addItem(catalog.INIT_TITLES[name], name)
         self.bias = QCheckBox("learn a bias b")
+        self.formula = FormulaField()
         self.shape = QLabel()
         self.params = QLabel()
         self.units_label = QLabel("Units")
         form.addRow(self.units_label, self.units)
         form.addRow("Activation", self.activation)
+        form.addRow("Formula", self.formula)
         form.addRow("Initialiser", self.init)
         form.addRow("Bias", self.bias)
         form.addRow("Output", self.shape)
@@ -118,6 +123,7 @@ class PropertiesPanel(QWidget):
         self.units.valueChanged.connect(lambda v: self._edit(True, units=int(v)))
         self.activation.currentIndexChanged.connect(
             lambda i: self._edit(False, activation=self.activation.itemData(i)))
+        self.formula.committed.connect(lambda text: self._edit(False, formula=text))
         self.init.currentIndexChanged.connect(lambda i: self._edit(False, init=self.init.itemData(i)))
         self.bias.toggled.connect(lambda on: self._edit(False, bias=bool(on)))
         return page
@@ -166,6 +172,9 @@ class PropertiesPanel(QWidget):
         self.form.setRowVisible(self.bias, dense)
         self.form.setRowVisible(self.params, dense)
         self.form.setRowVisible(self.activation, not is_input)
+        self.form.setRowVisible(self.formula, not is_input and block.activation == "formula")
+        if block.activation == "formula":
+            self.formula.show_formula(block.formula)
         self.units.setValue(block.units)
         self.activation.setCurrentIndex(self.activation.findData(block.activation))
         self.init.setCurrentIndex(self.init.findData(block.init))

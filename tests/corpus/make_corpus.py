@@ -1,4 +1,5 @@
-"""Write the small hostile files of this corpus (models/*.chain, csv/*.csv); the big ones are made by conftest.py.
+"""Write the small hostile files of this corpus (models/*.chain, csv/*.csv, formulas/*.txt); the big ones are made by
+conftest.py (and, for formulas, by test_formula_corpus.py).
 
     .venv/bin/python tests/corpus/make_corpus.py        # rewrites models/ and csv/ from scratch
 
@@ -138,6 +139,24 @@ MODELS = {
         [{"kind": "dense", "units": 2}, {"kind": "activation", "activation": "softmax"},
          {"kind": "activation", "activation": "sigmoid"}],
         {"layer0.weight": np.ones((2, 2)), "layer0.bias": np.zeros(2)}),
+    # formula activations (issue 16): the text is checked again on load, and a bad one refuses the file
+    "formula-import.chain": lambda: trained_spec(
+        [{"kind": "dense", "units": 1, "activation": "formula", "formula": "__import__('os').system('id')"}], DENSE_1),
+    "formula-dunder-attribute.chain": lambda: trained_spec(
+        [{"kind": "dense", "units": 1}, {"kind": "activation", "activation": "formula",
+                                          "formula": "x.__class__.__bases__"}], DENSE_1),
+    "formula-lambda.chain": lambda: trained_spec(
+        [{"kind": "dense", "units": 1, "activation": "formula", "formula": "(lambda: x)()"}], DENSE_1),
+    "formula-huge-exponent.chain": lambda: trained_spec(
+        [{"kind": "dense", "units": 1, "activation": "formula", "formula": "x ** 99999999999"}], DENSE_1),
+    "formula-too-long.chain": lambda: trained_spec(
+        [{"kind": "dense", "units": 1, "activation": "formula", "formula": "x" + " + x" * 150}], DENSE_1),
+    "formula-without-text.chain": lambda: trained_spec(
+        [{"kind": "dense", "units": 1, "activation": "formula"}], DENSE_1),
+    "formula-text-on-relu.chain": lambda: trained_spec(
+        [{"kind": "dense", "units": 1, "activation": "relu", "formula": "x * x"}], DENSE_1),
+    "formula-a-number.chain": lambda: trained_spec(
+        [{"kind": "dense", "units": 1, "activation": "formula", "formula": 42}], DENSE_1),
 }
 
 CSV = {
@@ -163,8 +182,47 @@ CSV = {
     "empty.csv": "",
 }
 
+FORMULAS = {  # formula texts (one line each, as a user or a file might give them) that must all be refused
+    "import.txt": "__import__('os').system('echo owned')",
+    "dunder-attribute.txt": "x.__class__.__bases__[0].__subclasses__()",
+    "attribute.txt": "(1).real * x",
+    "lambda.txt": "(lambda: x)()",
+    "generator-expression.txt": "max(x for x in (1, 2))",
+    "list-comprehension.txt": "[x for x in (1, 2)]",
+    "subscript.txt": "x[0]",
+    "walrus.txt": "(y := x) * y",
+    "string.txt": "x * 'a'",
+    "eval-call.txt": "eval(x)",
+    "unknown-name.txt": "os * x",
+    "keyword-argument.txt": "σ(x=1)",
+    "starred-argument.txt": "max(*x)",
+    "true.txt": "True * x",
+    "complex-number.txt": "x * 1j",
+    "huge-exponent.txt": "x ** 99999999999",
+    "big-exponent.txt": "x ** 1000",
+    "power-tower.txt": "9 ** 9 ** 9 ** 9 * x",
+    "huge-number.txt": "x * 1e400",
+    "parentheses-40-deep.txt": "-(" * 40 + "x" + ")" * 40,
+    "unary-minus-400-deep.txt": "-" * 400 + "x",
+    "sum-of-241.txt": "x+" * 240 + "x",
+    "comment.txt": "x  # and then something else",
+    "two-statements.txt": "x; import os",
+    "nul-character.txt": "x\0",
+    "fullwidth-x.txt": "\uff58 * 2",
+    "right-to-left-override.txt": "x\u202e * 2",
+    "caret-power.txt": "x ^ 2",
+    "floor-division.txt": "x // 2",
+    "no-x.txt": "2 * π",
+}
+"""Hostile formula texts, written to formulas/ as UTF-8 (tests/corpus/test_formula_corpus.py says what each must say)."""
+
 
 def main() -> None:
+    target = HERE / "formulas"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir()
+    for name, text in FORMULAS.items():
+        (target / name).write_bytes(text.encode("utf-8"))
     for folder, files in (("models", MODELS), ("csv", CSV)):
         target = HERE / folder
         shutil.rmtree(target, ignore_errors=True)
@@ -172,7 +230,7 @@ def main() -> None:
         for name, content in files.items():
             data = content() if callable(content) else content
             (target / name).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    print(f"wrote {len(MODELS)} model files and {len(CSV)} CSV files under {HERE}")
+    print(f"wrote {len(MODELS)} model files, {len(CSV)} CSV files and {len(FORMULAS)} formulas under {HERE}")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,15 @@ MODELS = {  # file -> what its message must say
     "trained-no-layers.chain": "has a problem: The Chain has no layers",
     "trained-sigmoid-after-softmax.chain": "has a problem: σ after softmax makes no sense",
     "trained-softmax-over-one-unit.chain": "has a problem: softmax over a single feature always gives 1",
+    # formula activations (issue 16): the text is checked again, and the file refused with the formula's problem
+    "formula-a-number.chain": "layer 1: a formula is text, not int",
+    "formula-dunder-attribute.chain": "layer 2: its formula is refused: '__class__' at column 3",
+    "formula-huge-exponent.chain": "its formula is refused: '99999999999' at column 6",
+    "formula-import.chain": "layer 1: its formula is refused: '__import__' at column 1",
+    "formula-lambda.chain": "its formula is refused: 'lambda' at column 2",
+    "formula-text-on-relu.chain": "only a formula activation has a formula text, not relu",
+    "formula-too-long.chain": "the formula is 601 characters long; at most 500 are allowed",
+    "formula-without-text.chain": "the formula is empty",
     # big_files.BIG
     "zeros-before-the-archive.chain": "are there bytes before the archive?",
     "npy-deflated-978-times.chain": "'layer0.weight.npy' expands 978 times",

@@ -55,7 +55,9 @@ def test_the_chain_and_its_weights_read_back(tmp_path, name):
 
 @pytest.mark.parametrize("activation, flux", [("sigmoid", "σ"), ("tanh", "tanh"), ("relu", "relu"),
                                               ("leakyrelu", "leakyrelu"), ("softmax", "softmax"),
-                                              ("logsoftmax", "logsoftmax"), ("identity", "identity")])
+                                              ("logsoftmax", "logsoftmax"), ("identity", "identity"),
+                                              ("elu", "elu"), ("gelu", "gelu"), ("swish", "swish"),
+                                              ("softplus", "softplus"), ("mish", "mish"), ("logsigmoid", "logσ")])
 def test_every_activation_has_its_flux_name(tmp_path, activation, flux):
     model = every_activation(np.float32)[activation]
     text = export(model, "flux", tmp_path / "m.jl")[0].read_text()

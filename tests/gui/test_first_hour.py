@@ -224,7 +224,7 @@ def test_the_window_size_and_docks_are_remembered(qtbot, tmp_path):
     first = MainWindow(remember_layout=True)
     qtbot.addWidget(first)
     first.show()
-    first.resize(760, 560)  # within the offscreen screen (800 x 600): a restore fits the window to a screen
+    first.resize(760, 590)  # within the offscreen screen (800 x 600): a restore fits the window to a screen
     first.plot_docks[1].hide()  # the Gradients dock
     qtbot.wait(20)
     first.undo_stack.clear()
@@ -233,7 +233,7 @@ def test_the_window_size_and_docks_are_remembered(qtbot, tmp_path):
     qtbot.addWidget(again)
     again.show()
     qtbot.wait(20)
-    assert (again.width(), again.height()) == (760, 560)
+    assert (again.width(), again.height()) == (760, 590)
     assert not again.plot_docks[1].isVisible() and again.plot_docks[0].isVisible()
     again.undo_stack.clear()
 

@@ -67,7 +67,7 @@ def run(args) -> int:
     size = spec.inputs
     for i, (layer, width) in enumerate(zip(spec.layers, spec.shapes())):
         block = (f"Dense({size} => {width}" + ("" if layer.activation == "identity" else
-                                               f", {layer.SYMBOLS[layer.activation]}") + ")"
+                                               f", {layer.symbol}") + ")"
                  if layer.kind == "dense" else layer.label())
         out.append(f"  {i + 1:<6}{block:<24}{width:>8}{layer.param_count(size) or '':>12}")
         size = width
