@@ -144,6 +144,17 @@ def test_predict_takes_feature_columns_by_name(tmp_path, capsys):
     assert out.splitlines() == plain.splitlines()[:6]
 
 
+@pytest.mark.parametrize("dropped", [0, 3, 9])
+def test_predict_names_the_feature_column_a_file_lacks(tmp_path, capsys, dropped):
+    rows = [line.split(",") for line in (EXAMPLES / "tutorial.csv").read_text().splitlines()[:6]]
+    missing = rows[0][dropped]
+    (tmp_path / "in.csv").write_text("\n".join(",".join(c for k, c in enumerate(row) if k != dropped)
+                                            for row in rows) + "\n")
+    code, out, err = call(capsys, "predict", EXAMPLES / "tutorial.chain", tmp_path / "in.csv")
+    assert code == 1 and out == ""
+    assert f"no column '{missing}'" in err and "larger_half" not in err, err
+
+
 @pytest.mark.parametrize("data, words", [
     ("nosuchdata", "neither a dataset name"),
     ("spiral:n", "look like n=300"),

@@ -340,12 +340,24 @@ def preview_csv(path, rows=20, *, delimiter=",", max_bytes=DEFAULT_MAX_BYTES, ma
         return CsvPreview(names, out, reader.size, complete and not reader.cut)
 
 
+def _listed(names, most: int = 6) -> str:
+    """Column names for a message: quoted, the first few of a long list.
+
+    >>> _listed(["x1"]), _listed([f"x{k}" for k in range(1, 11)])
+    ("'x1'", "'x1', 'x2', 'x3', 'x4', 'x5', 'x6' and 4 more")
+    """
+    shown = ", ".join(show(n) for n in names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
 def read_inputs(path, n_features: int, feature_names=None) -> np.ndarray:
     """The rows of a CSV file with a header as an (n, n_features) float array.
 
     With `feature_names` and a header that holds them all, those columns are taken by name
     (so a training table with its target column predicts as is); otherwise the file must have
-    exactly `n_features` columns. Cells must be plain decimal numbers; errors name the line.
+    exactly `n_features` columns. A header that names some of the model's columns but not all is
+    refused naming the missing ones (positions would mean other columns). Cells must be plain
+    decimal numbers; errors name the line.
     """
     path = Path(path)
     rows, lines = [], []
@@ -353,8 +365,12 @@ def read_inputs(path, n_features: int, feature_names=None) -> np.ndarray:
         records = iter(reader)
         header_line, header = _first_record(path, reader, records)
         names = reader.names = check_header(path, header_line, header)
-        if feature_names and set(feature_names) <= set(names):
+        missing = [n for n in feature_names or () if n not in names]
+        if feature_names and not missing:
             columns = [names.index(n) for n in feature_names]
+        elif missing and len(missing) < len(feature_names):  # the model's own columns, some of them absent
+            raise CsvError(path, f"the file has no column {_listed(missing)}; the model was trained on "
+                                 f"{_listed(feature_names)}", line=header_line)
         elif len(names) == n_features:
             columns = list(range(n_features))
         else:
