@@ -58,10 +58,11 @@ class _Worker(QObject):
         ok, result = False, "the work ended without a result"
         try:
             result, ok = self.work(self.context), True
+        except DataError as error:  # bad data already says where and why: a message, not a bug
+            result = str(error)
         except Exception as error:  # noqa: BLE001 - any failure becomes a message, never a dead thread
-            traceback.print_exc()
-            # bad data already says where and why; anything else is named, as a bug report needs
-            result = str(error) if isinstance(error, DataError) else f"{type(error).__name__}: {error}"
+            traceback.print_exc()  # named, with its traceback, as a bug report needs
+            result = f"{type(error).__name__}: {error}"
         finally:
             self.done.emit(ok, result)
 

@@ -12,57 +12,32 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout,
                                QGroupBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton,
-                               QSizePolicy, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+                               QSizePolicy, QSpinBox, QSplitter, QTableView, QVBoxLayout, QWidget)
 
-from engine import DataError
-from engine.datasets import preview_csv
+from engine.datasets import DataError
 from engine.training import split
 
-from .. import csv_loader
-from ..csv_loader import load_job
+from ..core.csv_columns import guess_task
+from ..csv_loader import load_job, preview_job
 from ..jobs import Job
+from .csv_tables import ColumnsModel, PreviewModel
 from .training.tables import ImportedData
 
 PREVIEW_ROWS = 20      # shown in the table
 INFER_ROWS = 500       # read to guess the task and which columns hold numbers
-MAX_INFERRED_CLASSES = 10
-TARGET_TINT = QColor(58, 111, 247, 40)
-
-
-def _number(cell: str) -> float | None:
-    try:
-        value = float(cell)
-    except ValueError:
-        return None
-    return value if value == value and abs(value) != float("inf") else None
-
-
-def guess_task(cells: list[str]) -> str:
-    """The engine's rule on a sample: text labels, or a few distinct whole numbers, mean classification."""
-    values = [_number(c) for c in cells]
-    if not cells or any(v is None for v in values):
-        return "classification"
-    distinct = set(values)
-    few = len(distinct) <= MAX_INFERRED_CLASSES and 2 * len(distinct) <= len(values)
-    return "classification" if few and all(v == int(v) for v in distinct) else "regression"
-
-
-def mostly_numbers(cells: list[str]) -> bool:
-    """A column offered as a feature by default: at least half its sampled cells are numbers.
-
-    A stray bad cell in a numeric column keeps it checked, so loading names that cell.
-    """
-    return not cells or 2 * sum(_number(c) is not None for c in cells) >= len(cells)
+SIZED_COLUMNS = 40     # preview columns sized to their contents; the rest keep the default width
 
 
 class CsvImportDialog(QDialog):
-    """Preview, choices, and a background load; emits `imported(ImportedData)` and accepts on success."""
+    """Preview, choices, and a background load; emits `imported(ImportedData)` and accepts on success.
+
+    The preview is read in the background too (`preview_ready` when it has come, `is_ready()`); until
+    then the choices wait and Cancel stops the read."""
 
     imported = Signal(object)  # ImportedData
+    preview_ready = Signal()
 
     def __init__(self, path, *, validation: float = 0.2, seed: int = 0, parent=None):
         super().__init__(parent)
@@ -70,13 +45,15 @@ class CsvImportDialog(QDialog):
         self.setWindowTitle(f"Import data — {self.path.name}")
         self.setObjectName("csv_import")
         self.load: Job | None = None
+        self.reading: Job | None = None
         self.result_data: ImportedData | None = None
         self.names: list[str] = []
-        self.sample: list[list[str]] = []
+        self.facts = None
+        self.columns: ColumnsModel | None = None
         self._task_guessed = True
         self._build(validation, seed)
-        self._read_preview()
         self.resize(860, 560)
+        self._read_preview()
 
     # ---- building ----------------------------------------------------------------------------------
 
@@ -84,7 +61,7 @@ class CsvImportDialog(QDialog):
         self.file_label = QLabel(str(self.path))
         self.file_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.file_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # long paths must not widen us
-        self.preview_table = QTableWidget()
+        self.preview_table = QTableView()
         self.preview_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.preview_table.setSelectionMode(QAbstractItemView.NoSelection)
         self.preview_table.verticalHeader().setDefaultSectionSize(22)
@@ -94,15 +71,13 @@ class CsvImportDialog(QDialog):
         self.preview_caption = QLabel()
         self.preview_caption.setObjectName("sectionTitle")
 
-        self.columns_table = QTableWidget(0, 2)
-        self.columns_table.setHorizontalHeaderLabels(["Feature", "Values"])
+        self.columns_table = QTableView()
         self.columns_table.verticalHeader().setVisible(False)
         self.columns_table.verticalHeader().setDefaultSectionSize(24)
         self.columns_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.columns_table.setSelectionMode(QAbstractItemView.NoSelection)
-        self.columns_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        self.columns_table.horizontalHeader().setResizeContentsPrecision(200)  # 10,000 rows are not all measured
         self.columns_table.horizontalHeader().setStretchLastSection(True)
-        self.columns_table.itemChanged.connect(self._features_changed)
 
         self.target_box = QComboBox()
         self.task_box = QComboBox()
@@ -181,77 +156,66 @@ class CsvImportDialog(QDialog):
     # ---- preview -----------------------------------------------------------------------------------
 
     def _read_preview(self):
-        try:
-            head = preview_csv(self.path, rows=INFER_ROWS, max_bytes=csv_loader.MAX_BYTES)
-        except DataError as error:
-            self.show_problem(str(error))
-            self.choices.setEnabled(False)
-            self.import_button.setEnabled(False)
-            self.preview_caption.setText("No preview")
+        self.preview_caption.setText("Reading the first rows…")
+        self.choices.setEnabled(False)
+        self.import_button.setEnabled(False)
+        self.reading = preview_job(self.path, INFER_ROWS, parent=self)
+        self.reading.succeeded.connect(self._show_preview)
+        self.reading.failed.connect(self._preview_failed)
+        self.reading.finished.connect(self._preview_ended)
+        self.reading.start()
+
+    def _preview_failed(self, text: str):
+        self.show_problem(text)
+        self.preview_caption.setText("No preview")
+
+    def _preview_ended(self):
+        reading, self.reading = self.reading, None
+        if reading is not None:
+            reading.deleteLater()
+
+    def _show_preview(self, result):
+        if result is None:  # stopped: the dialog is going
             return
-        self.names, self.sample = list(head.header), head.rows
-        shown = head.rows[:PREVIEW_ROWS]
+        head, self.facts = result
+        self.names = list(head.header)
+        shown = min(len(head.rows), PREVIEW_ROWS)
         size = f"{head.size / 1024:.0f} KB" if head.size >= 1024 else f"{head.size} bytes"
-        self.preview_caption.setText(f"First {len(shown)} rows · {len(self.names)} columns · {size}")
-        t = self.preview_table
-        t.setColumnCount(len(self.names))
-        t.setRowCount(len(shown))
-        t.setHorizontalHeaderLabels(self.names)
-        for r, row in enumerate(shown):
-            for c, cell in enumerate(row):
-                item = QTableWidgetItem(cell)
-                item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter if _number(cell) is not None
-                                      else Qt.AlignLeft | Qt.AlignVCenter)
-                t.setItem(r, c, item)
-        t.resizeColumnsToContents()
-        for c in range(t.columnCount()):
-            t.setColumnWidth(c, min(max(t.columnWidth(c) + 12, 64), 180))
-        self.columns_table.blockSignals(True)
-        self.columns_table.setRowCount(len(self.names))
-        for i, name in enumerate(self.names):
-            cells = self.column_sample(i)
-            check = QTableWidgetItem(name)
-            check.setFlags(Qt.ItemIsEnabled | Qt.ItemIsUserCheckable)
-            check.setCheckState(Qt.Checked if mostly_numbers(cells) else Qt.Unchecked)
-            values = QTableWidgetItem(", ".join(cells[:4]) + (" …" if len(cells) > 4 else ""))
-            values.setFlags(Qt.ItemIsEnabled)
-            self.columns_table.setItem(i, 0, check)
-            self.columns_table.setItem(i, 1, values)
-        self.columns_table.blockSignals(False)
+        rows = f"All {shown} rows" if head.complete and shown == len(head.rows) else f"First {shown} rows"
+        self.preview_caption.setText(f"{rows} · {len(self.names)} columns · {size}")
+        self.preview_table.setModel(PreviewModel(self.facts, PREVIEW_ROWS, self.preview_table))
+        self._size_preview_columns()
+        self.columns = ColumnsModel(self.facts, self.columns_table)
+        self.columns_table.setModel(self.columns)
+        self.columns_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        self.columns.dataChanged.connect(self._features_changed)
         self.target_box.blockSignals(True)
         self.target_box.addItems(self.names)
         self.target_box.blockSignals(False)
+        self.choices.setEnabled(True)
         self.target_box.setCurrentIndex(len(self.names) - 1)  # the engine's default: the last column
         self._target_chosen(len(self.names) - 1)
+        self.preview_ready.emit()
 
-    def column_sample(self, i: int) -> list[str]:
-        return [row[i] for row in self.sample if i < len(row)]
+    def _size_preview_columns(self):
+        """The first columns as wide as their contents (within 64..180 px); measuring them all would not pay."""
+        header, metrics = self.preview_table.horizontalHeader(), self.preview_table.fontMetrics()
+        rows = self.facts.rows[:PREVIEW_ROWS]
+        for c, name in enumerate(self.names[:SIZED_COLUMNS]):
+            widest = max([metrics.horizontalAdvance(name)] + [metrics.horizontalAdvance(r[c]) for r in rows])
+            header.resizeSection(c, min(max(widest + 24, 64), 180))
+
+    def is_ready(self) -> bool:
+        return self.columns is not None
 
     def _target_chosen(self, index: int):
-        if index < 0:
+        if index < 0 or self.columns is None:
             return
-        self.columns_table.blockSignals(True)
-        for i in range(self.columns_table.rowCount()):
-            item = self.columns_table.item(i, 0)
-            if i == index:
-                item.setCheckState(Qt.Unchecked)
-                item.setFlags(Qt.ItemIsUserCheckable)  # disabled: the target is never a feature
-                item.setToolTip("the target column")
-            else:
-                if not item.flags() & Qt.ItemIsEnabled:  # the former target becomes a candidate again
-                    item.setCheckState(Qt.Checked if mostly_numbers(self.column_sample(i)) else Qt.Unchecked)
-                item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsUserCheckable)
-                item.setToolTip("")
-        self.columns_table.blockSignals(False)
-        for r in range(self.preview_table.rowCount()):
-            for c in range(self.preview_table.columnCount()):
-                item = self.preview_table.item(r, c)
-                if item is not None:
-                    item.setBackground(QBrush(TARGET_TINT) if c == index else QBrush())
+        self.columns.set_target(index)
+        self.preview_table.model().set_target(index)
         if self._task_guessed:
-            guess = guess_task(self.column_sample(index))
-            self.task_box.setCurrentText(guess)
-            self.task_note.setText(f"inferred from {len(self.sample)} rows" if self.sample else "")
+            self.task_box.setCurrentText(guess_task(self.facts.column(index)))
+            self.task_note.setText(f"inferred from {len(self.facts.rows)} rows" if self.facts.rows else "")
         self._features_changed()
 
     def _features_changed(self, *_):
@@ -265,8 +229,7 @@ class CsvImportDialog(QDialog):
     # ---- choices -----------------------------------------------------------------------------------
 
     def features(self) -> list[str]:
-        return [self.names[i] for i in range(self.columns_table.rowCount())
-                if self.columns_table.item(i, 0).checkState() == Qt.Checked and i != self.target_box.currentIndex()]
+        return self.columns.features() if self.columns is not None else []
 
     def target(self) -> str:
         return self.target_box.currentText()
@@ -334,7 +297,12 @@ class CsvImportDialog(QDialog):
         else:
             self.reject()
 
-    def done(self, code):  # noqa: D401 - Qt override: closing (Esc, the title bar) stops a load first
+    def done(self, code):  # noqa: D401 - Qt override: closing (Esc, the title bar) stops a read or load first
+        if self.reading is not None:
+            reading, self.reading = self.reading, None
+            reading.succeeded.disconnect(self._show_preview)  # a preview on its way is for nobody now
+            reading.stop()
+            reading.wait()
         if self.load is not None:
             load, self.load = self.load, None
             load.wait()

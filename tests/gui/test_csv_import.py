@@ -46,8 +46,11 @@ def shown_dialogs(win):
 
 
 def shown_dialog(qtbot, win) -> CsvImportDialog:
+    """The import dialog once its preview (read in the background) has come."""
     qtbot.waitUntil(lambda: len(shown_dialogs(win)) == 1, timeout=2000)
-    return shown_dialogs(win)[0]
+    dialog = shown_dialogs(win)[0]
+    qtbot.waitUntil(lambda: dialog.is_ready() or dialog.message_label.text() != "", timeout=5000)
+    return dialog
 
 
 def toggle_check(table, row):
@@ -75,7 +78,8 @@ def test_import_with_real_clicks_then_the_training_panel_trains_on_it(qtbot, mon
     click(panel.data_box.import_button)
     dialog = shown_dialog(qtbot, train_window)
     assert dialog.target() == "kind" and dialog.task() == "classification"
-    assert dialog.preview_table.rowCount() == 12 and dialog.preview_table.columnCount() == 5
+    preview = dialog.preview_table.model()
+    assert preview.rowCount() == 12 and preview.columnCount() == 5
     assert dialog.features() == ["id", "length", "width", "height"]
     toggle_check(dialog.columns_table, 0)  # an id is no feature
     assert dialog.features() == ["length", "width", "height"]
@@ -239,13 +243,15 @@ def test_the_target_and_the_task_can_be_changed(qtbot, tmp_path):
     dialog = CsvImportDialog(csv_file(tmp_path, GOOD))
     qtbot.addWidget(dialog)
     dialog.show()
+    qtbot.waitUntil(dialog.is_ready, timeout=5000)
     got = []
     dialog.imported.connect(got.append)
     dialog.target_box.setFocus()
     QTest.keyClicks(dialog.target_box, "width")
     assert dialog.target() == "width" and dialog.task() == "regression"  # 12 distinct decimals
     assert dialog.features() == ["id", "length", "height"]  # "kind" holds words: not offered as a feature
-    assert not dialog.columns_table.item(2, 0).flags() & Qt.ItemIsEnabled  # the target is no feature
+    columns = dialog.columns_table.model()
+    assert not columns.flags(columns.index(2, 0)) & Qt.ItemIsEnabled  # the target is no feature
     dialog.task_box.setFocus()
     QTest.keyClicks(dialog.task_box, "c")  # classification after all
     assert dialog.task() == "classification"
@@ -272,3 +278,39 @@ def test_a_big_file_loads_in_the_background_with_progress(qtbot, monkeypatch, tm
     qtbot.waitUntil(lambda: not shown_dialogs(train_window), timeout=10_000)
     assert len(panel.session.dataset) == 60_000 and panel.session.dataset.class_names == ["0", "1"]
     assert seen and seen[-1] == 100
+
+
+def test_the_preview_is_read_in_the_background_and_a_wide_table_opens_whole(qtbot, tmp_path):
+    columns = 10_000  # the reader's cap: a dialog that laid a widget item out per cell took 81 s for this
+    header = ",".join(f"c{i}" for i in range(columns - 1)) + ",label"
+    rows = [",".join(str((r * 7 + c) % 10) for c in range(columns - 1)) + f",{'ab'[r % 2]}" for r in range(25)]
+    dialog = CsvImportDialog(csv_file(tmp_path, "\n".join([header] + rows) + "\n"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.is_ready() and dialog.preview_caption.text() == "Reading the first rows…"
+    assert not dialog.import_button.isEnabled() and not dialog.choices.isEnabled()
+    qtbot.waitUntil(dialog.is_ready, timeout=20000)
+    assert dialog.preview_caption.text().startswith("First 20 rows · 10000 columns")
+    assert dialog.preview_table.model().columnCount() == columns and dialog.target() == "label"
+    assert len(dialog.features()) == columns - 1 and dialog.import_button.isEnabled()
+    toggle_check(dialog.columns_table, 0)
+    assert dialog.features()[0] == "c1"
+
+
+def test_a_short_table_says_every_row_is_shown(qtbot, tmp_path):
+    dialog = CsvImportDialog(csv_file(tmp_path, GOOD))
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(dialog.is_ready, timeout=5000)
+    assert dialog.preview_caption.text().startswith("All 12 rows · 5 columns")
+
+
+def test_closing_while_the_preview_is_read_stops_it_and_shows_nothing(qtbot, tmp_path):
+    dialog = CsvImportDialog(csv_file(tmp_path, GOOD))
+    qtbot.addWidget(dialog)
+    got = []
+    dialog.preview_ready.connect(lambda: got.append(1))
+    dialog.show()
+    QTest.keyClick(dialog, Qt.Key_Escape)
+    assert dialog.reading is None and not dialog.isVisible()
+    qtbot.wait(200)  # a result on its way is dropped
+    assert got == [] and not dialog.is_ready()
