@@ -181,6 +181,7 @@ class DocumentFiles(QObject):
         self.show_loaded(loaded, None if example else Path(path), example=Path(path).stem if example else None)
         if remember and not example:
             self.recent.add(path)
+            sweep_stray_temporaries(Path(path).parent)
         self._say(f"Opened {Path(path).name}")
         return True
 
@@ -217,6 +218,7 @@ class DocumentFiles(QObject):
         self.path, self.example, self.trained_unsaved = path, None, refused is not None
         self.window.undo_stack.setClean()
         self.recent.add(path)
+        sweep_stray_temporaries(path.parent)  # what an earlier save killed half-way left beside this one
         if refused is None:
             self._discard_recovery()
             self._say(f"Saved {path.name}")
@@ -413,7 +415,8 @@ class DocumentFiles(QObject):
         return False
 
     def sweep_temporaries(self) -> None:
-        """At start: remove what interrupted saves left next to recent files (find_recoveries sweeps its own)."""
+        """At start: remove what interrupted saves left next to recent files (find_recoveries sweeps its own).
+        Saves and opens sweep their folder again, autosaves the recovery folder (RecoverySlot.save)."""
         for folder in {str(Path(p).parent) for p in self.recent.paths()}:
             sweep_stray_temporaries(folder)
 

@@ -76,11 +76,13 @@ class RecoverySlot:
         self.sidecar = self.folder / f"{self.session}.json"
 
     def save(self, model, **save_kwargs) -> None:
-        """Write the recovery copy (atomically, like any save); raises ModelFileError or OSError."""
+        """Write the recovery copy (atomically, like any save), then sweep the folder of temporaries that a
+        killed autosave (of any window) left; raises ModelFileError or OSError."""
         self.folder.mkdir(parents=True, exist_ok=True)
         save_model(self.path, model, **save_kwargs)
         about = {"document": self.document, "pid": os.getpid(), "saved": time.time()}
         atomic_write(self.sidecar, json.dumps(about).encode("utf-8"))
+        sweep_stray_temporaries(self.folder)
 
     def discard(self) -> None:
         """Remove the copy (after a clean save or close); missing files are fine."""

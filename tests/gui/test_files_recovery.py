@@ -115,6 +115,30 @@ def test_stray_temporaries_next_to_recent_files_are_swept(window, tmp_path, answ
     assert not stray.exists() and (tmp_path / "m.chain").exists()
 
 
+def stray_in(folder, name="m.chain", pid=2**31 - 1):
+    """What a save killed half-way leaves: its name says which process wrote it (by default one that cannot exist)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stray = folder / f".{name}.{HOST}-{pid}.0123456789abcdef.chain-tmp"
+    stray.write_bytes(b"half a save")
+    return stray
+
+
+def test_every_save_open_and_autosave_sweeps_its_folder(window, tmp_path, answers):
+    saved_here, opened_from = tmp_path / "saves", tmp_path / "elsewhere"
+    strays = [stray_in(saved_here), stray_in(opened_from, "other.chain")]
+    live = stray_in(saved_here, "busy.chain", pid=os.getppid())  # a save another live process is writing
+    assert window.files.save_to(saved_here / "m.chain")
+    assert not strays[0].exists() and live.exists()
+    shutil.copy(EXAMPLES / "xor.chain", opened_from / "other.chain")
+    assert window.files.open_path(opened_from / "other.chain", confirmed=True)
+    assert not strays[1].exists()
+    autosaved = stray_in(recovery_folder(), "autosave.chain")
+    dense = next(b.block_id for b in window.doc.blocks() if b.kind == "dense")
+    window.editor.set_properties(dense, units=5)
+    window.files.autosave_timer.timeout.emit()
+    assert copies() and not autosaved.exists()
+
+
 @pytest.mark.parametrize("name", ["mine.chain", "spec.json"])
 def test_main_opens_the_model_file_it_is_given(tmp_path, monkeypatch, name):
     """`chainboard MODEL --screenshot PNG` shows MODEL (a model file, or a ChainSpec as JSON): the window
