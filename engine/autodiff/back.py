@@ -16,7 +16,7 @@ operation of the backward pass is recorded too and gradients can be differentiat
 import numpy as np
 
 from .params import Grads, Params
-from .tracked import Tracked, data, param, track
+from .tracked import Tracked, check_interrupt, data, param, track
 
 
 def _topological(root, target_ids):
@@ -52,6 +52,7 @@ def backprop(out, seed, targets, nest=False):
     grads = {id(out): seed}
     found = {}
     for node in reversed(order):
+        check_interrupt()  # inside interruptible(): a stop lands between two VJPs
         g = grads.pop(id(node), None)
         if g is None:
             continue

@@ -16,11 +16,46 @@ from contextlib import contextmanager
 
 import numpy as np
 
-_state = threading.local()  # the recording flag: the only mutable state of the engine
+_state = threading.local()  # the recording flag and the stop flag: the only mutable state of the engine
 
 
 def is_recording():
     return getattr(_state, "recording", True)
+
+
+class Interrupted(Exception):
+    """Raised inside `interruptible(flag)` once the flag is set: the computation was asked to stop."""
+
+
+@contextmanager
+def interruptible(flag):
+    """Inside, every recorded operation and every node of a backward sweep first looks at `flag[0]` (an array
+    or list another thread may set) and raises `Interrupted` when it is non-zero: a stop lands within one
+    operation however long the whole forward and backward pass takes.
+
+    >>> stop = [0]
+    >>> W = param([1.0, 2.0])
+    >>> with interruptible(stop):
+    ...     y = W * 2
+    ...     stop[0] = 1
+    ...     W + 1
+    Traceback (most recent call last):
+    ...
+    engine.autodiff.tracked.Interrupted: asked to stop
+    """
+    before = getattr(_state, "stop", None)
+    _state.stop = flag
+    try:
+        yield
+    finally:
+        _state.stop = before
+
+
+def check_interrupt():
+    """Raise `Interrupted` if the innermost `interruptible` flag of this thread is set."""
+    flag = getattr(_state, "stop", None)
+    if flag is not None and flag[0]:
+        raise Interrupted("asked to stop")
 
 
 @contextmanager
@@ -155,6 +190,7 @@ def selective(vjp):
 def track(forward_value, parents, vjp, kwargs=None):
     """Record a call on the tape if any input is tracked (and recording is on); else return the value."""
     if is_recording():
+        check_interrupt()
         for p in parents:
             if isinstance(p, Tracked):
                 return Tracked(forward_value, parents, vjp, kwargs)

@@ -81,10 +81,22 @@ def adam_rule(p, g, s1, s2, hp, t):
 RULES = (descent_rule, momentum_rule, nesterov_rule, rmsprop_rule, adam_rule)  # indexed by `kind`
 
 
+UPDATE_CHUNK = 1 << 16  # elements per slice: the rules' temporaries stay in cache (16.8M at once: 11x slower)
+
+
 def update_arrays(kind, p, g, s1, s2, hp, t):
-    """One optimiser step on flat arrays (numpy); `kind` is the optimiser's `kind` code."""
+    """One optimiser step on flat arrays (numpy); `kind` is the optimiser's `kind` code.
+
+    Every rule is elementwise, so a big parameter is updated a slice at a time: each temporary the
+    rule makes is then small enough to stay in cache."""
+    rule = RULES[kind]
     with np.errstate(all="ignore"):  # overflow is divergence, which the trainer's NaN guard reports
-        RULES[kind](p, g, s1, s2, hp, t)
+        if p.size <= UPDATE_CHUNK:
+            rule(p, g, s1, s2, hp, t)
+            return
+        for lo in range(0, p.size, UPDATE_CHUNK):
+            part = slice(lo, lo + UPDATE_CHUNK)
+            rule(p[part], g[part], s1[part] if s1.size else s1, s2[part] if s2.size else s2, hp, t)
 
 
 # ---- the objects people hold ---------------------------------------------------------

@@ -11,8 +11,8 @@ import numpy as np
 
 from ..autodiff.back import withgradient
 from ..autodiff.params import params
-from ..autodiff.tracked import no_grad
-from ..nn.optimisers import update_arrays
+from ..autodiff.tracked import Interrupted, interruptible, no_grad
+from ..nn.optimisers import UPDATE_CHUNK, update_arrays
 
 # How a call to `train` ended (the same codes as engine.kernels.interpreter's)
 DONE, BAD_LOSS, BAD_WEIGHTS, INTERRUPTED = 0, 1, 2, 3
@@ -41,7 +41,6 @@ class EagerRunner:
         n = sum(p.value.size for p in ps)
         dtype = ps[0].value.dtype
         self.grads = np.zeros(n, dtype=dtype)
-        self.before = np.zeros(n, dtype=dtype)    # the parameters before an epoch's last step
         self.previous = np.zeros(n, dtype=dtype)  # the gradient of the step before it
         self.s1 = self.s2 = None
 
@@ -86,29 +85,65 @@ class EagerRunner:
             epoch, step = divmod(step0 + s, steps)
             rows = perms[epoch, step * batch:(step + 1) * batch]
             xb, yb = X[rows], Y[rows]
-            value, grads = withgradient(lambda: self.loss(self.model(xb), yb), params(self.ps))
+            try:  # a big model's one step can take seconds: a stop lands between two of its operations
+                with interruptible(control):
+                    value, grads = withgradient(lambda: self.loss(self.model(xb), yb), params(self.ps))
+            except Interrupted:
+                return s, INTERRUPTED  # before the update: the weights are those of the last whole step
             losses[s] = float(value)
             if not math.isfinite(losses[s]):
                 return s, BAD_LOSS
+            if control[0]:  # the gradients are in but nothing has changed yet: the step is not taken
+                return s, INTERRUPTED
             last = step == steps - 1
+            finite = self._update(grads, opt_kind, hp, t0 + s + 1, stats[epoch] if last else None,
+                                  keep_previous=step == steps - 2 or steps == 1)
             if last:
-                self.save_weights(self.before)
-            for p, off in zip(self.ps, self.offsets):
-                k = p.value.size
-                g = self.grads[off:off + k]
-                g[:] = np.reshape(grads[p], -1)
-                update_arrays(opt_kind, p.value.reshape(-1), g, self.s1[off:off + k] if self.s1.size else self.s1,
-                              self.s2[off:off + k] if self.s2.size else self.s2, hp, t0 + s + 1)
-            if last:
-                record_stats(self.layers, self.save_weights(np.empty_like(self.before)), self.grads, self.before,
-                             self.previous, stats[epoch])
-                if not all(np.isfinite(p.value).all() for p in self.ps):
+                if not finite:
                     return s + 1, BAD_WEIGHTS
                 if len(Xv):
                     epochs[epoch] = self.evaluate(Xv, Yv)
-            if step == steps - 2 or steps == 1:
-                self.previous[:] = self.grads
         return nsteps, DONE
+
+    def _update(self, grads, opt_kind, hp, t, stats_row, keep_previous) -> bool:
+        """The optimiser's step for every parameter, a slice at a time (UPDATE_CHUNK elements: each slice's
+        temporaries stay in cache, and a model of millions of weights is read once, not six times). On an
+        epoch's last step `stats_row` gets each layer's STATS from the same pass (as the compiled kernel
+        records them: ‖gW‖, ‖gb‖, ‖Δθ‖/‖θ‖, cos(g, g₋₁), summed in float64) and the result says whether
+        every weight is finite. `keep_previous`: this gradient is the one the next epoch's cosine needs."""
+        sums = np.zeros((len(self.ps), 5))  # per parameter: g·g, g·g₋₁, g₋₁·g₋₁, θ·θ, Δθ·Δθ
+        finite = True
+        for i, (p, off) in enumerate(zip(self.ps, self.offsets)):
+            flat, source = p.value.reshape(-1), np.reshape(grads[p], -1)
+            for lo in range(0, flat.size, UPDATE_CHUNK):
+                part, whole = slice(lo, lo + UPDATE_CHUNK), slice(off + lo, off + min(lo + UPDATE_CHUNK, flat.size))
+                g, prev = self.grads[whole], self.previous[whole]
+                g[:] = source[part]
+                if stats_row is not None:
+                    before = flat[part].astype(np.float64)
+                update_arrays(opt_kind, flat[part], g, self.s1[whole] if self.s1.size else self.s1,
+                              self.s2[whole] if self.s2.size else self.s2, hp, t)
+                if stats_row is not None:
+                    g64, prev64 = g.astype(np.float64, copy=False), prev.astype(np.float64, copy=False)
+                    step = flat[part] - before
+                    sums[i] += (np.dot(g64, g64), np.dot(g64, prev64), np.dot(prev64, prev64),
+                                np.dot(before, before), np.dot(step, step))
+                    finite = finite and bool(np.isfinite(flat[part]).all())
+                if keep_previous:
+                    prev[:] = g
+        if stats_row is not None:
+            self._layer_stats(sums, stats_row)
+        return finite
+
+    def _layer_stats(self, sums, out):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for k, (lo, mid, hi) in enumerate(self.layers):
+                mine = [i for i, off in enumerate(self.offsets) if lo <= off < hi]
+                weights = [i for i in mine if self.offsets[i] < mid]
+                gg, gp, pp, size, moved = sums[mine].sum(axis=0)
+                out[k] = (math.sqrt(sums[weights, 0].sum()), math.sqrt(sums[mine, 0].sum() - sums[weights, 0].sum()),
+                          math.sqrt(moved / size) if size > 0 else math.nan,
+                          gp / math.sqrt(gg * pp) if gg > 0 and pp > 0 else math.nan)
 
     def weight_copies(self):
         return [p.value.copy() for p in self.ps]
@@ -124,16 +159,3 @@ class EagerRunner:
             yhat = np.asarray(self.model(X))
             value = float(self.loss(yhat, Y))
         return value, int(count_correct(np.ascontiguousarray(yhat.reshape(len(X), -1)), Y))
-
-
-def record_stats(layers, params_now, grads, before, previous, out):
-    """Per layer: ‖gW‖, ‖gb‖, ‖Δθ‖/‖θ‖ and cos(g, g₋₁), as the compiled kernel records them (history.STATS)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for i, (lo, mid, hi) in enumerate(layers):
-            g, prev = grads[lo:hi].astype(np.float64), previous[lo:hi].astype(np.float64)
-            size = float(np.dot(before[lo:hi], before[lo:hi]))
-            step = params_now[lo:hi].astype(np.float64) - before[lo:hi]
-            gg, pp = float(np.dot(g, g)), float(np.dot(prev, prev))
-            out[i] = (math.sqrt(np.dot(g[:mid - lo], g[:mid - lo])), math.sqrt(np.dot(g[mid - lo:], g[mid - lo:])),
-                      math.sqrt(np.dot(step, step) / size) if size > 0 else math.nan,
-                      float(np.dot(g, prev)) / math.sqrt(gg * pp) if gg > 0 and pp > 0 else math.nan)
