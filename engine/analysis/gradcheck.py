@@ -14,11 +14,13 @@ parameters, the tape's Hessian-vector product Hv (``gradient(..., nest=True)`` d
 against ``(∇L(θ + hv) - ∇L(θ - hv)) / 2h``, the difference of two first-order tape gradients.
 
 The error of one element is relative, ``|a - n| / max(|a|, |n|, floor)``. The floor is there because
-central differences cannot see below their own rounding noise, about ``ε·|L| / h`` for the loss
-(ε = 2.2e-16, h the step) and ``ε·‖∇L‖∞ / h`` for gradients: an element much smaller than that
-would have a meaningless relative error. The floor is that noise times ``1 / NOISE_SHARE`` (1e9), so noise
-alone stays at ~1e-9, two decades inside green; elements below the floor are judged by their absolute
-error against it. A layer is green when its worst error is ≤ 1e-7, amber ≤ 1e-5, red above (or not finite).
+central differences cannot see below their own rounding noise: each evaluation is rounded at the scale
+of the numbers it handles, ``S = max(|L|, mean |ŷ|, ‖∇L‖∞)`` (a softmax output near 1 rounds at 1e-16
+even when the loss is 1e-5), so a difference quotient carries about ``ε·S / h`` of noise (ε = 2.2e-16,
+h the step, 1e-5). An element much smaller than that has a meaningless relative error. The floor is
+that noise over ``NOISE_SHARE`` (1e-8), about 2e-3·S, so noise alone stays near 1e-8, a decade inside
+green; elements below the floor are judged by their absolute error against it, which still turns a
+wrong derivative red unless it is wrong by less than ~1e-5 of the floor. A layer is green when its worst error is ≤ 1e-7, amber ≤ 1e-5, red above (or not finite).
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ from ..nn import LOSSES
 
 GREEN, AMBER = 1e-7, 1e-5
 EPS = float(np.finfo(np.float64).eps)
-NOISE_SHARE = 1e-9
+NOISE_SHARE = 1e-8
 
 
 def status_of(error: float) -> str:
@@ -130,27 +132,29 @@ def check_model(model, loss, X, Y, *, directions: int = 4, seed: int = 0, eps: f
         return loss_fn(model(X), Y)
 
     with no_grad():
-        value = float(data(objective()))
+        outputs = np.asarray(data(model(X)), dtype=np.float64)
+        value = float(data(loss_fn(outputs, Y)))
     groups = _layer_groups(model)
     ps = params(model)
     grads = gradient(objective, ps)
+    biggest = max((float(np.max(np.abs(grads[p]), initial=0.0)) for p in ps), default=0.0)
+    scale = max(abs(value), float(np.mean(np.abs(outputs))) if outputs.size else 0.0, biggest)
+    floor = EPS * scale / eps / NOISE_SHARE
     layers = []
-    loss_floor = EPS * abs(value) / eps / NOISE_SHARE
     for index, name, named in groups:
         row = LayerCheck(index, name)
         for label, p in named:
             if stop():
                 raise Stopped
             row.first[label] = relative_error(grads[p], numeric_gradient(_setting(p, objective), p.value, eps),
-                                              loss_floor)
+                                              floor)
         layers.append(row)
-    _check_second_order(layers, groups, ps, objective, grads, directions, rng, eps, stop)
+    _check_second_order(layers, groups, ps, objective, directions, rng, eps, floor, stop)
     return GradcheckReport(layers, value, len(X), directions, eps)
 
 
-def _check_second_order(layers, groups, ps, objective, grads, directions, rng, eps, stop):
+def _check_second_order(layers, groups, ps, objective, directions, rng, eps, floor, stop):
     """Hv from nested tape gradients against differences of first-order tape gradients along v."""
-    grad_floor = EPS * max(float(np.max(np.abs(grads[p]))) for p in ps) / eps / NOISE_SHARE if len(ps) else 0.0
     for _ in range(directions):
         if stop():
             raise Stopped
@@ -167,7 +171,7 @@ def _check_second_order(layers, groups, ps, objective, grads, directions, rng, e
         for row, (_, _, named) in zip(layers, groups):
             for label, p in named:
                 numeric = (ahead[id(p)] - behind[id(p)]) / (2 * eps)
-                error = relative_error(hv[p], numeric, grad_floor)
+                error = relative_error(hv[p], numeric, floor)
                 row.second[label] = max(row.second.get(label, 0.0), error, key=lambda e: np.inf if e != e else e)
 
 
