@@ -8,6 +8,6 @@
 
 numpy and the tape only; it knows nothing of the app.
 """
-from .gradcheck import GradcheckReport, LayerCheck, check_model
+from .gradcheck import GradcheckReport, LayerCheck, Stopped, check_model, status_of
 
-__all__ = ["check_model", "GradcheckReport", "LayerCheck"]
+__all__ = ["check_model", "GradcheckReport", "LayerCheck", "Stopped", "status_of"]
