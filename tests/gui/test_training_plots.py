@@ -65,3 +65,24 @@ def test_series_memory_stays_bounded_over_long_runs():
     assert Series.CAP // 2 <= len(s) <= Series.CAP
     xs, _ = s.arrays()
     assert xs[0] == 0 and xs[-1] > 90_000 and np.all(np.diff(xs) > 0)  # spread over the whole run
+
+
+def test_epoch_labels_never_run_into_each_other_in_a_narrow_dock(qtbot):
+    """A 450,000-epoch run in a 160-pixel plot read "100000200000300000": each label needs its own room."""
+    from PySide6.QtGui import QFontMetrics
+    from gui.plots.common import epoch_plot
+    widget = epoch_plot("loss")
+    qtbot.addWidget(widget)
+    widget.resize(160, 200)
+    widget.show()
+    for span in (1.0, 3000.0, 450_000.0):
+        widget.getPlotItem().setXRange(0, span, padding=0)
+        QApplication.processEvents()
+        axis = widget.getPlotItem().getAxis("bottom")
+        size = axis.geometry().width()
+        lo, hi = axis.range
+        values = [v for spacing, ticks in axis.tickValues(lo, hi, size) for v in ticks]
+        labels = axis.tickStrings(values, 1, values[1] - values[0] if len(values) > 1 else 1)
+        metrics = QFontMetrics(axis.style["tickFont"] or axis.font())
+        assert len(values) >= 1
+        assert sum(metrics.horizontalAdvance(s) for s in labels) < size, (span, labels)
