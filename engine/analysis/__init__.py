@@ -1,0 +1,16 @@
+"""Looking inside a model: checks and views computed from a Chain, its loss and its data.
+
+    gradcheck.py    check_model: the tape's gradients and Hessian-vector products against central differences
+    activity.py     pre-activations, their histogram, the share saturated or dead
+
+>>> from engine import Chain, Dense, σ
+>>> check_model(Chain(Dense(1, 2, σ, rng=0)), "mse", [[0.5], [-1.0]], [[1.0, 0.0], [0.0, 1.0]]).status
+'green'
+
+numpy and the tape only; it knows nothing of the app.
+"""
+from .activity import Activity, activation_of, activity, histogram, plot_range, preactivations
+from .gradcheck import GradcheckReport, LayerCheck, Stopped, check_model, status_of
+
+__all__ = ["check_model", "GradcheckReport", "LayerCheck", "Stopped", "status_of",
+           "Activity", "activation_of", "activity", "histogram", "plot_range", "preactivations"]
