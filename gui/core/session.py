@@ -25,7 +25,7 @@ from typing import Callable
 import numpy as np
 
 from engine import ChainSpec, Dataset, Standardiser, Trainer, data, no_grad, params
-from engine.nn import OPTIMISERS, Adam
+from engine.nn import OPTIMISERS, Adam, Schedule
 from engine.training import EpochTable, History, Progress, split
 
 from .datarefs import reference_for
@@ -48,11 +48,21 @@ class Settings:
     epochs: int = 300
     seed: int = 0          # draws the weights, the validation split and the shuffling
     validation: float = 0.2
+    l1: float = 0.0        # regularisation: the L1 penalty, and L2 (the optimiser's weight decay)
+    l2: float = 0.0
+    schedule: str = "constant"  # the learning rate's schedule (engine.nn.schedules), its pace and its shape
+    schedule_epochs: int = 100
+    schedule_factor: float = 0.5
+    schedule_floor: float = 0.0
+
+    def make_schedule(self) -> Schedule:
+        return Schedule(self.schedule, self.schedule_epochs, self.schedule_factor, self.schedule_floor)
 
     def make_optimiser(self):
+        extra = {"weight_decay": self.l2, "l1": self.l1, "schedule": self.make_schedule()}
         if self.optimiser == "Adam":
-            return Adam(self.lr, (self.beta1, self.beta2))
-        return OPTIMISERS[self.optimiser](self.lr)
+            return Adam(self.lr, (self.beta1, self.beta2), **extra)
+        return OPTIMISERS[self.optimiser](self.lr, **extra)
 
     def to_model_file(self) -> dict:
         """The `settings` entry of a model file."""
@@ -70,6 +80,10 @@ class Settings:
             out["lr"] = float(opt.get("eta", self.lr))
             beta = opt.get("beta") or (self.beta1, self.beta2)
             out["beta1"], out["beta2"] = float(beta[0]), float(beta[1])
+            out["l1"], out["l2"] = float(opt.get("l1", 0.0)), float(opt.get("weight_decay", 0.0))
+            schedule = Schedule(**opt.get("schedule", {}))  # checked by load_model; absent: constant
+            out.update(schedule=schedule.kind, schedule_epochs=schedule.epochs, schedule_factor=schedule.factor,
+                       schedule_floor=schedule.floor)
         for key in ("batch_size", "epochs", "seed"):
             if isinstance(s.get(key), int):
                 out[key] = s[key]
@@ -220,7 +234,7 @@ class TrainingSession:
         Raises ValueError (or TypeError) when the settings do not suit the model."""
         s = self.settings
         key = (s.loss, s.optimiser, s.lr, (s.beta1, s.beta2) if s.optimiser == "Adam" else None, s.batch_size,
-               s.seed, id(self.model), id(self.standardiser))
+               s.seed, id(self.model), id(self.standardiser), s.l1, s.l2, s.make_schedule())
         if self._trainer is None or key != self._trainer_key:
             self._trainer = Trainer(self.model, s.loss, s.make_optimiser(), batch_size=s.batch_size, seed=s.seed,
                                     watch_layer=self.watched, standardise=self.standardiser or False,
@@ -254,6 +268,7 @@ class TrainingSession:
         if problem:
             raise ValueError(problem)
         trainer = self.trainer()
+        trainer.epoch = self.epochs_done  # the schedule follows the epochs shown, whichever trainer ran them
         dataset, validation = self.data.dataset, self.settings.validation
         self.run_start = self.epochs_done
         self.last_progress = None
@@ -279,6 +294,10 @@ class TrainingSession:
         """Epochs the current run has finished so far (read live from its trainer: reports lag behind)."""
         history = self._trainer.history if self._trainer is not None else None
         return history.epochs_done if history is not None and self.state != "idle" else 0
+
+    def current_rate(self) -> float:
+        """The learning rate of the epoch being trained (or next to train), as the settings' schedule gives it."""
+        return self.settings.make_optimiser().rate(self.epochs_done + self.epochs_in_run())
 
     def hold_after(self, epochs: int | None) -> None:
         """The running fit pauses by itself after `epochs` of its epochs (Step while paused); None releases."""

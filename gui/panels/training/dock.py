@@ -93,6 +93,7 @@ class TrainingDock(QWidget):
         settings = replace(self.settings_box.settings(self.session.settings), **changes)
         if settings != self.session.settings:
             self.session.set_settings(settings)
+        self.settings_box.show_rate(self.session.current_rate())
 
     def _data_chosen(self, apply: bool):
         """The dataset on screen into the session; with `apply` (a person's choice) fit the Chain to it."""
@@ -190,6 +191,7 @@ class TrainingDock(QWidget):
                                  has_model=s.model is not None)
         for box in (self.data_box, self.settings_box):
             box.setEnabled(idle)
+        self.settings_box.show_rate(s.current_rate())
 
     def _state_changed(self, state: str):
         if state == "idle":
@@ -201,6 +203,7 @@ class TrainingDock(QWidget):
         self.progressed.emit()
         s = self.session
         self.controls.show_progress(p.epochs_done, s.run_start + p.epochs_done, p.path, p.samples_per_s)
+        self.settings_box.show_rate(s.current_rate())
         if p.path != self._path:  # which path runs, and why the tape does: once, when it changes
             self._path = p.path
             self._say("Training on the compiled kernels." if p.path == "compiled" else
