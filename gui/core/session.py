@@ -29,6 +29,7 @@ from engine.nn import OPTIMISERS, Adam, Schedule
 from engine.training import EpochTable, History, Progress, split
 
 from .datarefs import reference_for
+from .endless import RunCounter, RunHistory, endless
 from .events import Event
 from .record import TrainingRecord
 
@@ -133,6 +134,8 @@ class TrainingSession:
         self.last_progress: Progress | None = None
         self.run_start = 0                # epochs done before the current run
         self.watched = 0                  # trainable layer whose gradients the plots show
+        self.pace: float | None = None    # slow motion: minibatch steps a second (None: full speed)
+        self._counter: RunCounter | None = None  # the current run's epochs, steps and hold
         self._trainer, self._trainer_key = None, None
         self._display, self._display_params = None, []
         self.changed = Event()            # data, split, model or settings changed
@@ -188,6 +191,12 @@ class TrainingSession:
         self.record.watched, self.record.layer_grads = layer, None
         self.record.version += 1
 
+    def set_pace(self, steps_per_second: float | None) -> None:
+        """Slow motion at `steps_per_second` minibatch steps a second, or full speed (None); a running fit follows."""
+        self.pace = steps_per_second or None
+        if self._trainer is not None:
+            self._trainer.set_pace(self.pace)
+
     def _resplit(self):
         if self.data is None:
             return
@@ -240,6 +249,7 @@ class TrainingSession:
                                     watch_layer=self.watched, standardise=self.standardiser or False,
                                     blas_threads=1, report_weights=True)
             self._trainer_key = key
+            self._trainer.set_pace(self.pace)
             if self._saved_state is not None:  # a loaded model's optimiser: continue it if it is the same one
                 optimiser, state = self._saved_state
                 if optimiser == self._trainer.optimiser.to_dict():
@@ -261,9 +271,10 @@ class TrainingSession:
         return None
 
     # ---- a run ----
-    def begin(self, epochs: int) -> Callable:
-        """Start a run of `epochs` more epochs: returns its work, `work(context) -> History`, for a worker thread.
-        Raises ValueError with a message for a person when it cannot start."""
+    def begin(self, epochs: int | None) -> Callable:
+        """Start a run of `epochs` more epochs (None: until stopped, Play): returns its work,
+        `work(context) -> History`, for a worker thread. Raises ValueError with a message for a person when it
+        cannot start."""
         problem = self.problem()
         if problem:
             raise ValueError(problem)
@@ -272,9 +283,12 @@ class TrainingSession:
         dataset, validation = self.data.dataset, self.settings.validation
         self.run_start = self.epochs_done
         self.last_progress = None
+        counter = self._counter = RunCounter(trainer)
         self._set_state("running")
 
         def work(context) -> History:  # on the worker thread: touches nothing of the session but the trainer
+            if epochs is None:
+                return endless(trainer, dataset, validation, context, counter)
             return trainer.fit(dataset, epochs, validation, on_progress=context.report,
                                should_stop=context.should_stop, should_pause=context.should_pause)
         return work
@@ -292,17 +306,21 @@ class TrainingSession:
 
     def epochs_in_run(self) -> int:
         """Epochs the current run has finished so far (read live from its trainer: reports lag behind)."""
-        history = self._trainer.history if self._trainer is not None else None
-        return history.epochs_done if history is not None and self.state != "idle" else 0
+        return self._counter.done()[0] if self._counter is not None and self.state != "idle" else 0
 
     def current_rate(self) -> float:
         """The learning rate of the epoch being trained (or next to train), as the settings' schedule gives it."""
         return self.settings.make_optimiser().rate(self.epochs_done + self.epochs_in_run())
 
-    def hold_after(self, epochs: int | None) -> None:
-        """The running fit pauses by itself after `epochs` of its epochs (Step while paused); None releases."""
-        if self._trainer is not None:
-            self._trainer.hold_after(epochs)
+    def steps_in_run(self) -> int:
+        """Minibatch steps the current run has taken so far (read live)."""
+        return self._counter.done()[1] if self._counter is not None and self.state != "idle" else 0
+
+    def hold_after(self, epochs: int | None, steps: int | None = None) -> None:
+        """The run pauses by itself once `epochs` of its epochs are done, or `steps` of its minibatch steps
+        (Step while paused); None releases."""
+        if self._counter is not None:
+            self._counter.hold_after(epochs, steps)
 
     def set_paused(self, paused: bool) -> None:
         if self.state in ("running", "paused"):
@@ -317,8 +335,10 @@ class TrainingSession:
         if history is None and self._trainer is not None:
             history = self._trainer.history  # kept up to date while the run went: what it learnt stays
             if history is not None:
+                history = RunHistory.of(history, self._counter.epochs if self._counter is not None else 0)
                 history.message = history.message or "the run stopped with an error"
         self.hold_after(None)
+        self._counter = None
         if history is not None:
             self.epochs_done = self.run_start + history.epochs_done
         self.record.epochs = self.epochs_done
