@@ -15,6 +15,7 @@ from .formula import Formula, FormulaError, calculus, formula
 from .layers import INITIALISERS, Chain, Dense, compose, param_count
 from .losses import LOSSES, binarycrossentropy, crossentropy, logitcrossentropy, mse
 from .optimisers import OPTIMISERS, Adam, Descent, Momentum, Nesterov, Optimiser, RMSProp, optimiser_from_dict
+from .schedules import SCHEDULES, Schedule, schedule_from_dict
 from .spec import ChainSpec, LayerSpec
 
 __all__ = ["Activation", "ACTIVATIONS", "NORMALISING", "LEAKY_SLOPE", "identity", "sigmoid", "σ", "tanh", "relu",
@@ -22,4 +23,5 @@ __all__ = ["Activation", "ACTIVATIONS", "NORMALISING", "LEAKY_SLOPE", "identity"
            "formula", "Formula", "FormulaError", "calculus",
            "Dense", "Chain", "compose", "param_count", "INITIALISERS", "LOSSES",
            "mse", "crossentropy", "logitcrossentropy", "binarycrossentropy", "Optimiser", "OPTIMISERS", "Descent",
-           "Momentum", "Nesterov", "RMSProp", "Adam", "optimiser_from_dict", "ChainSpec", "LayerSpec"]
+           "Momentum", "Nesterov", "RMSProp", "Adam", "optimiser_from_dict", "ChainSpec", "LayerSpec",
+           "Schedule", "SCHEDULES", "schedule_from_dict"]
