@@ -15,6 +15,7 @@ so a formula activation is measured as exactly as a built-in one.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,11 +86,17 @@ def activity(act, z, span=None) -> Activity:
         return Activity("dead", float(np.mean(z <= 0)) if z.size else 0.0)
     lo, hi = plot_range(z) if span is None else span
     with np.errstate(all="ignore"):
-        peak = np.nanmax(np.abs(calculus(act, np.linspace(lo, hi, 401), order=1)[1]))
+        peak = _peak_slope(act, float(lo), float(hi))
         slopes = np.abs(calculus(act, z, order=1)[1]) if z.size else z
     if not np.isfinite(peak) or peak == 0 or z.size == 0:
         return Activity("saturated", 0.0)
     return Activity("saturated", float(np.mean(slopes < SATURATED * peak)))
+
+
+@functools.lru_cache(maxsize=64)
+def _peak_slope(act, lo: float, hi: float) -> float:
+    """max |f′| over [lo, hi] on 401 points (the same for every batch: the live views ask it twice a second)."""
+    return float(np.nanmax(np.abs(calculus(act, np.linspace(lo, hi, 401), order=1)[1])))
 
 
 __all__ = ["Activity", "activation_of", "preactivations", "plot_range", "histogram", "activity", "SATURATED"]
