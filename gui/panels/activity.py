@@ -47,9 +47,10 @@ class BlockActivity:
         if block_id in self.histograms:
             counts, edges = self.histograms[block_id]
             share = self.shares[block_id]
-            words = "dead (≤ 0)" if share.kind == "dead" else "saturated (|f′| < 1% of its peak)"
-            plot.show_histogram(counts, edges, f"{100 * share.share:.0f}% {words} of {int(counts.sum())} "
+            plot.show_histogram(counts, edges, f"{100 * share.share:.0f}% {share.kind} · {int(counts.sum())} "
                                                "pre-activations (grey)")
+            plot.share.setToolTip("dead: relu's input at or below 0" if share.kind == "dead" else
+                                  "saturated: |f′| below 1% of its peak over the plotted range")
         else:
             plot.clear_histogram()
 
