@@ -7,7 +7,7 @@
     (['circle', 'gaussians', 'moons'], ['cars', 'iris'])
 
     dataset.py      Dataset, DataError, one_hot: what training reads
-    generators.py   circle, xor, gaussians, spiral, moons, quadratic, sine
+    generators.py   circle, xor, gaussians, spiral, moons, quadratic, sine, plane, multi_gaussian
     csvread.py      strict streaming CSV records and numbers (under csvload)
     csvload.py      load_csv, preview_csv, read_inputs (rows to predict on)
     bundled.py      iris, cars
@@ -17,9 +17,9 @@ from .bundled import TABLES, cars, iris
 from .csvload import CsvPreview, load_csv, preview_csv, read_inputs
 from .csvread import CsvError, LoadCancelled
 from .dataset import DataError, Dataset, one_hot
-from .generators import GENERATORS, circle, gaussians, moons, quadratic, sine, spiral, xor
+from .generators import GENERATORS, circle, gaussians, moons, multi_gaussian, plane, quadratic, sine, spiral, xor
 from .standardise import Standardiser
 
 __all__ = ["Dataset", "DataError", "one_hot", "GENERATORS", "circle", "xor", "gaussians", "spiral", "moons",
-           "quadratic", "sine", "TABLES", "iris", "cars", "load_csv", "preview_csv", "read_inputs", "CsvPreview", "CsvError",
+           "quadratic", "sine", "plane", "multi_gaussian", "TABLES", "iris", "cars", "load_csv", "preview_csv", "read_inputs", "CsvPreview", "CsvError",
            "LoadCancelled", "Standardiser"]

@@ -110,7 +110,7 @@ def _generator_source(name: str) -> str:
     parts = [inspect.getsource(f) for f in (generators._class_sizes, generators._finish, make)]
     return ("# ---- the data: Chainboard's generator, copied so that the same seed gives the same points ----\n\n"
             "def Dataset(X, y, **_):  # the arrays are all the training loop needs\n    return X, y\n\n\n"
-            + "\n\n".join(parts) + f"\n\nGENERATOR = {name}\n")
+            + "\n\n".join(parts) + f"\n\nGENERATOR = {make.__name__}\n")
 
 
 def _formulas(ex: Exportable) -> dict:
