@@ -46,6 +46,7 @@ _VERSION_TEXT = re.compile(r"\d{1,4}(\.\d{1,4}){0,3}")
 # MIGRATIONS[v] turns a version-v document into a version v+1 one (plain dict in, plain dict out).
 # Version 1 is the first format, so there is nothing to migrate yet.
 # Version 2 added `optimiser_state` (and its arrays in weights.npz); a version-1 file simply has none.
+# `spec.features` (derived inputs, engine.nn.features) is optional within version 2: a file without it has none.
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: lambda doc: doc}
 
 # ---- value checks: each takes (value, where) and returns the value or raises FileProblem ----
