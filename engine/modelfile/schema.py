@@ -185,6 +185,7 @@ DATASET = {
     "name": _text(), "source": _text(40), "path": _text(MAX_STRING), "task": _choice("classification", "regression"),
     "target": _text(), "n_samples": _int(0, 10**9),
     "params": _flat(32),
+    "points": lambda v, w: v,  # drawn data's [[x1, x2, label], ...]: reference_problem checks them
     "features": _list_of(_text(), MAX_FEATURES), "class_names": _list_of(_text(), 10_000),
     "normalisation": lambda v, w: _object(v, w, {"mean": _list_of(_number(-1e300, 1e300), MAX_FEATURES),
                                                  "std": _list_of(_number(1e-300, 1e300), MAX_FEATURES)},
