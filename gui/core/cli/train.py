@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from engine import Adam, DataError, Standardiser, Trainer, load_model, save_model
-from engine.nn import optimiser_from_dict
+from engine.nn import dataset_with_features, optimiser_from_dict
 from engine.training import advice
 
 from ..datarefs import data_from_argument, describe_sources, open_reference, reference_for
@@ -105,8 +105,9 @@ def run(args) -> int:
         why = f"there is no folder {printable(str(out.parent))}" if not out.parent.is_dir() else "its folder is read-only"
         raise Failure(f"cannot save to {printable(str(out))}: {why}; nothing was trained")
     spec = loaded.spec
-    if dataset.n_features != spec.inputs:
-        raise Failure(f"the model takes {spec.inputs} inputs but the data has {dataset.n_features} features")
+    if dataset.n_features != spec.data_inputs:
+        raise Failure(f"the model takes {spec.data_inputs} inputs but the data has {dataset.n_features} features")
+    learnt_from = dataset_with_features(dataset, spec.features)  # the derived inputs too, if the model has any
     seed, validation = settings.get("seed", 0), settings.get("validation", 0.2)
     dtype = np.float32 if settings.get("dtype") == "float32" else np.float64
     model = loaded.model if loaded.model is not None else spec.build(seed=seed, dtype=dtype)
@@ -123,7 +124,7 @@ def run(args) -> int:
     stop = threading.Event()
     previous = _install_stop_handler(stop)
     try:
-        history = trainer.fit(dataset, epochs, validation=validation,
+        history = trainer.fit(learnt_from, epochs, validation=validation,
                               on_progress=ProgressBar(epochs, quiet=args.quiet), should_stop=stop.is_set)
     finally:
         if previous is not None:
