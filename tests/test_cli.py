@@ -294,6 +294,9 @@ def test_train_says_which_path_runs_and_why(xor_copy, tmp_path, monkeypatch, cap
     monkeypatch.setattr(KERNELS, "ready", lambda dtype: False)  # a fresh machine: the kernels are not built yet
     code, out, err = call(capsys, "train", xor_copy, "--epochs", 3, "--out", tmp_path / "o.chain")
     assert code == 0 and "training on the eager tape: the compiled kernels are still being built" in err
+    lines = err.splitlines()
+    said = next(i for i, line in enumerate(lines) if line.startswith("training on the eager tape"))
+    assert lines[said + 1].startswith("epoch 0/3 ")  # the first progress line at once, not a tenth of the run later
 
 
 def test_continuing_training_does_not_jolt_the_model_and_keeps_its_epochs_setting(tmp_path, capsys):

@@ -43,6 +43,7 @@ class ProgressBar:
         self.epochs, self.stream, self.quiet = epochs, stream or sys.stderr, quiet
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.printed_tenth = -1
+        self.drawn = False  # a progress line is on the terminal, to be redrawn in place
         self.path = None
 
     def __call__(self, progress):
@@ -59,12 +60,12 @@ class ProgressBar:
         if progress.path != self.path:  # say once which path runs, and why the tape does on a fresh machine
             self.path = progress.path
             why = f": {progress.reason}" if progress.reason and progress.path == "eager" else ""
-            self.stream.write(("\n" if self.tty and self.printed_tenth >= 0 else "") +
+            self.stream.write(("\n" if self.tty and self.drawn else "") +  # off the line drawn in place
                               f"training on the {'compiled kernels' if self.path == 'compiled' else 'eager tape'}"
                               f"{why}\n")
-            self.printed_tenth = max(self.printed_tenth, 0)
         if self.tty:
             self.stream.write("\r" + text.ljust(90) + ("\n" if progress.final else ""))
+            self.drawn = not progress.final
         elif int(done * 10) > self.printed_tenth or progress.final:
             self.printed_tenth = int(done * 10)
             self.stream.write(text + "\n")
