@@ -26,6 +26,7 @@ from engine import __version__
 from . import recent
 from .files import DocumentFiles
 from .gc_guard import collect_on_gui_thread
+from .panels.activity import add_block_activity
 from .panels.csv_import import import_data
 from .panels.gradcheck import add_gradient_check
 from .panels.prediction import PredictionPanel
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self.menus["file"].insertSeparator(self.actions_by_name["quit"])
         add_export_menu(self)  # File ▸ Export…, File ▸ Import ONNX…
         add_gradient_check(self)  # Tools ▸ Gradient Check, its toolbar button and dock
+        add_block_activity(self)  # saturated / dead shares on the badges, histograms in Properties
         self.remember_layout = remember_layout  # the app's own window: its size and docks as last left
         if remember_layout:
             self._restore_layout()
