@@ -14,8 +14,8 @@ numpy and the tape only; it knows nothing of the app.
 from .activity import Activity, activation_of, activity, histogram, plot_range, preactivations
 from .gradcheck import GradcheckReport, LayerCheck, Stopped, check_model, status_of
 from .curvature import Curvature, curvature
-from .tape import Tape, TapeOp, record_tape
+from .tape import Tape, TapeOp, batch_adjoint_norms, record_tape
 
 __all__ = ["check_model", "GradcheckReport", "LayerCheck", "Stopped", "status_of",
            "Activity", "activation_of", "activity", "histogram", "plot_range", "preactivations"]
-__all__ += ["record_tape", "Tape", "TapeOp", "curvature", "Curvature"]
+__all__ += ["record_tape", "batch_adjoint_norms", "Tape", "TapeOp", "curvature", "Curvature"]

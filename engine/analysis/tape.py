@@ -143,4 +143,37 @@ def record_tape(model, loss, x, y) -> Tape:
                 [names.get(id(p), "θ") for p in ps], len(layers))
 
 
-__all__ = ["record_tape", "Tape", "TapeOp", "op_name"]
+def batch_adjoint_norms(model, loss, X, Y) -> list:
+    """For each layer, the mean over the rows of ‖∂Lᵢ/∂(layer output)ᵢ‖, Lᵢ the loss of sample i alone: what
+    `Tape.adjoint_norms` gives for one sample, averaged over a batch in one forward and backward pass.
+
+    >>> from engine import Chain, Dense, tanh
+    >>> model = Chain(Dense(2, 3, tanh, rng=0), Dense(3, 1, rng=1))
+    >>> [round(n, 6) for n in batch_adjoint_norms(model, "mse", [[0.5, -1.0]], [[0.2]])] == \\
+    ...     [round(n, 6) for n in record_tape(model, "mse", [0.5, -1.0], [0.2]).adjoint_norms()]
+    True
+    """
+    loss_fn = LOSSES[loss] if isinstance(loss, str) else loss
+    ps = list(params(model))
+    dtype = ps[0].dtype if ps else np.float64
+    X, Y = np.asarray(X, dtype=dtype), np.asarray(Y, dtype=dtype)
+    outputs, h = [], X
+    for layer in getattr(model, "layers", [model]):
+        h = layer(h)
+        outputs.append(h)
+    out = loss_fn(h, Y.reshape(len(X), -1))
+    tracked = [o for o in outputs if isinstance(o, Tracked)]
+    raw = dict(zip(map(id, tracked), backprop(out, np.ones_like(np.asarray(out.value)), tracked)))
+    norms = []
+    for o in outputs:
+        g = raw.get(id(o))
+        if g is None:
+            norms.append(None)
+            continue
+        # the batch loss is the mean of the samples' losses: sample i's own adjoint is n times its row
+        rows = np.asarray(g, dtype=np.float64).reshape(len(X), -1) * len(X)
+        norms.append(float(np.linalg.norm(rows, axis=1).mean()))
+    return norms
+
+
+__all__ = ["record_tape", "batch_adjoint_norms", "Tape", "TapeOp", "op_name"]

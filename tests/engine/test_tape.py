@@ -98,3 +98,15 @@ def test_float32_model_runs_in_float32_and_a_batch_is_refused():
     assert tape.param_names == ["W1", "b1"]
     with pytest.raises(ValueError, match="one sample"):
         record_tape(model, "mse", [[1.0, 2.0], [3.0, 4.0]], [0.0, 1.0])
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_batch_adjoint_norms_are_the_mean_of_each_samples_own(case):
+    from engine.analysis import batch_adjoint_norms
+    make, loss, x, y = CASES[case]
+    model = make()
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((7, len(x)))
+    Y = np.eye(len(y))[rng.integers(0, len(y), 7)] if loss != "mse" else rng.standard_normal((7, len(y)))
+    per_sample = np.array([record_tape(model, loss, X[i], Y[i]).adjoint_norms() for i in range(7)])
+    np.testing.assert_allclose(batch_adjoint_norms(model, loss, X, Y), per_sample.mean(axis=0), rtol=1e-10)
