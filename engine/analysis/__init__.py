@@ -2,6 +2,8 @@
 
     gradcheck.py    check_model: the tape's gradients and Hessian-vector products against central differences
     activity.py     pre-activations, their histogram, the share saturated or dead
+    curvature.py    curvature: a layer's Hessian diagonal, top eigenvalue, gᵀHg/‖g‖² and what it means for lr
+    tape.py         record_tape: one sample's recorded ops in order, each value and its adjoint ∂L/∂value
 
 >>> from engine import Chain, Dense, σ
 >>> check_model(Chain(Dense(1, 2, σ, rng=0)), "mse", [[0.5], [-1.0]], [[1.0, 0.0], [0.0, 1.0]]).status
@@ -11,6 +13,9 @@ numpy and the tape only; it knows nothing of the app.
 """
 from .activity import Activity, activation_of, activity, histogram, plot_range, preactivations
 from .gradcheck import GradcheckReport, LayerCheck, Stopped, check_model, status_of
+from .curvature import Curvature, curvature
+from .tape import Tape, TapeOp, batch_adjoint_norms, record_tape
 
 __all__ = ["check_model", "GradcheckReport", "LayerCheck", "Stopped", "status_of",
            "Activity", "activation_of", "activity", "histogram", "plot_range", "preactivations"]
+__all__ += ["record_tape", "batch_adjoint_norms", "Tape", "TapeOp", "curvature", "Curvature"]
