@@ -381,6 +381,18 @@ class TrainingSession:
         self.state = state
         self.state_changed.emit(state)
 
+    def set_weights(self, weights: list) -> bool:
+        """Put `weights` (params order, copied) into the model while idle: the next Train continues from them
+        (the loss landscape's click). False, and nothing changes, while a run goes or the shapes differ."""
+        current = self.weights()
+        if self.state != "idle" or len(weights) != len(current) or \
+                any(np.shape(w) != c.shape for w, c in zip(weights, current)):
+            return False
+        for p, w in zip(params(self.model), weights):
+            np.copyto(p.value, w, casting="unsafe")
+        self.record.set_weights(self.weights())
+        return True
+
     # ---- reading the model ----
     def predict(self, X, weights=None):
         """The model's outputs for rows `X` (raw features) with `weights` (default: the record's latest copies),
