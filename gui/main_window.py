@@ -27,6 +27,7 @@ from . import recent
 from .files import DocumentFiles
 from .gc_guard import collect_on_gui_thread
 from .panels.csv_import import import_data
+from .panels.data_table import DataTablePanel
 from .panels.prediction import PredictionPanel
 from .panels.properties import PropertiesPanel
 from .panels.training import TrainingDock
@@ -151,6 +152,9 @@ class MainWindow(QMainWindow):
         self.prediction = PredictionPanel(self.training.session, self.training.plots.clock)
         self.prediction_dock = self._dock("Prediction", self.prediction, Qt.RightDockWidgetArea, 300)
         self.tabifyDockWidget(self.training_dock, self.prediction_dock)
+        self.data_table = DataTablePanel(self.training.session, self.training.plots.clock)
+        self.data_table_dock = self._dock("Data table", self.data_table, Qt.RightDockWidgetArea, 300)
+        self.tabifyDockWidget(self.prediction_dock, self.data_table_dock)  # (beside the plots, Qt drew a stray tab bar)
         plots = self.training.plots
         plots.boundary_plot.point_clicked.connect(self.prediction.predict_point)
         self.training_dock.raise_()
@@ -161,7 +165,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks(self.plot_docks, [290] * 3, Qt.Vertical)
         self.resizeDocks(self.plot_docks, [330, 400, 260], Qt.Horizontal)
         self.menus["view"].addSeparator()
-        for dock in [self.training_dock, self.prediction_dock, *self.plot_docks]:
+        for dock in [self.training_dock, self.prediction_dock, *self.plot_docks, self.data_table_dock]:
             self.menus["view"].addAction(dock.toggleViewAction())
         named = self.actions_by_name
         self.lock = ChainLock(self.view, self.editor.scene, self.undo_stack, named["undo"], named["redo"],
