@@ -319,3 +319,14 @@ def test_continuing_training_does_not_jolt_the_model_and_keeps_its_epochs_settin
 def test_an_output_folder_that_is_not_there_is_said_before_training(xor_copy, tmp_path, capsys):
     code, out, err = call(capsys, "train", xor_copy, "--epochs", 10**6, "--out", tmp_path / "nowhere" / "x.chain")
     assert code == 1 and "there is no folder" in err and "nothing was trained" in err
+
+
+def test_train_takes_penalties_and_a_schedule_and_saves_them(xor_copy, capsys):
+    code, out, err = call(capsys, "train", xor_copy, "--epochs", 2, "--quiet", "--l1", "0.001", "--l2", "0.01",
+                          "--schedule", "cosine:50")
+    assert code == 0, err
+    saved = load_model(xor_copy).settings["optimiser"]
+    assert (saved["l1"], saved["weight_decay"], saved["schedule"]) == (0.001, 0.01, {"kind": "cosine", "epochs": 50,
+                                                                                      "floor": 0.0})
+    code, out, err = call(capsys, "train", xor_copy, "--epochs", 1, "--schedule", "linear")
+    assert code != 0 and "unknown schedule 'linear'" in err and "Traceback" not in err
