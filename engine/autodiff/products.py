@@ -35,7 +35,11 @@ def matmul(a, b):
 
 
 def _matmul(a, b):
-    return track(np.matmul(data(a), data(b)), (a, b), _matmul_vjp)
+    av, bv = data(a), data(b)
+    # np.dot for matrices: the same product, but always through BLAS; np.matmul loops itself over an
+    # outer product (inner size 1, a single sample's weight gradient), 5x slower for a 128 x 784 one
+    out = np.dot(av, bv) if np.ndim(av) == 2 and np.ndim(bv) == 2 else np.matmul(av, bv)
+    return track(out, (a, b), _matmul_vjp)
 
 
 @selective
