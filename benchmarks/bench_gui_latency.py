@@ -234,6 +234,8 @@ def main(argv=None) -> int:
     print(f"GIL switch interval {sys.getswitchinterval() * 1000:g} ms")
     print(f"circle n={args.samples} (train {train_rows}), batch {args.batch}, {os.cpu_count()} CPUs, "
           f"{args.seconds:g} s per measurement, probe {INTERVAL_MS} ms PreciseTimer")
+    # other people's work on the same cores makes every number here worse: say how busy the machine was
+    print(f"load average {os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} CPUs")
     if shown:
         print(f"docks shown: {', '.join(shown)}")
     print(f"{'event-loop lateness (ms)':<28} {'p50':>7} {'p99':>7} {'max':>7} {'ticks':>7}")
