@@ -12,7 +12,7 @@
 
 numpy and the tape only; it knows nothing of the app.
 """
-from .activity import Activity, activation_of, activity, histogram, plot_range, preactivations
+from .activity import Activity, activation_of, activity, every_preactivation, histogram, plot_range, preactivations
 from .curvature import Curvature, curvature
 from .gradcheck import GradcheckReport, LayerCheck, Stopped, check_model, status_of
 from .landscape import (Landscape, Plane, WeightRef, gradients_at, landscape, losses_at, parse_directions,
@@ -20,7 +20,7 @@ from .landscape import (Landscape, Plane, WeightRef, gradients_at, landscape, lo
 from .tape import Tape, TapeOp, batch_adjoint_norms, record_tape
 
 __all__ = ["check_model", "GradcheckReport", "LayerCheck", "Stopped", "status_of",
-           "Activity", "activation_of", "activity", "histogram", "plot_range", "preactivations",
+           "Activity", "activation_of", "activity", "histogram", "plot_range", "preactivations", "every_preactivation",
            "record_tape", "batch_adjoint_norms", "Tape", "TapeOp", "curvature", "Curvature",
            "Landscape", "Plane", "WeightRef", "landscape", "losses_at", "gradients_at", "parse_directions",
            "random_plane", "weight_plane"]
