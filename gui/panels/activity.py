@@ -66,6 +66,8 @@ class BlockActivity:
         if model is None:
             return {}, {}
         X = session.split.train.X[:BATCH]
+        if X.shape[1] != session.spec.inputs:
+            return {}, {}  # other data chosen, the Input not yet fitted to it
         blocks = [b.block_id for b in self.doc.chain_blocks() if b.kind != "input"]
         if len(blocks) != len(model.layers):
             return {}, {}

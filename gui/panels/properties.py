@@ -22,6 +22,7 @@ from engine.analysis import activation_of
 
 from ..canvas import catalog
 from ..canvas.editor import CanvasEditor
+from .common import fill_with_scroll
 from .formula_field import CalculusPlot, FormulaField
 
 
@@ -50,10 +51,12 @@ class PropertiesPanel(QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(self._chain_page())
         self.pages.addWidget(self._block_page())
-        layout = QVBoxLayout(self)
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
         layout.setContentsMargins(12, 4, 12, 12)
         layout.addWidget(self.pages)
         layout.addStretch(1)
+        fill_with_scroll(self, inner)  # the calculus plots are tall: a short dock scrolls, the window stays small
 
         editor.selection_changed.connect(self.refresh)
         editor.doc.changed.connect(self.refresh)
