@@ -14,15 +14,14 @@ import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QSpinBox, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QLabel, QScrollArea, QSpinBox,
+                               QStackedWidget, QVBoxLayout, QWidget)
 
 from engine import ACTIVATIONS, LayerSpec
 from engine.analysis import activation_of
 
 from ..canvas import catalog
 from ..canvas.editor import CanvasEditor
-from .common import fill_with_scroll
 from .formula_field import CalculusPlot, FormulaField
 
 
@@ -56,7 +55,15 @@ class PropertiesPanel(QWidget):
         layout.setContentsMargins(12, 4, 12, 12)
         layout.addWidget(self.pages)
         layout.addStretch(1)
-        fill_with_scroll(self, inner)  # the calculus plots are tall: a short dock scrolls, the window stays small
+        # scrolled: with the f, f′, f″ plot the block page is ~600 pixels tall, more than a 700-pixel window has
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
         editor.selection_changed.connect(self.refresh)
         editor.doc.changed.connect(self.refresh)
