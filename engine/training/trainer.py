@@ -120,6 +120,7 @@ class Trainer:
         self.n_params = int(sum(p.value.size for p in self.ps))
         self.s1, self.s2 = optimiser.new_state(self.n_params, self.dtype)
         self.t = 0  # optimiser steps taken
+        self.epoch = 0  # epochs trained (across fits): where the learning-rate schedule is; a caller may set it
         self.layers = self._trainable_layers()
         self.verdict = can_compile(model, loss)
         self.compiled = compiled
@@ -160,6 +161,10 @@ class Trainer:
         self.s1[:], self.s2[:] = s1, s2
         self.t = int(step)
         return True
+
+    def current_rate(self) -> float:
+        """The learning rate the schedule gives the next epoch (the base rate without a schedule)."""
+        return self.optimiser.rate(self.epoch)
 
     def hold_after(self, epochs: int | None):
         """Pause the running fit once it has finished `epochs` epochs (counted in that fit; None: no hold).
@@ -299,6 +304,7 @@ class _Run:
         names = [f"layer {i + 1}" for i in range(len(trainer.layers))]
         self.hist = trainer.history = History(path=trainer.path, reason=reason,
                                               gradients=EpochTable(layer_columns(names)))
+        self.epoch0 = trainer.epoch  # the schedule's epoch when this fit began
         self.perms: dict[int, np.ndarray] = {}  # epoch -> its shuffle, drawn once, in epoch order
         self.done = 0           # steps done in this fit
         self.partial = [0.0, 0]  # the current epoch's weighted loss sum and sample count so far
@@ -397,11 +403,12 @@ class _Run:
         perms = self._perms(first, last)
         spanned = last - first + 1
         losses = np.zeros(k)
+        rates = np.array([tr.optimiser.rate(self.epoch0 + e) for e in range(first, last + 1)])
         epochs = np.full((spanned, 2), math.nan)
         stats = np.full((spanned, len(tr.layers), len(STATS)), math.nan)
         self.snapped = self._snapshot(runner)
         began = time.perf_counter()
-        got, status = runner.train(self.X, self.Y, perms, offset, k, self.kind, self.hp, tr.t, self.Xv, self.Yv,
+        got, status = runner.train(self.X, self.Y, perms, rates, offset, k, self.kind, self.hp, tr.t, self.Xv, self.Yv,
                                    losses, epochs, stats, tr._control)
         elapsed = time.perf_counter() - began
         bound = EXPLODING * self.best
@@ -453,6 +460,7 @@ class _Run:
             hist.accuracy.append(self.accuracy)
             hist.gradients.add(hist.epochs_done, stats[row].ravel())
             self.best = min(self.best, train)
+            tr.epoch += 1
             self.rep["pending"].append((hist.epochs_done, train, self.val_loss, self.accuracy))
             self.rep["stats"].append(np.concatenate([[hist.epochs_done], stats[row].ravel()]))
             self.partial = [0.0, 0]
