@@ -29,6 +29,7 @@ from .jsonio import MAX_STRING, check_plain
 from .reference import reference_problem
 from ..nn.losses import LOSSES
 from ..nn.optimisers import OPTIMISERS, optimiser_from_dict
+from ..nn.schedules import SCHEDULES
 from ..nn.spec import MAX_FEATURES, ChainSpec
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "APP_VERSION", "MIGRATIONS", "MAX_PARAMS", "MAX_LAYERS",
@@ -137,9 +138,16 @@ def _object(value, where: str, fields: dict[str, Callable], required=()) -> dict
     return {key: fields[key](item, f"{where}.{key}") for key, item in value.items()}
 
 
+def _schedule(value, where):
+    """A learning-rate schedule (engine.nn.schedules); absent in files before schedules: a constant rate."""
+    return _object(value, where, {"kind": _choice(*SCHEDULES), "epochs": _int(1, 10**9), "factor": _number(0, 1),
+                                  "floor": _number(0, 1e6)}, required=("kind",))
+
+
 def _optimiser(value, where):
-    fields = {"name": _choice(*OPTIMISERS)} | {k: _number(0, 1e6) for k in ("eta", "rho", "eps", "weight_decay")}
+    fields = {"name": _choice(*OPTIMISERS)} | {k: _number(0, 1e6) for k in ("eta", "rho", "eps", "weight_decay", "l1")}
     fields["beta"] = _list_of(_number(0, 1), 2)
+    fields["schedule"] = _schedule
     checked = _object(value, where, fields, required=("name",))
     try:
         optimiser_from_dict(checked)

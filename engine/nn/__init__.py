@@ -16,6 +16,7 @@ from .formula import Formula, FormulaError, calculus, formula
 from .layers import INITIALISERS, Chain, Dense, compose, param_count
 from .losses import LOSSES, binarycrossentropy, crossentropy, logitcrossentropy, mse
 from .optimisers import OPTIMISERS, Adam, Descent, Momentum, Nesterov, Optimiser, RMSProp, optimiser_from_dict
+from .schedules import SCHEDULES, Schedule, schedule_from_dict
 from .features import FEATURES, add_features, check_features, dataset_with_features, feature_labels
 from .spec import ChainSpec, LayerSpec
 
@@ -25,4 +26,5 @@ __all__ = ["Activation", "ACTIVATIONS", "NORMALISING", "LEAKY_SLOPE", "identity"
            "Dense", "Chain", "compose", "param_count", "INITIALISERS", "LOSSES",
            "mse", "crossentropy", "logitcrossentropy", "binarycrossentropy", "Optimiser", "OPTIMISERS", "Descent",
            "Momentum", "Nesterov", "RMSProp", "Adam", "optimiser_from_dict", "ChainSpec", "LayerSpec",
+           "Schedule", "SCHEDULES", "schedule_from_dict",
            "FEATURES", "add_features", "check_features", "dataset_with_features", "feature_labels"]

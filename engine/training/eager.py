@@ -12,7 +12,7 @@ import numpy as np
 from ..autodiff.back import withgradient
 from ..autodiff.params import params
 from ..autodiff.tracked import Interrupted, interruptible, no_grad
-from ..nn.optimisers import UPDATE_CHUNK, update_arrays
+from ..nn.optimisers import ETA, UPDATE_CHUNK, update_arrays
 
 # How a call to `train` ended (the same codes as engine.kernels.interpreter's)
 DONE, BAD_LOSS, BAD_WEIGHTS, INTERRUPTED = 0, 1, 2, 3
@@ -24,6 +24,12 @@ def count_correct(yhat, y):
     if yhat.shape[1] == 1:
         return int(np.sum((yhat[:, 0] > 0.5) == (y[:, 0] > 0.5)))
     return int(np.sum(np.argmax(yhat, axis=1) == np.argmax(y, axis=1)))
+
+
+def _dot(a, b):
+    """a · b of two flat float64 slices without BLAS: a BLAS dot wakes its threads for each of the many slices
+    (3x slower here, far worse when the cores are busy)."""
+    return np.einsum("i,i->", a, b)
 
 
 class EagerRunner:
@@ -69,15 +75,17 @@ class EagerRunner:
         """A flat array of this runner's in the Trainer's layout (the same one)."""
         return flat
 
-    def train(self, X, Y, perms, step0, nsteps, opt_kind, hp, t0, Xv, Yv, losses, epochs, stats, control):
+    def train(self, X, Y, perms, rates, step0, nsteps, opt_kind, hp, t0, Xv, Yv, losses, epochs, stats, control):
         """As `engine.kernels.interpreter.train`: steps across epochs, validation and STATS at each epoch's end.
         Returns (steps completed, how it ended)."""
         # overflow shows up as an inf/NaN loss, which the trainer reports as divergence
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            return self._train(X, Y, perms, step0, nsteps, opt_kind, hp, t0, Xv, Yv, losses, epochs, stats, control)
+            return self._train(X, Y, perms, rates, step0, nsteps, opt_kind, hp, t0, Xv, Yv, losses, epochs, stats,
+                               control)
 
-    def _train(self, X, Y, perms, step0, nsteps, opt_kind, hp, t0, Xv, Yv, losses, epochs, stats, control):
+    def _train(self, X, Y, perms, rates, step0, nsteps, opt_kind, hp, t0, Xv, Yv, losses, epochs, stats, control):
         batch, n = self.batch, len(X)
+        hp = np.array(hp, dtype=np.float64)  # ours: its rate is set per epoch
         steps = -(-n // batch)
         for s in range(nsteps):
             if control[0]:
@@ -96,6 +104,7 @@ class EagerRunner:
             if control[0]:  # the gradients are in but nothing has changed yet: the step is not taken
                 return s, INTERRUPTED
             last = step == steps - 1
+            hp[ETA] = rates[epoch]
             finite = self._update(grads, opt_kind, hp, t0 + s + 1, stats[epoch] if last else None,
                                   keep_previous=step == steps - 2 or steps == 1)
             if last:
@@ -126,8 +135,8 @@ class EagerRunner:
                 if stats_row is not None:
                     g64, prev64 = g.astype(np.float64, copy=False), prev.astype(np.float64, copy=False)
                     step = flat[part] - before
-                    sums[i] += (np.dot(g64, g64), np.dot(g64, prev64), np.dot(prev64, prev64),
-                                np.dot(before, before), np.dot(step, step))
+                    sums[i] += (_dot(g64, g64), _dot(g64, prev64), _dot(prev64, prev64),
+                                _dot(before, before), _dot(step, step))
                     finite = finite and bool(np.isfinite(flat[part]).all())
                 if keep_previous:
                     prev[:] = g

@@ -25,10 +25,11 @@ from typing import Callable
 import numpy as np
 
 from engine import ChainSpec, Dataset, Standardiser, Trainer, data, no_grad, params
-from engine.nn import OPTIMISERS, Adam, add_features, dataset_with_features
+from engine.nn import OPTIMISERS, Adam, Schedule, add_features, dataset_with_features
 from engine.training import EpochTable, History, Progress, split
 
 from .datarefs import reference_for
+from .endless import RunCounter, RunHistory, endless
 from .events import Event
 from .record import TrainingRecord
 
@@ -48,11 +49,21 @@ class Settings:
     epochs: int = 300
     seed: int = 0          # draws the weights, the validation split and the shuffling
     validation: float = 0.2
+    l1: float = 0.0        # regularisation: the L1 penalty, and L2 (the optimiser's weight decay)
+    l2: float = 0.0
+    schedule: str = "constant"  # the learning rate's schedule (engine.nn.schedules), its pace and its shape
+    schedule_epochs: int = 100
+    schedule_factor: float = 0.5
+    schedule_floor: float = 0.0
+
+    def make_schedule(self) -> Schedule:
+        return Schedule(self.schedule, self.schedule_epochs, self.schedule_factor, self.schedule_floor)
 
     def make_optimiser(self):
+        extra = {"weight_decay": self.l2, "l1": self.l1, "schedule": self.make_schedule()}
         if self.optimiser == "Adam":
-            return Adam(self.lr, (self.beta1, self.beta2))
-        return OPTIMISERS[self.optimiser](self.lr)
+            return Adam(self.lr, (self.beta1, self.beta2), **extra)
+        return OPTIMISERS[self.optimiser](self.lr, **extra)
 
     def to_model_file(self) -> dict:
         """The `settings` entry of a model file."""
@@ -70,6 +81,10 @@ class Settings:
             out["lr"] = float(opt.get("eta", self.lr))
             beta = opt.get("beta") or (self.beta1, self.beta2)
             out["beta1"], out["beta2"] = float(beta[0]), float(beta[1])
+            out["l1"], out["l2"] = float(opt.get("l1", 0.0)), float(opt.get("weight_decay", 0.0))
+            schedule = Schedule(**opt.get("schedule", {}))  # checked by load_model; absent: constant
+            out.update(schedule=schedule.kind, schedule_epochs=schedule.epochs, schedule_factor=schedule.factor,
+                       schedule_floor=schedule.floor)
         for key in ("batch_size", "epochs", "seed"):
             if isinstance(s.get(key), int):
                 out[key] = s[key]
@@ -115,11 +130,14 @@ class TrainingSession:
         self.fixed: Standardiser | None = None  # a loaded model's statistics: its weights expect them
         self.loaded_weights = False
         self._saved_state = None
-        self.split = None                 # engine.training.Split of the current data, or None
-        self.model_split = None           # the split the Chain learns from: `split` with any derived inputs
+        # engine.training.Split of the current data, or None: `train`, `val` as the Chain takes them (with any derived
+        # inputs, standardised), `raw_train`, `raw_val` as the data on screen has them
+        self.split = None
         self.last_progress: Progress | None = None
         self.run_start = 0                # epochs done before the current run
         self.watched = 0                  # trainable layer whose gradients the plots show
+        self.pace: float | None = None    # slow motion: minibatch steps a second (None: full speed)
+        self._counter: RunCounter | None = None  # the current run's epochs, steps and hold
         self._trainer, self._trainer_key = None, None
         self._display, self._display_params = None, []
         self.changed = Event()            # data, split, model or settings changed
@@ -175,6 +193,12 @@ class TrainingSession:
         self.record.watched, self.record.layer_grads = layer, None
         self.record.version += 1
 
+    def set_pace(self, steps_per_second: float | None) -> None:
+        """Slow motion at `steps_per_second` minibatch steps a second, or full speed (None); a running fit follows."""
+        self.pace = steps_per_second or None
+        if self._trainer is not None:
+            self._trainer.set_pace(self.pace)
+
     def _resplit(self):
         if self.data is None:
             return
@@ -183,10 +207,10 @@ class TrainingSession:
         fixed = self.fixed if self.fixed is not None and self.fixed.n_features == k else None
         # standardisation off is the identity's statistics: a model file then says so, as it says any other
         scaler = fixed or self.data.standardise or Standardiser(np.zeros(k), np.ones(k))
-        self.model_split = split(learnt, self.settings.validation, self.settings.seed, scaler)
-        # the views show the raw data; the same seed picks the same rows
-        self.split = self.model_split if learnt is self.data.dataset else \
-            split(self.data.dataset, self.settings.validation, self.settings.seed, False)
+        self.split = split(learnt, self.settings.validation, self.settings.seed, scaler)
+        if learnt is not self.data.dataset:  # the raw parts are the data on screen (the same seed: the same rows)
+            raw = split(self.data.dataset, self.settings.validation, self.settings.seed, False)
+            self.split = self.split._replace(raw_train=raw.raw_train, raw_val=raw.raw_val)
         self.record.classify = self.data.dataset.task == "classification"
         self.record.version += 1
         self.changed.emit()
@@ -212,7 +236,7 @@ class TrainingSession:
     # ---- derived ----
     @property
     def standardiser(self) -> Standardiser | None:
-        return None if self.model_split is None else self.model_split.standardiser
+        return None if self.split is None else self.split.standardiser
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -247,12 +271,13 @@ class TrainingSession:
         Raises ValueError (or TypeError) when the settings do not suit the model."""
         s = self.settings
         key = (s.loss, s.optimiser, s.lr, (s.beta1, s.beta2) if s.optimiser == "Adam" else None, s.batch_size,
-               s.seed, id(self.model), id(self.standardiser))
+               s.seed, id(self.model), id(self.standardiser), s.l1, s.l2, s.make_schedule())
         if self._trainer is None or key != self._trainer_key:
             self._trainer = Trainer(self.model, s.loss, s.make_optimiser(), batch_size=s.batch_size, seed=s.seed,
                                     watch_layer=self.watched, standardise=self.standardiser or False,
                                     blas_threads=1, report_weights=True)
             self._trainer_key = key
+            self._trainer.set_pace(self.pace)
             if self._saved_state is not None:  # a loaded model's optimiser: continue it if it is the same one
                 optimiser, state = self._saved_state
                 if optimiser == self._trainer.optimiser.to_dict():
@@ -277,19 +302,24 @@ class TrainingSession:
         return None
 
     # ---- a run ----
-    def begin(self, epochs: int) -> Callable:
-        """Start a run of `epochs` more epochs: returns its work, `work(context) -> History`, for a worker thread.
-        Raises ValueError with a message for a person when it cannot start."""
+    def begin(self, epochs: int | None) -> Callable:
+        """Start a run of `epochs` more epochs (None: until stopped, Play): returns its work,
+        `work(context) -> History`, for a worker thread. Raises ValueError with a message for a person when it
+        cannot start."""
         problem = self.problem()
         if problem:
             raise ValueError(problem)
         trainer = self.trainer()
+        trainer.epoch = self.epochs_done  # the schedule follows the epochs shown, whichever trainer ran them
         dataset, validation = self.model_dataset, self.settings.validation
         self.run_start = self.epochs_done
         self.last_progress = None
+        counter = self._counter = RunCounter(trainer)
         self._set_state("running")
 
         def work(context) -> History:  # on the worker thread: touches nothing of the session but the trainer
+            if epochs is None:
+                return endless(trainer, dataset, validation, context, counter)
             return trainer.fit(dataset, epochs, validation, on_progress=context.report,
                                should_stop=context.should_stop, should_pause=context.should_pause)
         return work
@@ -307,13 +337,21 @@ class TrainingSession:
 
     def epochs_in_run(self) -> int:
         """Epochs the current run has finished so far (read live from its trainer: reports lag behind)."""
-        history = self._trainer.history if self._trainer is not None else None
-        return history.epochs_done if history is not None and self.state != "idle" else 0
+        return self._counter.done()[0] if self._counter is not None and self.state != "idle" else 0
 
-    def hold_after(self, epochs: int | None) -> None:
-        """The running fit pauses by itself after `epochs` of its epochs (Step while paused); None releases."""
-        if self._trainer is not None:
-            self._trainer.hold_after(epochs)
+    def current_rate(self) -> float:
+        """The learning rate of the epoch being trained (or next to train), as the settings' schedule gives it."""
+        return self.settings.make_optimiser().rate(self.epochs_done + self.epochs_in_run())
+
+    def steps_in_run(self) -> int:
+        """Minibatch steps the current run has taken so far (read live)."""
+        return self._counter.done()[1] if self._counter is not None and self.state != "idle" else 0
+
+    def hold_after(self, epochs: int | None, steps: int | None = None) -> None:
+        """The run pauses by itself once `epochs` of its epochs are done, or `steps` of its minibatch steps
+        (Step while paused); None releases."""
+        if self._counter is not None:
+            self._counter.hold_after(epochs, steps)
 
     def set_paused(self, paused: bool) -> None:
         if self.state in ("running", "paused"):
@@ -328,8 +366,10 @@ class TrainingSession:
         if history is None and self._trainer is not None:
             history = self._trainer.history  # kept up to date while the run went: what it learnt stays
             if history is not None:
+                history = RunHistory.of(history, self._counter.epochs if self._counter is not None else 0)
                 history.message = history.message or "the run stopped with an error"
         self.hold_after(None)
+        self._counter = None
         if history is not None:
             self.epochs_done = self.run_start + history.epochs_done
         self.record.epochs = self.epochs_done
@@ -341,6 +381,18 @@ class TrainingSession:
         assert state in STATES, state
         self.state = state
         self.state_changed.emit(state)
+
+    def set_weights(self, weights: list) -> bool:
+        """Put `weights` (params order, copied) into the model while idle: the next Train continues from them
+        (the loss landscape's click). False, and nothing changes, while a run goes or the shapes differ."""
+        current = self.weights()
+        if self.state != "idle" or len(weights) != len(current) or \
+                any(np.shape(w) != c.shape for w, c in zip(weights, current)):
+            return False
+        for p, w in zip(params(self.model), weights):
+            np.copyto(p.value, w, casting="unsafe")
+        self.record.set_weights(self.weights())
+        return True
 
     # ---- reading the model ----
     def predict(self, X, weights=None):
