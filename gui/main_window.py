@@ -27,6 +27,7 @@ from . import recent
 from .files import DocumentFiles
 from .gc_guard import collect_on_gui_thread
 from .panels.csv_import import import_data
+from .panels.gradcheck import add_gradient_check
 from .panels.landscape import LandscapePanel
 from .panels.prediction import PredictionPanel
 from .panels.properties import PropertiesPanel
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self.menus["file"].insertAction(self.actions_by_name["quit"], import_action)
         self.menus["file"].insertSeparator(self.actions_by_name["quit"])
         add_export_menu(self)  # File ▸ Export…, File ▸ Import ONNX…
+        add_gradient_check(self)  # Tools ▸ Gradient Check, its toolbar button and dock
         self.remember_layout = remember_layout  # the app's own window: its size and docks as last left
         if remember_layout:
             self._restore_layout()
@@ -192,6 +194,7 @@ class MainWindow(QMainWindow):
         if self.remember_layout:
             self._save_layout()
         self.training.shutdown()  # stop a run and join its thread before the window goes
+        self.gradcheck.shutdown()
         self.landscape.shutdown()
         self.lock.release()       # its slots must not outlive the widgets they switch
         super().closeEvent(event)

@@ -1,15 +1,23 @@
 """Looking inside a model: checks and views computed from a Chain, its loss and its data.
 
+    gradcheck.py    check_model: the tape's gradients and Hessian-vector products against central differences
+    activity.py     pre-activations, their histogram, the share saturated or dead
     landscape.py    the loss over a plane of weights (random filter-normalised or picked), its gradient, a path
 
->>> from engine import Chain, Dense, tanh
->>> weight_plane(Chain(Dense(1, 2, tanh, rng=0)), "W1[0,0], b1[1]").labels
+>>> from engine import Chain, Dense, σ
+>>> check_model(Chain(Dense(1, 2, σ, rng=0)), "mse", [[0.5], [-1.0]], [[1.0, 0.0], [0.0, 1.0]]).status
+'green'
+>>> weight_plane(Chain(Dense(1, 2, σ, rng=0)), "W1[0,0], b1[1]").labels
 ('W1[0,0]', 'b1[1]')
 
 numpy and the tape only; it knows nothing of the app.
 """
+from .activity import Activity, activation_of, activity, histogram, plot_range, preactivations
+from .gradcheck import GradcheckReport, LayerCheck, Stopped, check_model, status_of
 from .landscape import (Landscape, Plane, WeightRef, gradients_at, landscape, losses_at, parse_directions,
                         random_plane, weight_plane)
 
-__all__ = ["Landscape", "Plane", "WeightRef", "landscape", "losses_at", "gradients_at", "parse_directions",
+__all__ = ["check_model", "GradcheckReport", "LayerCheck", "Stopped", "status_of",
+           "Activity", "activation_of", "activity", "histogram", "plot_range", "preactivations",
+           "Landscape", "Plane", "WeightRef", "landscape", "losses_at", "gradients_at", "parse_directions",
            "random_plane", "weight_plane"]

@@ -10,7 +10,7 @@ Arguments come in four named groups (plain namedtuples, so Numba types them once
     Net    the program:  code, slopes, buf_off, buf_dim, layers, loss, fuse, eps, batch, formulas
     Work   the buffers:  acts, dacts, params, grads, s1, s2 (optimiser state), before, previous
     Rule   the optimiser: kind, hp, t0 (steps taken before this call)
-    Span   what to run:  X, Y, perms, step0, nsteps, Xv, Yv, losses, epochs, stats, control
+    Span   what to run:  X, Y, perms, rates, step0, nsteps, Xv, Yv, losses, epochs, stats, control
 
 `train` runs `nsteps` minibatches starting at step `step0` of the epoch shuffled by `perms[0]`,
 on into the epochs of `perms[1:]`; after each epoch it ends it validates and records diagnostics.
@@ -25,6 +25,7 @@ from numba import njit
 from . import activations as K
 from .dense import (BLAS_TRANSPOSED, LOGITCROSSENTROPY, all_finite, count_correct, gather_rows, linear_backward,
                     linear_forward, loss_seed, loss_value, softmax_crossentropy_seed)
+from ..nn.optimisers import ETA
 from .optimisers import apply_update
 
 __all__ = ["Net", "Work", "Rule", "Span", "train", "evaluate", "DONE", "BAD_LOSS", "BAD_WEIGHTS", "INTERRUPTED"]
@@ -42,8 +43,8 @@ kernel addresses (engine.kernels.formula), 0 in the other rows."""
 Work = namedtuple("Work", "acts dacts params grads s1 s2 before previous")
 """`before`: the parameters before an epoch's last step; `previous`: the gradient of the step before that."""
 Rule = namedtuple("Rule", "kind hp t0")
-Span = namedtuple("Span", "X Y perms step0 nsteps Xv Yv losses epochs stats control")
-"""`losses[s]` gets step s's loss; `epochs[e]` (validation loss, correct) and `stats[e]` (per layer, STATS) for
+Span = namedtuple("Span", "X Y perms rates step0 nsteps Xv Yv losses epochs stats control")
+"""`rates[e]`: the learning rate of the epoch shuffled by `perms[e]` (the schedule's); `losses[s]` gets step s's loss; `epochs[e]` (validation loss, correct) and `stats[e]` (per layer, STATS) for
 each epoch e that ends in this call, counted from perms[0]; `control[0] != 0` asks the run to stop."""
 
 # How `train` ended
@@ -214,6 +215,8 @@ def train(net, work, rule, span):
     n, nv = X.shape[0], span.Xv.shape[0]
     steps = (n + batch - 1) // batch
     no_stop = np.zeros(1, dtype=np.int64)  # validation is not interrupted: its epoch is already trained
+    hp = np.empty_like(rule.hp)
+    _copy(rule.hp, hp)
     for s in range(span.nsteps):
         if control[0] != 0:
             return s, INTERRUPTED
@@ -232,7 +235,8 @@ def train(net, work, rule, span):
         last = step == steps - 1
         if last:
             _copy(work.params, work.before)
-        apply_update(rule.kind, work.params, work.grads, work.s1, work.s2, rule.hp, rule.t0 + s + 1)
+        hp[ETA] = span.rates[epoch]
+        apply_update(rule.kind, work.params, work.grads, work.s1, work.s2, hp, rule.t0 + s + 1)
         if last:
             _record_stats(net, work, span.stats[epoch])
             if not all_finite(work.params):

@@ -29,6 +29,7 @@ from .jsonio import MAX_STRING, check_plain
 from .reference import reference_problem
 from ..nn.losses import LOSSES
 from ..nn.optimisers import OPTIMISERS, optimiser_from_dict
+from ..nn.schedules import SCHEDULES
 from ..nn.spec import MAX_FEATURES, ChainSpec
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "APP_VERSION", "MIGRATIONS", "MAX_PARAMS", "MAX_LAYERS",
@@ -46,6 +47,7 @@ _VERSION_TEXT = re.compile(r"\d{1,4}(\.\d{1,4}){0,3}")
 # MIGRATIONS[v] turns a version-v document into a version v+1 one (plain dict in, plain dict out).
 # Version 1 is the first format, so there is nothing to migrate yet.
 # Version 2 added `optimiser_state` (and its arrays in weights.npz); a version-1 file simply has none.
+# `spec.features` (derived inputs, engine.nn.features) is optional within version 2: a file without it has none.
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: lambda doc: doc}
 
 # ---- value checks: each takes (value, where) and returns the value or raises FileProblem ----
@@ -136,9 +138,16 @@ def _object(value, where: str, fields: dict[str, Callable], required=()) -> dict
     return {key: fields[key](item, f"{where}.{key}") for key, item in value.items()}
 
 
+def _schedule(value, where):
+    """A learning-rate schedule (engine.nn.schedules); absent in files before schedules: a constant rate."""
+    return _object(value, where, {"kind": _choice(*SCHEDULES), "epochs": _int(1, 10**9), "factor": _number(0, 1),
+                                  "floor": _number(0, 1e6)}, required=("kind",))
+
+
 def _optimiser(value, where):
-    fields = {"name": _choice(*OPTIMISERS)} | {k: _number(0, 1e6) for k in ("eta", "rho", "eps", "weight_decay")}
+    fields = {"name": _choice(*OPTIMISERS)} | {k: _number(0, 1e6) for k in ("eta", "rho", "eps", "weight_decay", "l1")}
     fields["beta"] = _list_of(_number(0, 1), 2)
+    fields["schedule"] = _schedule
     checked = _object(value, where, fields, required=("name",))
     try:
         optimiser_from_dict(checked)
@@ -184,6 +193,7 @@ DATASET = {
     "name": _text(), "source": _text(40), "path": _text(MAX_STRING), "task": _choice("classification", "regression"),
     "target": _text(), "n_samples": _int(0, 10**9),
     "params": _flat(32),
+    "points": lambda v, w: v,  # drawn data's [[x1, x2, label], ...]: reference_problem checks them
     "features": _list_of(_text(), MAX_FEATURES), "class_names": _list_of(_text(), 10_000),
     "normalisation": lambda v, w: _object(v, w, {"mean": _list_of(_number(-1e300, 1e300), MAX_FEATURES),
                                                  "std": _list_of(_number(1e-300, 1e300), MAX_FEATURES)},

@@ -240,11 +240,11 @@ class CompiledRunner:
         """A copy of leaf i's latest gradient, shaped like the leaf."""
         return self._flat_view(self.grads, i).copy()
 
-    def train(self, X, Y, perms, step0, nsteps, opt_kind, hp, t0, Xv, Yv, losses, epochs, stats, control):
+    def train(self, X, Y, perms, rates, step0, nsteps, opt_kind, hp, t0, Xv, Yv, losses, epochs, stats, control):
         """Train `nsteps` steps from step `step0` of the epoch ordered by `perms[0]` (see interpreter.train).
         Returns (steps completed, how it ended)."""
         done, status = train(self.net, self.work, Rule(opt_kind, hp, t0),
-                             Span(X, Y, perms, step0, nsteps, Xv, Yv, losses, epochs, stats, control))
+                             Span(X, Y, perms, rates, step0, nsteps, Xv, Yv, losses, epochs, stats, control))
         return int(done), int(status)
 
     def evaluate(self, X, Y):
@@ -265,7 +265,7 @@ def warm_up(dtypes=(np.float64, np.float32)):
         X = np.zeros((1, 1), dtype=dtype)
         s = np.zeros(runner.params.size, dtype=dtype)
         runner.begin(s, s.copy())
-        runner.train(X, X, np.zeros((1, 1), dtype=np.int64), 0, 1, ADAM, np.zeros(5), 0, X, X, np.zeros(1),
-                     np.zeros((1, 2)), np.zeros((1, 1, 4)), np.zeros(1, dtype=np.int64))
+        runner.train(X, X, np.zeros((1, 1), dtype=np.int64), np.zeros(1), 0, 1, ADAM, np.zeros(6), 0, X, X,
+                     np.zeros(1), np.zeros((1, 2)), np.zeros((1, 1, 4)), np.zeros(1, dtype=np.int64))
         runner.evaluate(X, X)
     return time.perf_counter() - began

@@ -12,7 +12,7 @@ import numpy as np
 from ..autodiff.back import withgradient
 from ..autodiff.params import params
 from ..autodiff.tracked import Interrupted, interruptible, no_grad
-from ..nn.optimisers import UPDATE_CHUNK, update_arrays
+from ..nn.optimisers import ETA, UPDATE_CHUNK, update_arrays
 
 # How a call to `train` ended (the same codes as engine.kernels.interpreter's)
 DONE, BAD_LOSS, BAD_WEIGHTS, INTERRUPTED = 0, 1, 2, 3
@@ -75,15 +75,17 @@ class EagerRunner:
         """A flat array of this runner's in the Trainer's layout (the same one)."""
         return flat
 
-    def train(self, X, Y, perms, step0, nsteps, opt_kind, hp, t0, Xv, Yv, losses, epochs, stats, control):
+    def train(self, X, Y, perms, rates, step0, nsteps, opt_kind, hp, t0, Xv, Yv, losses, epochs, stats, control):
         """As `engine.kernels.interpreter.train`: steps across epochs, validation and STATS at each epoch's end.
         Returns (steps completed, how it ended)."""
         # overflow shows up as an inf/NaN loss, which the trainer reports as divergence
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            return self._train(X, Y, perms, step0, nsteps, opt_kind, hp, t0, Xv, Yv, losses, epochs, stats, control)
+            return self._train(X, Y, perms, rates, step0, nsteps, opt_kind, hp, t0, Xv, Yv, losses, epochs, stats,
+                               control)
 
-    def _train(self, X, Y, perms, step0, nsteps, opt_kind, hp, t0, Xv, Yv, losses, epochs, stats, control):
+    def _train(self, X, Y, perms, rates, step0, nsteps, opt_kind, hp, t0, Xv, Yv, losses, epochs, stats, control):
         batch, n = self.batch, len(X)
+        hp = np.array(hp, dtype=np.float64)  # ours: its rate is set per epoch
         steps = -(-n // batch)
         for s in range(nsteps):
             if control[0]:
@@ -102,6 +104,7 @@ class EagerRunner:
             if control[0]:  # the gradients are in but nothing has changed yet: the step is not taken
                 return s, INTERRUPTED
             last = step == steps - 1
+            hp[ETA] = rates[epoch]
             finite = self._update(grads, opt_kind, hp, t0 + s + 1, stats[epoch] if last else None,
                                   keep_previous=step == steps - 2 or steps == 1)
             if last:

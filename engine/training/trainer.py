@@ -120,6 +120,7 @@ class Trainer:
         self.n_params = int(sum(p.value.size for p in self.ps))
         self.s1, self.s2 = optimiser.new_state(self.n_params, self.dtype)
         self.t = 0  # optimiser steps taken
+        self.epoch = 0  # epochs trained (across fits): where the learning-rate schedule is; a caller may set it
         self.layers = self._trainable_layers()
         self.verdict = can_compile(model, loss)
         self.compiled = compiled
@@ -130,6 +131,8 @@ class Trainer:
         self.history: History | None = None
         self._control = np.zeros(1, dtype=np.int64)  # the running chunk's stop signal (see interrupt)
         self._hold: int | None = None  # see hold_after
+        self._hold_steps: int | None = None  # see hold_after_steps
+        self._pace: float | None = None  # see set_pace
         self._runners: dict[bool, object] = {}
 
     @property
@@ -159,10 +162,25 @@ class Trainer:
         self.t = int(step)
         return True
 
+    def current_rate(self) -> float:
+        """The learning rate the schedule gives the next epoch (the base rate without a schedule)."""
+        return self.optimiser.rate(self.epoch)
+
     def hold_after(self, epochs: int | None):
         """Pause the running fit once it has finished `epochs` epochs (counted in that fit; None: no hold).
         Chunks end at that epoch's boundary, so it trains exactly that far (thread-safe)."""
         self._hold = None if epochs is None else int(epochs)
+
+    def hold_after_steps(self, steps: int | None):
+        """Pause the running fit once it has taken `steps` minibatch steps (counted in that fit; None: no hold):
+        a Step of one minibatch (thread-safe)."""
+        self._hold_steps = None if steps is None else int(steps)
+
+    def set_pace(self, steps_per_second: float | None):
+        """Slow motion: at most `steps_per_second` minibatch steps a second, and a report after every step while
+        that is slower than the report interval; None (the default) trains at full speed, exactly as without it.
+        Thread-safe: a running fit takes the new pace at its next chunk."""
+        self._pace = float(steps_per_second) if steps_per_second else None
 
     # ---- setting up ----
     def _trainable_layers(self):
@@ -286,6 +304,7 @@ class _Run:
         names = [f"layer {i + 1}" for i in range(len(trainer.layers))]
         self.hist = trainer.history = History(path=trainer.path, reason=reason,
                                               gradients=EpochTable(layer_columns(names)))
+        self.epoch0 = trainer.epoch  # the schedule's epoch when this fit began
         self.perms: dict[int, np.ndarray] = {}  # epoch -> its shuffle, drawn once, in epoch order
         self.done = 0           # steps done in this fit
         self.partial = [0.0, 0]  # the current epoch's weighted loss sum and sample count so far
@@ -322,8 +341,8 @@ class _Run:
         return self.hist
 
     def _held(self):
-        hold = self.tr._hold
-        return hold is not None and self.hist.epochs_done >= hold
+        hold, steps = self.tr._hold, self.tr._hold_steps
+        return hold is not None and self.hist.epochs_done >= hold or steps is not None and self.done >= steps
 
     def _halted(self, runner):
         """Sleep while paused (or held); True (and noted in the history) once asked to stop."""
@@ -374,16 +393,22 @@ class _Run:
         k = min(self.chunks[runner.compiled], self.total - self.done)
         if tr._hold is not None and tr._hold * self.steps_per_epoch > self.done:
             k = min(k, tr._hold * self.steps_per_epoch - self.done)  # end exactly at the hold
+        if tr._hold_steps is not None and tr._hold_steps > self.done:
+            k = min(k, tr._hold_steps - self.done)
+        pace = tr._pace
+        if pace is not None:  # slow motion: a chunk is CHUNK_SECONDS of the pace's steps (a few a second: one)
+            k = min(k, max(1, int(pace * CHUNK_SECONDS)))
         first, offset = divmod(self.done, self.steps_per_epoch)
         last = (self.done + k - 1) // self.steps_per_epoch
         perms = self._perms(first, last)
         spanned = last - first + 1
         losses = np.zeros(k)
+        rates = np.array([tr.optimiser.rate(self.epoch0 + e) for e in range(first, last + 1)])
         epochs = np.full((spanned, 2), math.nan)
         stats = np.full((spanned, len(tr.layers), len(STATS)), math.nan)
         self.snapped = self._snapshot(runner)
         began = time.perf_counter()
-        got, status = runner.train(self.X, self.Y, perms, offset, k, self.kind, self.hp, tr.t, self.Xv, self.Yv,
+        got, status = runner.train(self.X, self.Y, perms, rates, offset, k, self.kind, self.hp, tr.t, self.Xv, self.Yv,
                                    losses, epochs, stats, tr._control)
         elapsed = time.perf_counter() - began
         bound = EXPLODING * self.best
@@ -397,8 +422,16 @@ class _Run:
         if self.snapped and calm:
             self.good, self.start = self.start, self.good
         self.chunks[runner.compiled] = _next_chunk(k, elapsed)
-        self._report(runner)
+        self._report(runner, force=pace is not None and pace * REPORT_SECONDS < 1)  # slow motion: every step seen
+        if pace is not None:
+            self._keep_pace(began + k / pace)
         return True
+
+    def _keep_pace(self, until):
+        """Slow motion: sleep until `until` (perf_counter), waking early for a stop or pause (interrupt) or a new pace."""
+        tr, pace = self.tr, self.tr._pace
+        while not tr._control[0] and tr._pace == pace and (left := until - time.perf_counter()) > 0:
+            time.sleep(min(PAUSE_POLL, left))
 
     def _account(self, got, losses, epochs, stats, first):
         """Book `got` finished steps: samples, per-epoch losses, the epochs that ended (into the history and the
@@ -427,6 +460,7 @@ class _Run:
             hist.accuracy.append(self.accuracy)
             hist.gradients.add(hist.epochs_done, stats[row].ravel())
             self.best = min(self.best, train)
+            tr.epoch += 1
             self.rep["pending"].append((hist.epochs_done, train, self.val_loss, self.accuracy))
             self.rep["stats"].append(np.concatenate([[hist.epochs_done], stats[row].ravel()]))
             self.partial = [0.0, 0]

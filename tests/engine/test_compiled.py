@@ -88,8 +88,8 @@ def test_blas_products_match_loops(dtype):
         runner = CompiledRunner(program, 8)
         runner.begin(np.zeros(program.n_params, dtype), np.zeros(0, dtype))
         opt = Momentum(0.1)
-        done, status = runner.train(X, Y, perm[None], 0, 5, opt.kind, opt.hyperparameters(), 0, X[:0], Y[:0],
-                                    np.zeros(5), np.zeros((1, 2)), np.zeros((1, 2, 4)), np.zeros(1, np.int64))
+        done, status = runner.train(X, Y, perm[None], np.full(1, opt.eta), 0, 5, opt.kind, opt.hyperparameters(), 0,
+                                    X[:0], Y[:0], np.zeros(5), np.zeros((1, 2)), np.zeros((1, 2, 4)), np.zeros(1, np.int64))
         assert (done, status) == (5, 0)
         runner.store()  # BLAS layers keep their weights transposed inside; the model gets them upright
         results.append(weights(model))

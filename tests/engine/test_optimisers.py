@@ -16,7 +16,7 @@ def reference(opt, p, grads):
     p = p.copy()
     v, acc, mt, vt = (np.zeros_like(p) for _ in range(4))
     for t, g in enumerate(grads, 1):
-        g = g + opt.weight_decay * p
+        g = g + opt.weight_decay * p + opt.l1 * np.sign(p)
         if isinstance(opt, Nesterov):
             d = opt.rho**2 * v - (1 + opt.rho) * opt.eta * g
             v = opt.rho * v - opt.eta * g
@@ -38,7 +38,8 @@ def reference(opt, p, grads):
 
 
 ALL = [Descent(0.1), Momentum(0.05, 0.8), Nesterov(0.02, 0.9), RMSProp(0.01, 0.9), Adam(0.01),
-       Adam(0.01, weight_decay=0.1), Descent(0.1, weight_decay=0.5)]
+       Adam(0.01, weight_decay=0.1), Descent(0.1, weight_decay=0.5), Adam(0.01, l1=0.05),
+       Momentum(0.05, weight_decay=0.1, l1=0.2), Nesterov(0.02, l1=0.1), RMSProp(0.01, l1=0.3, weight_decay=0.2)]
 
 
 def run_rule(rule, opt, p0, grads, dtype):

@@ -112,7 +112,7 @@ def test_an_interrupt_stops_inside_a_chunk_and_drops_the_unfinished_step():
     runner = CompiledRunner(trace(m, "mse", 4), 4)
     runner.begin(trainer.s1.copy(), trainer.s2.copy())
     held = runner.params.copy()
-    done, status = runner.train(X, X, np.arange(8)[None], 0, 2, Adam.kind, Adam().hyperparameters(), 0,
+    done, status = runner.train(X, X, np.arange(8)[None], np.full(1, 1e-3), 0, 2, Adam.kind, Adam().hyperparameters(), 0,
                                 X[:0], X[:0], np.zeros(2), np.zeros((1, 2)), np.zeros((1, 2, 4)),
                                 np.ones(1, np.int64))
     assert (done, status) == (0, 3) and np.array_equal(runner.params, held)  # interrupted before a step changed anything
