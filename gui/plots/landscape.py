@@ -87,13 +87,13 @@ class LandscapePlot(QWidget):
 
     def show_landscape(self, view) -> None:
         self.view = view
-        values = shown_values(view.loss)
+        values = shown_values(view.loss).T  # row-major images (gui/plots/configure): rows are b, columns a
         lo, hi = float(values.min()), float(values.max())
         self.image.setImage(values, levels=(lo, hi if hi > lo else lo + 1),
                             lut=VIRIDIS_MAP.getLookupTable(nPts=256), autoLevels=False)
         span = float(view.alphas[-1])
         step = 2 * span / max(len(view.alphas) - 1, 1)
-        # pixel i covers alphas[i] ± step/2: the image's rect is half a step wider than the grid
+        # pixel (j, i) covers alphas[i] ± step/2, betas[j] ± step/2: the image's rect is half a step wider than the grid
         rect = QRectF(-span - step / 2, -span - step / 2, 2 * span + step, 2 * span + step)
         self.image.setRect(rect)
         item = self.plot_widget.getPlotItem()
