@@ -72,6 +72,7 @@ class LandscapePlot(QWidget):
         self.contours = [pg.IsocurveItem(pen=pg.mkPen(CONTOUR_PEN, width=1)) for _ in range(CONTOURS)]
         for curve in self.contours:
             curve.setParentItem(self.image)
+            curve.setPos(0.5, 0.5)  # isocurves run through pixel indices; a pixel's value is at its centre
         self.arrows = pg.PlotDataItem([], [], connect="pairs", pen=pg.mkPen((255, 255, 255, 220), width=1))
         self.path = pg.PlotDataItem([], [], pen=pg.mkPen(PATH_COLOUR, width=2.5))
         self.now = pg.ScatterPlotItem(size=9, pen=pg.mkPen("w", width=1.2), brush=pg.mkBrush(PATH_COLOUR))
