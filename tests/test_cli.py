@@ -343,3 +343,14 @@ def test_train_and_predict_apply_the_models_derived_features(tmp_path, capsys):
     assert code == 0 and err == ""
     printed = [float(line.split(",")[2]) for line in out.splitlines()[1:]]  # p(1), from two raw columns
     np.testing.assert_allclose(printed, Exportable.of(loaded).predict(rows)[:, 0], rtol=1e-5)
+
+
+def test_train_takes_penalties_and_a_schedule_and_saves_them(xor_copy, capsys):
+    code, out, err = call(capsys, "train", xor_copy, "--epochs", 2, "--quiet", "--l1", "0.001", "--l2", "0.01",
+                          "--schedule", "cosine:50")
+    assert code == 0, err
+    saved = load_model(xor_copy).settings["optimiser"]
+    assert (saved["l1"], saved["weight_decay"], saved["schedule"]) == (0.001, 0.01, {"kind": "cosine", "epochs": 50,
+                                                                                      "floor": 0.0})
+    code, out, err = call(capsys, "train", xor_copy, "--epochs", 1, "--schedule", "linear")
+    assert code != 0 and "unknown schedule 'linear'" in err and "Traceback" not in err

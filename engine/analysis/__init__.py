@@ -2,6 +2,8 @@
 
     gradcheck.py    check_model: the tape's gradients and Hessian-vector products against central differences
     activity.py     pre-activations, their histogram, the share saturated or dead
+    curvature.py    curvature: a layer's Hessian diagonal, top eigenvalue, gᵀHg/‖g‖² and what it means for lr
+    tape.py         record_tape: one sample's recorded ops in order, each value and its adjoint ∂L/∂value
     landscape.py    the loss over a plane of weights (random filter-normalised or picked), its gradient, a path
 
 >>> from engine import Chain, Dense, σ
@@ -13,11 +15,14 @@
 numpy and the tape only; it knows nothing of the app.
 """
 from .activity import Activity, activation_of, activity, histogram, plot_range, preactivations
+from .curvature import Curvature, curvature
 from .gradcheck import GradcheckReport, LayerCheck, Stopped, check_model, status_of
 from .landscape import (Landscape, Plane, WeightRef, gradients_at, landscape, losses_at, parse_directions,
                         random_plane, weight_plane)
+from .tape import Tape, TapeOp, batch_adjoint_norms, record_tape
 
 __all__ = ["check_model", "GradcheckReport", "LayerCheck", "Stopped", "status_of",
            "Activity", "activation_of", "activity", "histogram", "plot_range", "preactivations",
+           "record_tape", "batch_adjoint_norms", "Tape", "TapeOp", "curvature", "Curvature",
            "Landscape", "Plane", "WeightRef", "landscape", "losses_at", "gradients_at", "parse_directions",
            "random_plane", "weight_plane"]

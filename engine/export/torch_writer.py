@@ -206,6 +206,7 @@ Each process takes its share of every minibatch and the gradients are averaged, 
 one does. Written by Chainboard's PyTorch export; needs torch and numpy.
 """
 import argparse
+import math
 import os
 from collections import OrderedDict
 from pathlib import Path

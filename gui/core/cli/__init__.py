@@ -20,14 +20,12 @@ from __future__ import annotations
 
 import sys
 
-from . import export, gradcheck, import_onnx, info, predict, train
-from . import landscape
+from . import export, gradcheck, import_onnx, info, landscape, predict, train
 from .common import EXIT_BUG, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG, Failure, Parser, UsageError, \
     one_line
 
 COMMANDS = {"train": train, "info": info, "predict": predict, "export": export, "import-onnx": import_onnx,
-            "gradcheck": gradcheck}
-COMMANDS["landscape"] = landscape
+            "gradcheck": gradcheck, "landscape": landscape}
 
 
 def build_parser() -> Parser:

@@ -5,6 +5,7 @@ abandons the run.
 """
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import signal
@@ -15,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from engine import Adam, DataError, Standardiser, Trainer, load_model, save_model
-from engine.nn import dataset_with_features, optimiser_from_dict
+from engine.nn import SCHEDULES, Schedule, dataset_with_features, optimiser_from_dict
 from engine.training import advice
 
 from ..datarefs import data_from_argument, describe_sources, open_reference, reference_for
@@ -32,8 +33,43 @@ def configure(parser) -> None:
                         "bundled table (iris) or a CSV file whose last column is the target; default: the "
                         "model's own data")
     parser.add_argument("--epochs", type=count, metavar="N", help="epochs to train (default: the model's setting)")
+    parser.add_argument("--l1", type=_penalty, metavar="X", help="L1 penalty: adds X·sign(w) to every gradient")
+    parser.add_argument("--l2", type=_penalty, metavar="X", help="L2 penalty (weight decay): adds X·w to every gradient")
+    parser.add_argument("--schedule", metavar="KIND[:N]", type=_schedule,
+                        help=f"the learning rate's schedule, one of {', '.join(SCHEDULES)}; N epochs set its pace "
+                             "(step: halves every N, exponential: halves over each N, cosine: to 0 in N; default 100)")
     parser.add_argument("--out", metavar="PATH", help="where to save (default: over MODEL, atomically)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _penalty(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (value >= 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"a penalty is a number >= 0, got {text!r}")
+    return value
+
+
+def _schedule(text: str) -> Schedule:
+    kind, _, pace = text.partition(":")
+    try:
+        return Schedule(kind.strip(), int(pace) if pace else 100)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{error} (e.g. cosine:200)") from None
+
+
+def with_options(optimiser, args):
+    """The model's optimiser with the penalties and schedule given on the command line."""
+    fields = optimiser.to_dict()
+    if args.l1 is not None:
+        fields["l1"] = args.l1
+    if args.l2 is not None:
+        fields["weight_decay"] = args.l2
+    if args.schedule is not None:
+        fields["schedule"] = args.schedule.to_dict()
+    return optimiser_from_dict(fields)
 
 
 class ProgressBar:
@@ -116,12 +152,14 @@ def run(args) -> int:
     # the weights expect the statistics they were trained with; a design gets its training split's (the Trainer's)
     standardise = Standardiser.from_dict(norm) if loaded.model is not None and norm else True
     loss = settings.get("loss") or loss_for(spec, dataset)
-    optimiser = optimiser_from_dict(settings["optimiser"]) if "optimiser" in settings else Adam(0.01)
+    optimiser = with_options(optimiser_from_dict(settings["optimiser"]) if "optimiser" in settings else Adam(0.01), args)
     epochs = args.epochs if args.epochs is not None else settings.get("epochs", 100)
     trainer = Trainer(model, loss, optimiser, batch_size=settings.get("batch_size", 32), seed=seed,
                       standardise=standardise)
     if loaded.model is not None and loaded.optimiser_state and settings.get("optimiser") == optimiser.to_dict():
         trainer.set_optimiser_state(loaded.optimiser_state)  # continue Adam where it stopped: no jolt
+    if loaded.model is not None:  # the schedule goes on from the epochs the model has trained
+        trainer.epoch = int(loaded.history.get("epochs_done", len(loaded.history.get("train_loss", []))))
     stop = threading.Event()
     previous = _install_stop_handler(stop)
     try:
