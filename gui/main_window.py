@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QTabBar
 
 
 from .canvas.document import STARTER_SPEC, Document
@@ -233,6 +233,19 @@ class MainWindow(QMainWindow):
         if not self._fitted:
             self._fitted = True  # fit once the view has its real size, not at construction
             self.view.fit_to_view()
+            self._hide_stray_tab_bars()
+
+    def _hide_stray_tab_bars(self):
+        """Docks tabbed in the bottom area before the first show leave Qt with two tab bars for the group: the
+        live one under the docks and a stale copy drawn over the dock above it (it peeked out beside the Loss
+        landscape dock). Hide every copy but the lowest (tabs point south: the live bar is under its docks)."""
+        bars: dict[tuple, list] = {}
+        for bar in self.findChildren(QTabBar, options=Qt.FindDirectChildrenOnly):
+            if bar.isVisible() and bar.shape() in (QTabBar.RoundedSouth, QTabBar.TriangularSouth):
+                bars.setdefault(tuple(bar.tabText(i) for i in range(bar.count())), []).append(bar)
+        for group in bars.values():
+            for bar in sorted(group, key=lambda b: b.y())[:-1]:
+                bar.hide()
 
 
 def _shorten(text: str, limit: int = 70) -> str:

@@ -162,3 +162,10 @@ def test_screenshot_refuses_a_dock_it_does_not_have(qtbot, qapp, train_window, t
     assert save_screenshot(qapp, train_window, str(tmp_path / "x.png"), dock="nowhere") == 2
     assert "no dock called 'nowhere'" in capsys.readouterr().err
     assert not (tmp_path / "x.png").exists()
+
+
+def test_the_bottom_tab_group_has_one_tab_bar_on_screen(train_window):
+    from PySide6.QtWidgets import QTabBar
+    groups = [tuple(b.tabText(i) for i in range(b.count())) for b in train_window.findChildren(QTabBar)
+              if b.isVisible()]
+    assert groups.count(("Model output", "Loss landscape")) == 1
