@@ -9,6 +9,8 @@
 >>> from engine import Chain, Dense, σ
 >>> check_model(Chain(Dense(1, 2, σ, rng=0)), "mse", [[0.5], [-1.0]], [[1.0, 0.0], [0.0, 1.0]]).status
 'green'
+>>> weight_plane(Chain(Dense(1, 2, σ, rng=0)), "W1[0,0], b1[1]").labels
+('W1[0,0]', 'b1[1]')
 
 numpy and the tape only; it knows nothing of the app.
 """

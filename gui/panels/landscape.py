@@ -294,7 +294,7 @@ class LandscapePanel(QWidget):
         if event.button() != Qt.LeftButton or W is None or self.session.record.watched is None:
             return
         at = image.mapFromScene(event.scenePos())
-        row, col = int(np.floor(at.x())), int(np.floor(at.y()))  # the image's x is W's first axis
+        row, col = int(np.floor(at.y())), int(np.floor(at.x()))  # row-major image: x is W's column
         if not (0 <= row < W.shape[0] and 0 <= col < W.shape[1]):
             return
         picker = (self.first, self.second)[self._next_pick]
