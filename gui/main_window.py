@@ -28,6 +28,7 @@ from .files import DocumentFiles
 from .gc_guard import collect_on_gui_thread
 from .panels.csv_import import import_data
 from .panels.gradcheck import add_gradient_check
+from .panels.tape import add_tape
 from .panels.prediction import PredictionPanel
 from .panels.properties import PropertiesPanel
 from .panels.training import TrainingDock
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self.menus["file"].insertSeparator(self.actions_by_name["quit"])
         add_export_menu(self)  # File ▸ Export…, File ▸ Import ONNX…
         add_gradient_check(self)  # Tools ▸ Gradient Check, its toolbar button and dock
+        add_tape(self)  # Tools ▸ Tape: backpropagation op by op, the adjoint on the wires
         self.remember_layout = remember_layout  # the app's own window: its size and docks as last left
         if remember_layout:
             self._restore_layout()
@@ -189,6 +191,7 @@ class MainWindow(QMainWindow):
             self._save_layout()
         self.training.shutdown()  # stop a run and join its thread before the window goes
         self.gradcheck.shutdown()
+        self.tape.shutdown()
         self.lock.release()       # its slots must not outlive the widgets they switch
         super().closeEvent(event)
 
