@@ -66,6 +66,8 @@ class TapePanel(QWidget):
         self.tree = TapeTree()
         self.tree.currentItemChanged.connect(self._tree_selected)
         editor.selection_changed.connect(self._canvas_selected)
+        session.finished.connect(self._rerecord)  # the run's weights, once it ends
+        session.changed.connect(self._rerecord)   # another model, data or split: the old tape is stale
         self.curvature = CurvatureBox(session, self.doc, self)
         self.live = LiveAdjoints(session, self.doc, self.overlay, self._live_allowed, self)
         top = QHBoxLayout()
@@ -109,7 +111,15 @@ class TapePanel(QWidget):
         self.tree.show_tape(self.tape, names)
         self.cursor = 2 * len(self.tape.ops)
         self._show_cursor()
+        if self.curvature.layer is None:
+            first = next((i for i, b in enumerate(chain[1:]) if b.kind == "dense"), None)
+            if first is not None:
+                self.curvature.set_layer(first)
         return True
+
+    def _rerecord(self, *_) -> None:
+        if self.tape is not None and self.session.state == "idle":
+            self.record()
 
     def pick_point(self, x: float, y: float) -> None:
         """A click on the decision-boundary plot (raw features): record the nearest training row."""
@@ -228,22 +238,24 @@ class TapePanel(QWidget):
             self.curvature.set_layer(layer)
 
     def _canvas_selected(self) -> None:
-        if self._syncing or self.tape is None:
-            return
         selected = self.editor.scene.selected_block_ids()
-        if len(selected) != 1 or selected[0] not in self.block_ids:
+        layers = [b.block_id for b in self.doc.chain_blocks()[1:]]
+        if self._syncing or len(selected) != 1 or selected[0] not in layers:
             return
-        layer = self.block_ids.index(selected[0])
-        self._syncing = True
-        try:
-            self.tree.setCurrentItem(self.tree.groups[layer])
-        finally:
-            self._syncing = False
+        layer = layers.index(selected[0])
+        if self.tape is not None and layers == self.block_ids:
+            self._syncing = True
+            try:
+                self.tree.setCurrentItem(self.tree.groups[layer])
+            finally:
+                self._syncing = False
         self.curvature.set_layer(layer)
 
     def shutdown(self, ms: int = 5000) -> bool:
         """Disconnect and join background work (the window is closing)."""
         self.editor.selection_changed.disconnect(self._canvas_selected)
+        self.session.finished.disconnect(self._rerecord)
+        self.session.changed.disconnect(self._rerecord)
         self.overlay.detach()
         return self.live.shutdown(ms) & self.curvature.shutdown(ms)
 

@@ -145,3 +145,19 @@ def test_while_training_the_wires_show_the_batch_mean_adjoint(qtbot, win):
     shown = dict(panel.live.norms)
     qtbot.wait(3 * LIVE_INTERVAL_MS)  # idle: no more measurements, the last numbers stay
     assert panel.live.job is None and panel.live.norms == shown
+
+
+def test_a_finished_run_and_a_broken_chain_refresh_the_tape(qtbot, win):
+    panel, training = win.tape, win.training
+    before = cells(panel, 3)
+    training.settings_box.epochs_box.setValue(5)
+    click(training.controls.start_button)
+    wait_state(qtbot, training, "idle")
+    model, loss, X, Y = snapshot(training.session, win.doc)
+    for p, w in zip(model.parameters(), training.session.weights()):
+        assert np.array_equal(p.value, w)  # the tape now reads the trained weights
+    assert cells(panel, 3) == [format_array(op.adjoint) for op in engine_tape(win, 0).ops] != before
+    win.actions_by_name["select_all"].trigger()
+    win.actions_by_name["delete"].trigger()
+    assert panel.tape is None and panel.tree.topLevelItemCount() == 0 and "problems" in panel.summary.text()
+    assert panel.overlay.values == {}
