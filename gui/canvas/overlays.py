@@ -1,7 +1,7 @@
 """Overlays on the canvas that the Tape dock draws: a number carried by each wire (‖∂L/∂activation‖ of the
 block it leaves), shown by the wire's thickness, colour and a small label, and a glow around one block.
 
->>> overlay = WireOverlay(scene)
+>>> overlay = WireOverlay(scene)                                                           # doctest: +SKIP
 >>> overlay.show({input_id: 0.8, dense_id: 0.05})   # block id -> the size of what leaves it   # doctest: +SKIP
 >>> overlay.light_up(dense_id)                      # the block being stepped                   # doctest: +SKIP
 >>> overlay.clear()                                                                              # doctest: +SKIP

@@ -1,7 +1,7 @@
 """The Tape dock's list: a group per canvas block (and one for the loss), an op per row with its shape, value and
 adjoint ∂L/∂value, then the gradient the block leaves on its W and b. Cells show numbers and a heat colour.
 
->>> tree = TapeTree()
+>>> tree = TapeTree()                                      # doctest: +SKIP
 >>> tree.show_tape(tape, ["2: Dense(8, tanh)", ...])     # one name per Chain layer         # doctest: +SKIP
 >>> tree.reveal(values=3, adjoints=0)                    # ops 0-2 computed, no adjoint yet  # doctest: +SKIP
 
@@ -10,29 +10,31 @@ Rows keep the op's index (`op_row(k)`), so a test reads exactly what a person se
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QStyledItemDelegate, QTreeWidget, QTreeWidgetItem)
 
 COLUMNS = ("op", "shape", "value", "∂L/∂value")
 HIDDEN = "·"  # not computed yet at this step
 SHOWN = 6     # values a cell lists before it gives the norm instead
+ARRAY = Qt.UserRole + 1  # a cell's array, for its heatmap
+STRIP, CELL = 48, 6      # a heatmap's widest strip and widest cell, in pixels
 
 
 def format_array(a) -> str:
-    """A value as a person reads it: a number, a short row of numbers, or its size and norm.
+    """A value as a person reads it: a number, a short row of numbers, or its norm (its heatmap shows the rest).
 
     >>> format_array(np.float64(0.25)), format_array(np.array([[1.0, -2.5e-4]]))
     ('0.25', '[1 -0.00025]')
     >>> format_array(np.arange(12.0))
-    '‖·‖ 19.1 (12)'
+    '‖22.5‖'
     """
     a = np.asarray(a, dtype=np.float64)
     if a.size == 1:
         return f"{float(a.ravel()[0]):.4g}"
     if a.size <= SHOWN:
         return "[" + " ".join(f"{v:.3g}" for v in a.ravel()) + "]"
-    return f"‖·‖ {float(np.linalg.norm(a)):.3g} ({a.size})"
+    return f"‖{float(np.linalg.norm(a)):.3g}‖"
 
 
 def heat(a) -> QColor:
@@ -43,6 +45,37 @@ def heat(a) -> QColor:
     base = QColor("#e03131") if m > 0 else QColor("#1c7ed6")
     base.setAlpha(int(25 + 70 * strength))
     return base
+
+
+def cell_colour(v: float, biggest: float) -> QColor:
+    """One element of a heatmap: red for positive, blue for negative, stronger the bigger against `biggest`."""
+    colour = QColor("#e03131") if v > 0 else QColor("#1c7ed6")
+    colour.setAlpha(int(255 * min(abs(v) / biggest, 1.0)) if biggest > 0 and np.isfinite(v) else 255)
+    return colour
+
+
+class HeatmapDelegate(QStyledItemDelegate):
+    """Draws an array cell as a strip of coloured elements (its rows stacked) before its text."""
+
+    def paint(self, painter: QPainter, option, index):
+        values = index.data(ARRAY)
+        if values is None or np.size(values) <= 1:
+            return super().paint(painter, option, index)
+        a = np.atleast_2d(np.asarray(values, dtype=np.float64))
+        a = a.reshape(-1, a.shape[-1])[:, : STRIP // 2]
+        rows, columns = a.shape
+        width = max(min(CELL, STRIP / columns), 2.0)
+        strip = QRectF(option.rect.left() + 3, option.rect.top() + 2, width * columns, option.rect.height() - 4)
+        option.rect.setLeft(int(strip.right()) + 4)
+        super().paint(painter, option, index)
+        biggest = float(np.max(np.abs(a[np.isfinite(a)]), initial=0.0))
+        height = strip.height() / rows
+        painter.save()
+        for r in range(rows):
+            for c in range(columns):
+                painter.fillRect(QRectF(strip.left() + c * width, strip.top() + r * height, width, height),
+                                 cell_colour(a[r, c], biggest))
+        painter.restore()
 
 
 class TapeTree(QTreeWidget):
@@ -60,6 +93,9 @@ class TapeTree(QTreeWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.Stretch)
         header.setSectionResizeMode(3, QHeaderView.Stretch)
+        self.heatmaps = HeatmapDelegate(self)
+        for column in (2, 3):
+            self.setItemDelegateForColumn(column, self.heatmaps)
         self.tape = None
         self.groups: dict = {}      # layer (None: the loss) -> group item
         self._op_rows: list = []
@@ -114,7 +150,8 @@ class TapeTree(QTreeWidget):
     @staticmethod
     def _cell(row, column, value, shown):
         row.setText(column, format_array(value) if shown else HIDDEN)
-        row.setBackground(column, QBrush(heat(value)) if shown else QBrush())
+        row.setData(column, ARRAY, np.asarray(value) if shown else None)
+        row.setBackground(column, QBrush(heat(value)) if shown and np.size(value) == 1 else QBrush())
         row.setToolTip(column, np.array2string(np.asarray(value), precision=4, threshold=64) if shown else "")
 
     def layer_of(self, item) -> tuple[bool, int | None]:
