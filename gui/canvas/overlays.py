@@ -1,5 +1,6 @@
 """Overlays on the canvas that the Tape dock draws: a number carried by each wire (‖∂L/∂activation‖ of the
-block it leaves), shown by the wire's thickness, colour and a small label, and a glow around one block.
+block it leaves), shown by the wire's thickness, colour and a small label, and a glow around one block
+(WireOverlay); on request, a Dense block's weights as strands on the wire into it (WeightOverlay).
 
 >>> overlay = WireOverlay(scene)                                                           # doctest: +SKIP
 >>> overlay.show({input_id: 0.8, dense_id: 0.05})   # block id -> the size of what leaves it   # doctest: +SKIP
@@ -12,11 +13,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsSimpleTextItem
 
-from .items import GRAD_EXPLODING, GRAD_VANISHING, _font
+from .items import GRAD_EXPLODING, GRAD_VANISHING, _font, wire_path
 
 VANISHING, HEALTHY, EXPLODING = QColor("#1c7ed6"), QColor("#2f9e44"), QColor("#e03131")  # as the badges
 
@@ -121,3 +123,75 @@ class WireOverlay:
             self.scene.addItem(label)
             self._paths[wire_id], self._labels[wire_id] = path, label
         return self._paths[wire_id], self._labels[wire_id]
+
+
+MAX_STRANDS = 64  # per wire: the biggest weights; more would be a grey smear
+POSITIVE, NEGATIVE = QColor("#f08c00"), QColor("#1c7ed6")  # TF Playground's colours for a weight's sign
+
+
+class WeightOverlay:
+    """Each weight of a Dense block as a strand on the wire into it, from input i to unit j: thickness by |w|,
+    orange when positive, blue when negative (TF Playground's links, on our wires).
+
+    >>> weights = WeightOverlay(scene)                              # doctest: +SKIP
+    >>> weights.show({dense_id: W})   # block id -> its weight (out, in)   # doctest: +SKIP
+    """
+
+    def __init__(self, scene):
+        self.scene = scene
+        self.weights: dict = {}
+        self._items: dict[int, list] = {}  # wire id -> [(i, j, w, QGraphicsPathItem)]
+        scene.doc.changed.connect(self.redraw)
+        scene.doc.block_moved.connect(self.redraw)
+
+    def detach(self) -> None:
+        for signal in (self.scene.doc.changed, self.scene.doc.block_moved):
+            signal.disconnect(self.redraw)
+
+    def show(self, weights: dict) -> None:
+        self.weights = dict(weights)
+        self.redraw()
+
+    def clear(self) -> None:
+        self.show({})
+
+    def strands(self, wire_id: int) -> list:
+        """(input i, unit j, weight, pen width) of each strand drawn on a wire."""
+        return [(i, j, w, item.pen().widthF()) for i, j, w, item in self._items.get(wire_id, [])]
+
+    def redraw(self) -> None:
+        for items in self._items.values():
+            for *_, item in items:
+                self.scene.removeItem(item)
+        self._items = {}
+        for wire in self.scene.doc.wires():
+            W = self.weights.get(wire.target)
+            if W is None or wire.source not in self.scene.block_items or wire.target not in self.scene.block_items:
+                continue
+            W = np.asarray(W, dtype=np.float64)
+            flat = np.abs(W).ravel()
+            chosen = np.argsort(-flat, kind="stable")[:MAX_STRANDS]
+            biggest = float(flat[chosen[0]]) if len(chosen) and np.isfinite(flat[chosen[0]]) else 0.0
+            start = self.scene.block_items[wire.source].out_anchor()
+            end = self.scene.block_items[wire.target].in_anchor()
+            out_units, in_units = W.shape
+            items = []
+            for k in chosen:
+                j, i = divmod(int(k), in_units)
+                w = float(W[j, i])
+                item = QGraphicsPathItem(wire_path(start + QPointF(0, _spread(i, in_units)),
+                                                   end + QPointF(0, _spread(j, out_units))))
+                colour = QColor(POSITIVE if w > 0 else NEGATIVE)
+                colour.setAlpha(200)
+                width = 0.5 + 4.5 * abs(w) / biggest if biggest > 0 and np.isfinite(w) else 0.5
+                item.setPen(QPen(colour, width, Qt.SolidLine, Qt.RoundCap))
+                item.setZValue(0.4)
+                item.setAcceptedMouseButtons(Qt.NoButton)
+                self.scene.addItem(item)
+                items.append((i, j, w, item))
+            self._items[wire.wire_id] = items
+
+
+def _spread(k: int, count: int, half: float = 26.0) -> float:
+    """Where strand end k of `count` meets a block's side: spread over ±`half` px around the port."""
+    return 0.0 if count == 1 else -half + 2 * half * k / (count - 1)

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QMenu, QPushBut
 from engine.analysis import record_tape
 
 from ..canvas.actions import make_action
-from ..canvas.overlays import WireOverlay
+from ..canvas.overlays import WeightOverlay, WireOverlay
 from .gradcheck import snapshot
-from .tape_live import CurvatureBox, LiveAdjoints
+from .tape_live import CurvatureBox, LiveAdjoints, LiveWeights
 from .tape_tree import TapeTree
 
 NEXT_KEYS, PREVIOUS_KEYS = ("F10",), ("Shift+F10",)
@@ -70,6 +70,8 @@ class TapePanel(QWidget):
         session.changed.connect(self._rerecord)   # another model, data or split: the old tape is stale
         self.curvature = CurvatureBox(session, self.doc, self)
         self.live = LiveAdjoints(session, self.doc, self.overlay, self._live_allowed, self)
+        self.weights_overlay = WeightOverlay(editor.scene)
+        self.show_weights = LiveWeights(session, self.doc, self.weights_overlay, self)
         top = QHBoxLayout()
         top.addWidget(QLabel("Sample"))
         top.addWidget(self.sample, 1)
@@ -77,6 +79,7 @@ class TapePanel(QWidget):
         steps = QHBoxLayout()
         steps.addWidget(self.forward_button)
         steps.addWidget(self.backward_button)
+        steps.addWidget(self.show_weights)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
@@ -257,6 +260,8 @@ class TapePanel(QWidget):
         self.session.finished.disconnect(self._rerecord)
         self.session.changed.disconnect(self._rerecord)
         self.overlay.detach()
+        self.weights_overlay.detach()
+        self.show_weights.shutdown()
         return self.live.shutdown(ms) & self.curvature.shutdown(ms)
 
 

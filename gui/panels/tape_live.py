@@ -1,5 +1,5 @@
-"""The Tape dock's background parts: the wires' batch-mean ‖∂L/∂activation‖ while training runs, and the
-curvature of the selected layer, each computed in a gui.jobs.Job on a copy of the model.
+"""The Tape dock's live parts: the wires' batch-mean ‖∂L/∂activation‖ while training runs, and the curvature
+of the selected layer, each computed in a gui.jobs.Job on a copy of the model; the weights on the wires.
 
 >>> live = LiveAdjoints(session, doc, overlay, allowed=lambda: True)   # ticks every 0.5 s   # doctest: +SKIP
 >>> box = CurvatureBox(session, doc); box.set_layer(0); box.measure()                        # doctest: +SKIP
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from engine.analysis import batch_adjoint_norms, curvature
 
@@ -71,6 +71,60 @@ class LiveAdjoints(QWidget):
     def shutdown(self, ms: int = 5000) -> bool:
         self.timer.stop()
         return self.job is None or self.job.wait(ms)
+
+
+def weights_by_block(spec, blocks, weights) -> dict:
+    """Block id -> weight matrix (out, in) of each Dense layer, from weights in params(model) order."""
+    found, k = {}, 0
+    for layer, block_id in zip(spec.layers, blocks):
+        if layer.kind != "dense":
+            continue
+        if k >= len(weights):
+            break
+        found[block_id] = weights[k]
+        k += 2 if layer.bias else 1
+    return found
+
+
+class LiveWeights(QCheckBox):
+    """"Weights on wires": while checked, each Dense block's weights are strands on the wire into it, following
+    the training record (a run's latest copies) as it moves."""
+
+    def __init__(self, session, doc, overlay, parent=None):
+        super().__init__("Weights on wires", parent)
+        self.session, self.doc, self.overlay = session, doc, overlay
+        self.setToolTip("Draw each Dense block's weights on the wire into it: thickness by size, "
+                        "orange positive, blue negative")
+        self._seen = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(LIVE_INTERVAL_MS)
+        self.timer.timeout.connect(self.refresh)
+        self.toggled.connect(self._toggled)
+
+    def _toggled(self, on: bool) -> None:
+        self._seen = None
+        if on:
+            self.timer.start()
+            self.refresh()
+        else:
+            self.timer.stop()
+            self.overlay.clear()
+
+    def refresh(self) -> None:
+        record, spec = self.session.record, self.session.spec
+        key = (record.version, id(record.weights), self.doc.state())
+        if key == self._seen:
+            return
+        self._seen = key
+        analysis = self.doc.analysis()
+        if spec is None or not analysis.valid or analysis.spec != spec or not record.weights:
+            self.overlay.clear()
+            return
+        blocks = [b.block_id for b in self.doc.chain_blocks()[1:]]
+        self.overlay.show(weights_by_block(spec, blocks, record.weights))
+
+    def shutdown(self) -> None:
+        self.timer.stop()
 
 
 class CurvatureBox(QGroupBox):

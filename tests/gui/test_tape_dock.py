@@ -161,3 +161,30 @@ def test_a_finished_run_and_a_broken_chain_refresh_the_tape(qtbot, win):
     win.actions_by_name["delete"].trigger()
     assert panel.tape is None and panel.tree.topLevelItemCount() == 0 and "problems" in panel.summary.text()
     assert panel.overlay.values == {}
+
+
+def test_weights_on_wires_follow_the_record(qtbot, win):
+    panel, training = win.tape, win.training
+    box = panel.show_weights
+    QTest.mouseClick(box, Qt.LeftButton, pos=box.rect().center())
+    assert box.isChecked()
+    chain = win.doc.chain_blocks()
+    into_second = win.doc.find_wire(chain[1].block_id, chain[2].block_id).wire_id
+    into_first = win.doc.find_wire(chain[0].block_id, chain[1].block_id).wire_id
+
+    def check():
+        W1, W2 = training.session.record.weights[0], training.session.record.weights[2]
+        strands = panel.weights_overlay.strands(into_second)
+        assert sorted((i, j, w) for i, j, w, _ in strands) == [(i, 0, W2[0, i]) for i in range(8)]
+        widest = max(strands, key=lambda s: s[3])
+        assert abs(widest[2]) == np.abs(W2).max() and widest[3] == pytest.approx(5.0)
+        assert len(panel.weights_overlay.strands(into_first)) == W1.size == 16
+    check()
+    before = [s[2] for s in panel.weights_overlay.strands(into_second)]
+    training.settings_box.epochs_box.setValue(5)
+    click(training.controls.start_button)
+    wait_state(qtbot, training, "idle")
+    qtbot.waitUntil(lambda: [s[2] for s in panel.weights_overlay.strands(into_second)] != before, timeout=5000)
+    check()
+    QTest.mouseClick(box, Qt.LeftButton, pos=box.rect().center())
+    assert panel.weights_overlay.strands(into_second) == []
