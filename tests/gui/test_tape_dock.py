@@ -188,3 +188,20 @@ def test_weights_on_wires_follow_the_record(qtbot, win):
     check()
     QTest.mouseClick(box, Qt.LeftButton, pos=box.rect().center())
     assert panel.weights_overlay.strands(into_second) == []
+
+
+def test_curvature_is_measured_again_when_training_pauses(qtbot, win):
+    panel, training = win.tape, win.training
+    assert panel.curvature.layer == 0 and panel.curvature.result is None  # the first Dense layer, by default
+    training.settings_box.epochs_box.setValue(100_000)
+    click(training.controls.start_button)
+    wait_state(qtbot, training, "running")
+    click(training.controls.pause_button)
+    wait_state(qtbot, training, "paused")
+    qtbot.waitUntil(lambda: panel.curvature.job is None and panel.curvature.result is not None, timeout=20_000)
+    # (the numbers themselves are checked against the engine above; a pause may land a report after it)
+    assert panel.curvature.result.layer == 0 and np.isfinite(panel.curvature.result.along_gradient)
+    assert "overshoots when lr > 2/curvature" in panel.curvature.label.text()
+    click(training.controls.stop_button)
+    wait_state(qtbot, training, "idle")
+    qtbot.waitUntil(lambda: panel.curvature.job is None, timeout=20_000)
