@@ -12,7 +12,7 @@ import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from engine.analysis import batch_adjoint_norms, curvature
+from engine.analysis import Stopped, batch_adjoint_norms, curvature
 
 from ..jobs import Job
 from .gradcheck import snapshot
@@ -173,7 +173,13 @@ class CurvatureBox(QGroupBox):
         layer, rate = self.layer, self.session.current_rate()
         self.label.setText(f"Measuring layer {layer + 1}…")
         self.button.setEnabled(False)
-        self.job = Job(lambda context: curvature(model, loss, X, Y, layer), name="curvature", parent=self)
+        def work(context):  # on the worker: only the copies above
+            try:
+                return curvature(model, loss, X, Y, layer, should_stop=context.should_stop)
+            except Stopped:
+                return None
+
+        self.job = Job(work, name="curvature", parent=self)
         self.job.succeeded.connect(lambda result: self._show(result, rate))
         self.job.failed.connect(lambda text: self.label.setText(f"⚠ {text}"))
         self.job.finished.connect(self._finished)
@@ -181,6 +187,8 @@ class CurvatureBox(QGroupBox):
         return True
 
     def _show(self, result, rate):
+        if result is None:  # stopped: the window is closing
+            return
         self.result = result
         diagonal = ""
         if result.diagonal is not None:
