@@ -22,6 +22,7 @@ import engine as E  # noqa: E402
 CASES = [  # name, layer sizes with activations, batch
     ("tutorial b1", [(10, 5, "sigmoid"), (5, 2, "identity")], 1),
     ("tutorial b32", [(10, 5, "sigmoid"), (5, 2, "identity")], 32),
+    ("mlp 784-128-10 b1", [(784, 128, "relu"), (128, 10, "identity")], 1),
     ("mlp 784-128-10 b64", [(784, 128, "relu"), (128, 10, "identity")], 64),
 ]
 

@@ -8,7 +8,8 @@ repeats what `chainboard train` does, step for step: the same seeded split into 
 validation rows, standardisation statistics from the training rows (unless the model brings
 its own), one numpy permutation per epoch from the same seed, minibatches in that order (the
 last one short), the loss as the batch mean, and the optimiser's rule (torch's SGD, RMSprop and
-Adam compute Chainboard's Descent, Momentum, Nesterov, RMSProp and Adam). So a run ends on the
+Adam compute Chainboard's Descent, Momentum, Nesterov, RMSProp and Adam; L1 is added to the gradients, the
+rate schedule is a LambdaLR stepped per epoch, counted from the script's first). So a run ends on the
 engine's weights to rounding (the tests hold them to it).
 
 Under torchrun every process takes rows `rank::world` of each minibatch and scales its loss so
@@ -59,6 +60,46 @@ def make_optimiser(parameters):
     if name == "Adam":
         return torch.optim.Adam(parameters, lr=eta, betas=tuple(o["beta"]), eps=o["eps"], weight_decay=decay)
     raise SystemExit(f"unknown optimiser {name!r}")
+
+
+def scheduled_rate(epoch):
+    """The learning rate of epoch `epoch` (0-based) under Chainboard's schedule (engine.nn.schedules)."""
+    o = SETTINGS["optimiser"]
+    s, eta = o.get("schedule", {"kind": "constant"}), o["eta"]
+    if s["kind"] == "step":
+        return eta * s["factor"] ** (epoch // s["epochs"])
+    if s["kind"] == "exponential":
+        return eta * s["factor"] ** (epoch / s["epochs"])
+    if s["kind"] == "cosine":
+        return s["floor"] + (eta - s["floor"]) * (1 + math.cos(math.pi * min(epoch, s["epochs"]) / s["epochs"])) / 2
+    return eta
+
+
+def make_schedule(optimiser):
+    """The schedule as torch's LambdaLR (a factor on the base rate), stepped once per epoch."""
+    eta = SETTINGS["optimiser"]["eta"]
+    return torch.optim.lr_scheduler.LambdaLR(optimiser, lambda epoch: scheduled_rate(epoch) / eta)
+
+
+def next_epoch(optimiser, schedule):
+    """Step the schedule after an epoch. Chainboard's velocity holds -rate * gradient at the rates it was taken
+    with, torch's momentum buffer holds gradients its next rate multiplies: rescale the buffer so the two agree."""
+    before = optimiser.param_groups[0]["lr"]
+    schedule.step()
+    after = optimiser.param_groups[0]["lr"]
+    if after != before:
+        for state in optimiser.state.values():
+            if state.get("momentum_buffer") is not None:
+                state["momentum_buffer"].mul_(before / after)
+
+
+def add_l1(parameters):
+    """Chainboard's L1 penalty: l1 * sign(w) added to every gradient (torch's weight_decay is the L2 one)."""
+    l1 = SETTINGS["optimiser"].get("l1", 0.0)
+    if l1:
+        with torch.no_grad():
+            for p in parameters:
+                p.grad.add_(torch.sign(p), alpha=l1)
 
 
 def csv_table(path):
@@ -148,9 +189,10 @@ def train(epochs=None, data=None, out=None, report=print):
     seed, batch, loss_of = SETTINGS["seed"], SETTINGS["batch_size"], LOSSES[SETTINGS["loss"]]
     rows, val_rows = split(len(X), SETTINGS["validation"], seed)
     if not STANDARDISED:  # statistics of the training rows only, as Chainboard fits them
-        std = X[rows].std(axis=0)
+        Z = derived(torch.as_tensor(X[rows], dtype=torch.float64)).numpy()  # with any derived inputs
+        std = Z.std(axis=0)
         std[std == 0] = 1.0
-        model.standardise.mean.copy_(torch.from_numpy(X[rows].mean(axis=0)))
+        model.standardise.mean.copy_(torch.from_numpy(Z.mean(axis=0)))
         model.standardise.std.copy_(torch.from_numpy(std))
     model.to(device)
     as_tensor = lambda a: torch.as_tensor(a, device=device)  # noqa: E731
@@ -158,6 +200,7 @@ def train(epochs=None, data=None, out=None, report=print):
     Xv, Yv = as_tensor(X[val_rows]), as_tensor(targets(y[val_rows])).to(DTYPE)
     net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
     optimiser = make_optimiser(net.parameters())
+    schedule = make_schedule(optimiser)  # counts from this script's first epoch
     loss_sum, terms = loss_of
     shuffle = np.random.default_rng(seed)
     history = {"train_loss": [], "val_loss": [], "accuracy": []}
@@ -172,8 +215,10 @@ def train(epochs=None, data=None, out=None, report=print):
             loss = loss_sum(net(Xt[mine]), Yt[mine]) * (world / (len(chosen) * terms))
             optimiser.zero_grad()
             loss.backward()
+            add_l1(net.parameters())
             optimiser.step()
             total += loss.detach().double() * (len(chosen) / world)
+        next_epoch(optimiser, schedule)
         if world > 1:
             dist.all_reduce(total)
         history["train_loss"].append(total.item() / n)

@@ -3,6 +3,8 @@
 >>> counter = RunCounter(trainer)                                  # doctest: +SKIP
 >>> history = endless(trainer, dataset, 0.2, context, counter)     # until stopped, on a worker thread  # doctest: +SKIP
 >>> counter.done()                                                 # (epochs, steps) since the run began  # doctest: +SKIP
+>>> RunHistory.of(History(train_loss=[0.5, 0.4]), before=20_000).epochs_done  # the third fit, two epochs in
+20002
 
 A fit's History keeps a few numbers per epoch, and at full speed a small Chain trains tens of thousands of
 epochs a second: a run that never ends is cut into fits of SEGMENT epochs, one after another (the Trainer

@@ -127,7 +127,12 @@ def test_a_design_trains_from_the_weights_chainboard_would_start_from(tmp_path):
 
 
 @pytest.mark.parametrize("optimiser", [{"name": "Descent", "eta": 0.3}, {"name": "Nesterov", "eta": 0.05},
-                                       {"name": "RMSProp", "eta": 0.01, "weight_decay": 0.01}])
+                                       {"name": "RMSProp", "eta": 0.01, "weight_decay": 0.01},
+                                       {"name": "Adam", "eta": 0.02, "l1": 0.001,
+                                        "schedule": {"kind": "step", "epochs": 1, "factor": 0.5}},
+                                       {"name": "Descent", "eta": 0.3, "schedule": {"kind": "cosine", "epochs": 2}},
+                                       {"name": "Momentum", "eta": 0.05, "l1": 0.01, "weight_decay": 0.01,
+                                        "schedule": {"kind": "exponential", "epochs": 2, "factor": 0.3}}])
 def test_every_optimiser_takes_the_engines_steps(tmp_path, optimiser):
     loaded = example("circle")
     settings = dict(loaded.settings, optimiser=optimiser_from_dict(optimiser).to_dict(), loss="mse")

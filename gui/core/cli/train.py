@@ -5,6 +5,7 @@ abandons the run.
 """
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import signal
@@ -15,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from engine import Adam, DataError, Standardiser, Trainer, load_model, save_model
-from engine.nn import optimiser_from_dict
+from engine.nn import SCHEDULES, Schedule, dataset_with_features, optimiser_from_dict
 from engine.training import advice
 
 from ..datarefs import data_from_argument, describe_sources, open_reference, reference_for
@@ -32,8 +33,43 @@ def configure(parser) -> None:
                         "bundled table (iris) or a CSV file whose last column is the target; default: the "
                         "model's own data")
     parser.add_argument("--epochs", type=count, metavar="N", help="epochs to train (default: the model's setting)")
+    parser.add_argument("--l1", type=_penalty, metavar="X", help="L1 penalty: adds X·sign(w) to every gradient")
+    parser.add_argument("--l2", type=_penalty, metavar="X", help="L2 penalty (weight decay): adds X·w to every gradient")
+    parser.add_argument("--schedule", metavar="KIND[:N]", type=_schedule,
+                        help=f"the learning rate's schedule, one of {', '.join(SCHEDULES)}; N epochs set its pace "
+                             "(step: halves every N, exponential: halves over each N, cosine: to 0 in N; default 100)")
     parser.add_argument("--out", metavar="PATH", help="where to save (default: over MODEL, atomically)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _penalty(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (value >= 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"a penalty is a number >= 0, got {text!r}")
+    return value
+
+
+def _schedule(text: str) -> Schedule:
+    kind, _, pace = text.partition(":")
+    try:
+        return Schedule(kind.strip(), int(pace) if pace else 100)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{error} (e.g. cosine:200)") from None
+
+
+def with_options(optimiser, args):
+    """The model's optimiser with the penalties and schedule given on the command line."""
+    fields = optimiser.to_dict()
+    if args.l1 is not None:
+        fields["l1"] = args.l1
+    if args.l2 is not None:
+        fields["weight_decay"] = args.l2
+    if args.schedule is not None:
+        fields["schedule"] = args.schedule.to_dict()
+    return optimiser_from_dict(fields)
 
 
 class ProgressBar:
@@ -43,6 +79,7 @@ class ProgressBar:
         self.epochs, self.stream, self.quiet = epochs, stream or sys.stderr, quiet
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.printed_tenth = -1
+        self.drawn = False  # a progress line is on the terminal, to be redrawn in place
         self.path = None
 
     def __call__(self, progress):
@@ -59,12 +96,12 @@ class ProgressBar:
         if progress.path != self.path:  # say once which path runs, and why the tape does on a fresh machine
             self.path = progress.path
             why = f": {progress.reason}" if progress.reason and progress.path == "eager" else ""
-            self.stream.write(("\n" if self.tty and self.printed_tenth >= 0 else "") +
+            self.stream.write(("\n" if self.tty and self.drawn else "") +  # off the line drawn in place
                               f"training on the {'compiled kernels' if self.path == 'compiled' else 'eager tape'}"
                               f"{why}\n")
-            self.printed_tenth = max(self.printed_tenth, 0)
         if self.tty:
             self.stream.write("\r" + text.ljust(90) + ("\n" if progress.final else ""))
+            self.drawn = not progress.final
         elif int(done * 10) > self.printed_tenth or progress.final:
             self.printed_tenth = int(done * 10)
             self.stream.write(text + "\n")
@@ -105,8 +142,9 @@ def run(args) -> int:
         why = f"there is no folder {printable(str(out.parent))}" if not out.parent.is_dir() else "its folder is read-only"
         raise Failure(f"cannot save to {printable(str(out))}: {why}; nothing was trained")
     spec = loaded.spec
-    if dataset.n_features != spec.inputs:
-        raise Failure(f"the model takes {spec.inputs} inputs but the data has {dataset.n_features} features")
+    if dataset.n_features != spec.data_inputs:
+        raise Failure(f"the model takes {spec.data_inputs} inputs but the data has {dataset.n_features} features")
+    learnt_from = dataset_with_features(dataset, spec.features)  # the derived inputs too, if the model has any
     seed, validation = settings.get("seed", 0), settings.get("validation", 0.2)
     dtype = np.float32 if settings.get("dtype") == "float32" else np.float64
     model = loaded.model if loaded.model is not None else spec.build(seed=seed, dtype=dtype)
@@ -114,16 +152,18 @@ def run(args) -> int:
     # the weights expect the statistics they were trained with; a design gets its training split's (the Trainer's)
     standardise = Standardiser.from_dict(norm) if loaded.model is not None and norm else True
     loss = settings.get("loss") or loss_for(spec, dataset)
-    optimiser = optimiser_from_dict(settings["optimiser"]) if "optimiser" in settings else Adam(0.01)
+    optimiser = with_options(optimiser_from_dict(settings["optimiser"]) if "optimiser" in settings else Adam(0.01), args)
     epochs = args.epochs if args.epochs is not None else settings.get("epochs", 100)
     trainer = Trainer(model, loss, optimiser, batch_size=settings.get("batch_size", 32), seed=seed,
                       standardise=standardise)
     if loaded.model is not None and loaded.optimiser_state and settings.get("optimiser") == optimiser.to_dict():
         trainer.set_optimiser_state(loaded.optimiser_state)  # continue Adam where it stopped: no jolt
+    if loaded.model is not None:  # the schedule goes on from the epochs the model has trained
+        trainer.epoch = int(loaded.history.get("epochs_done", len(loaded.history.get("train_loss", []))))
     stop = threading.Event()
     previous = _install_stop_handler(stop)
     try:
-        history = trainer.fit(dataset, epochs, validation=validation,
+        history = trainer.fit(learnt_from, epochs, validation=validation,
                               on_progress=ProgressBar(epochs, quiet=args.quiet), should_stop=stop.is_set)
     finally:
         if previous is not None:

@@ -17,6 +17,7 @@ from dataclasses import replace
 from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 
+from engine.nn import feature_labels
 from engine.training import KERNELS, advice
 
 from ...core.fit import output_fit
@@ -25,7 +26,7 @@ from ...jobs import Job
 from ...plots import configure
 from ..common import fill_with_scroll
 from . import model_file
-from .canvas_fit import apply_output, set_input_features
+from .canvas_fit import apply_output, input_block, set_input_features
 from .controls import TrainingControls
 from .data_box import DataBox
 from .plots import TrainingPlots
@@ -73,6 +74,7 @@ class TrainingDock(QWidget):
         self.data_box.validation_changed.connect(lambda v: self._settings(validation=v))
         self.data_box.apply_requested.connect(self.apply_fit)
         self.data_box.import_requested.connect(self._import)
+        self.data_box.features_toggled.connect(self._features_chosen)
         self.settings_box.changed.connect(lambda: self._settings())
         self.controls.train.connect(lambda: self.start())
         self.controls.play.connect(lambda: self.start(endless=True))
@@ -118,6 +120,21 @@ class TrainingDock(QWidget):
         if fit is not None:
             self._show_loss(fit.loss)
 
+    def _features_chosen(self):
+        """A derived-feature box was ticked or cleared: the Input takes them (one undo step)."""
+        ds = self.session.dataset
+        if ds is None or ds.n_features != 2 or self.session.state != "idle":
+            return
+        if set_input_features(self.editor, 2, self.data_box.derived()):
+            labels = feature_labels(self.data_box.derived())
+            self.message.emit(f"Input: {', '.join(labels)}, {len(labels)} inputs (Ctrl+Z undoes).")
+
+    def _show_features(self):
+        block = input_block(self.editor)
+        ds = self.session.dataset
+        self.data_box.show_features(block.features if block is not None else (),
+                                    ds is not None and ds.n_features == 2)
+
     def _show_loss(self, loss: str):
         if self.settings_box.loss_box.currentText() != loss:
             self.settings_box.loss_box.setCurrentText(loss)  # through `changed`, into the session
@@ -156,6 +173,7 @@ class TrainingDock(QWidget):
                 self.controls.say("The Chain changed: Train starts it from new weights.")
                 self.controls.reset_progress()
             self._refresh()
+        self._show_features()  # an undo may have given the Input other derived features
 
     def _watch_selection(self):
         ids = self.editor.scene.selected_block_ids()
@@ -170,6 +188,7 @@ class TrainingDock(QWidget):
         if s.split is not None:
             self.plots.boundary_plot.set_data(s.split.raw_train, s.split.raw_val)
             self.data_box.show_preview(s.dataset)
+            self._show_features()
         self.plots.canvas_gradients.layer_blocks = [b.block_id for b in self.doc.chain_blocks() if b.kind == "dense"]
         if s.epochs_done == 0:
             self.editor.scene.show_gradients({})
@@ -182,8 +201,9 @@ class TrainingDock(QWidget):
         """The hint and the buttons, for the Chain, data and state as they are."""
         s, fit = self.session, self._fit()
         text = "Fix the Chain on the canvas before training." if fit is None else ("" if fit.ok else fit.text)
-        inputs = self.doc.analysis().spec.inputs if fit is not None else None
-        if s.dataset is not None and inputs is not None and inputs != s.dataset.n_features:
+        spec = self.doc.analysis().spec if fit is not None else None
+        inputs = spec.inputs if spec is not None else None
+        if s.dataset is not None and inputs is not None and inputs != s.inputs_for(spec):
             text = (f"The data has {s.dataset.n_features} feature(s) but the Input takes {inputs}: "
                     "Train sets the Input to fit. " + text).strip()
         self.data_box.show_hint(text, fit is not None and not fit.ok)

@@ -1,0 +1,96 @@
+"""Compiled training against the machine's own limit: each spec's throughput as a share of the GEMM peak.
+
+    .venv/bin/python benchmarks/bench_peak.py                       # every spec, f64 and f32, ~1-2 minutes
+    .venv/bin/python benchmarks/bench_peak.py --specs mnist --dtypes f64 --rounds 5
+
+Everything runs on one thread (OPENBLAS_NUM_THREADS=1, torch.set_num_threads(1)), in one process, so the
+peak and the runs see the same machine. The peak is the best GEMM rate of numpy's and SciPy's BLAS (SciPy's
+is the one Numba calls) on square matrices. A spec's limit is that peak divided by its flops per step:
+forward 2·b·in·out per layer, the weight gradient as much again, and the input gradient as much again for
+every layer but the first (no one needs dL/dX). `ours` is `Trainer.fit` on the compiled path with SGD and
+shuffling (bench_train's run), torch is PyTorch eager on the same network and data, and JAX's whole-epoch
+`lax.scan` is timed when jax is installed (else its column says so). Runs are interleaved, best of `rounds`.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # numpy's and SciPy's OpenBLAS, before they load
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_train as B  # noqa: E402
+
+try:
+    import jax  # noqa: F401
+except ImportError:
+    jax = None
+
+SPECS = {"toy": "10-5-2 b32", "tiny": "2-16-16-1 b32", "mnist": "784-128-10 b64", "wide": "3x1024 b256"}
+CASE_OF = {"toy": "tiny-b32", "tiny": "toy", "mnist": "mnist-size", "wide": "wide"}  # bench_train's names
+
+
+def gemm_peak(dtype, n=1024, repeats=5):
+    """The best of numpy's and SciPy's one-thread GEMM rate (flop/s) on n x n matrices."""
+    from scipy.linalg import blas
+
+    rng = np.random.default_rng(0)
+    a, b = (np.asfortranarray(rng.standard_normal((n, n)).astype(dtype)) for _ in range(2))
+    gemm = blas.dgemm if dtype == np.float64 else blas.sgemm
+    best = 0.0
+    for product in (lambda: a @ b, lambda: gemm(1.0, a, b)):
+        product()
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            product()
+            best = max(best, 2 * n ** 3 / (time.perf_counter() - t0))
+    return best
+
+
+def flops_per_step(case):
+    layers, _, batch, _, _ = B.CASES[case]
+    dense = [2 * batch * i * o for i, o, _ in layers]
+    return 2 * sum(dense) + sum(dense[1:])  # forward + weight gradients, + input gradients past the first
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--specs", default=",".join(SPECS), help="comma-separated: " + ", ".join(SPECS))
+    ap.add_argument("--dtypes", default="f64,f32")
+    ap.add_argument("--seconds", type=float, default=0.5, help="time per timed run")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved runs per side; the best counts")
+    ap.add_argument("--no-torch", action="store_true")
+    args = ap.parse_args()
+    torch = None if args.no_torch else B.torch
+    print(f"# bench_peak: one thread; numpy {np.__version__}, torch {torch.__version__ if torch else '-'}, "
+          f"jax {'installed' if jax else 'not installed (its column is skipped)'}; load "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    dtypes = {"f64": np.float64, "f32": np.float32}
+    peaks = {dt: gemm_peak(dtypes[dt]) for dt in args.dtypes.split(",")}
+    print("GEMM peak, one thread: " + ", ".join(f"{dt} {p / 1e9:.1f} GFLOP/s" for dt, p in peaks.items()) + "\n")
+    print(f"| spec | dtype | ours samples/s | share of peak | torch eager | ours/torch | JAX lax.scan | "
+          f"limit samples/s |\n|---|---|---|---|---|---|---|---|")
+    for spec in [s for s in args.specs.split(",") if s]:
+        case = CASE_OF[spec]
+        data = B.CASES[case][3]()
+        batch = B.CASES[case][2]
+        for dt, peak in peaks.items():
+            dtype = dtypes[dt]
+            runs = {"ours": lambda: B.run_ours(case, dtype, args.seconds, data, blas_threads=1)}
+            if torch:
+                runs["torch"] = lambda: B.run_torch(case, dtype, args.seconds, data, 1)
+            best = B.best_of(args.rounds, runs)
+            limit = peak / flops_per_step(case) * batch
+            ours = best["ours"][1]
+            theirs = best["torch"][1] if "torch" in best else float("nan")
+            print(f"| {SPECS[spec]} | {dt} | {ours / 1e3:,.1f} k | {100 * ours / limit:.0f} % | "
+                  f"{theirs / 1e3:,.1f} k | {ours / theirs:.2f}x | {'not installed' if jax is None else 'not timed here'} | "
+                  f"{limit / 1e3:,.1f} k |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
