@@ -279,7 +279,7 @@ def add_tape(window) -> QDockWidget:
     def open_and_record(_=False):
         dock.show()
         dock.raise_()
-        window.resizeDocks([dock], [430], Qt.Horizontal)  # four columns of numbers want the room
+        window.resizeDocks([dock], [400], Qt.Horizontal)  # four columns of numbers want the room
         panel.record()
 
     action = make_action(window, "&Tape", open_and_record, tip=TIP)

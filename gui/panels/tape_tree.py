@@ -18,7 +18,7 @@ COLUMNS = ("op", "shape", "value", "∂L/∂value")
 HIDDEN = "·"  # not computed yet at this step
 SHOWN = 6     # values a cell lists before it gives the norm instead
 ARRAY = Qt.UserRole + 1  # a cell's array, for its heatmap
-STRIP, CELL = 48, 6      # a heatmap's widest strip and widest cell, in pixels
+STRIP, CELL = 32, 4      # a heatmap's widest strip and widest cell, in pixels
 
 
 def format_array(a) -> str:
