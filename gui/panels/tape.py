@@ -127,12 +127,10 @@ class TapePanel(QWidget):
     def pick_point(self, x: float, y: float) -> None:
         """A click on the decision-boundary plot (raw features): record the nearest training row."""
         split = self.session.split
-        if split is None or split.train.X.shape[1] != 2:
+        if split is None or split.raw_train.X.shape[1] != 2:
             return
-        point = np.array([[x, y]])
-        if split.standardiser is not None:
-            point = split.standardiser.transform(point)
-        nearest = int(np.argmin(((split.train.X - point) ** 2).sum(axis=1)))
+        # rows of raw_train are the rows of train before standardising: the nearest in what the plot shows
+        nearest = int(np.argmin(((split.raw_train.X - np.array([x, y])) ** 2).sum(axis=1)))
         if nearest != self.sample.value():
             self.sample.setValue(nearest)  # records through valueChanged
         else:
