@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QMenu, QPushButton, QSpinBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QLineEdit, QMenu, QPushButton, QSpinBox,
+                               QVBoxLayout, QWidget)
 
 from engine.analysis import record_tape
 
@@ -47,7 +47,13 @@ class TapePanel(QWidget):
         self.sample = QSpinBox()
         self.sample.setPrefix("row ")
         self.sample.setToolTip("Which row of the training split (standardised, as training sees it) to record")
-        self.sample.valueChanged.connect(lambda _: self.record())
+        self.sample.valueChanged.connect(self._row_picked)
+        self.typed = QLineEdit()
+        self.typed.setPlaceholderText("or type features → target (0.5, -1 → 1), then Enter")
+        self.typed.setToolTip("Raw feature values (standardised as training does) and the target: a class "
+                              "index or name, or the values to fit")
+        self.typed.returnPressed.connect(self.record_typed)
+        self.typed_sample = None  # (x, y) as the model takes them, while a typed point is shown
         self.record_button = QPushButton("Record")
         self.record_button.setToolTip("Run forward and backward for this sample with the current weights")
         self.record_button.clicked.connect(lambda _=False: self.record())
@@ -83,6 +89,7 @@ class TapePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
+        layout.addWidget(self.typed)
         layout.addLayout(steps)
         layout.addWidget(self.summary)
         layout.addWidget(self.tree, 1)
@@ -106,8 +113,8 @@ class TapePanel(QWidget):
             self.sample.blockSignals(True)
             self.sample.setMaximum(len(X) - 1)
             self.sample.blockSignals(False)
-        row = self.sample.value()
-        self.tape = record_tape(model, loss, X[row], Y[row])
+        x, y = self.typed_sample or (X[self.sample.value()], Y[self.sample.value()])
+        self.tape = record_tape(model, loss, x, y)
         chain = self.doc.chain_blocks()
         self.input_id, self.block_ids = chain[0].block_id, [b.block_id for b in chain[1:]]
         names = [f"{i + 1}: {b.label()}" for i, b in enumerate(chain[1:])]
@@ -119,6 +126,19 @@ class TapePanel(QWidget):
             if first is not None:
                 self.curvature.set_layer(first)
         return True
+
+    def _row_picked(self, _row) -> None:
+        self.typed_sample = None
+        self.record()
+
+    def record_typed(self) -> bool:
+        """Record the typed point (False, saying what is wrong with the text, when it cannot be read)."""
+        parsed = parse_typed(self.typed.text(), self.session)
+        if isinstance(parsed, str):
+            self.summary.setText(f"⚠ {parsed}")
+            return False
+        self.typed_sample = parsed
+        return self.record()
 
     def _rerecord(self, *_) -> None:
         if self.tape is not None and self.session.state == "idle":
@@ -204,7 +224,8 @@ class TapePanel(QWidget):
     def _describe(self, op, full: bool) -> str:
         t = self.tape
         if full:
-            return (f"Loss {t.loss:.4g} for row {self.sample.value()}: {len(t.ops)} ops. Forward ▸ steps through "
+            which = "the typed point" if self.typed_sample is not None else f"row {self.sample.value()}"
+            return (f"Loss {t.loss:.4g} for {which}: {len(t.ops)} ops. Forward ▸ steps through "
                     f"them, Backward ◂ sends ∂L/∂value back; the wires carry ‖∂L/∂activation‖.")
         if op is None:
             return "Nothing computed yet: Forward ▸ runs the first op."
@@ -261,6 +282,39 @@ class TapePanel(QWidget):
         self.weights_overlay.detach()
         self.show_weights.shutdown()
         return self.live.shutdown(ms) & self.curvature.shutdown(ms)
+
+
+def parse_typed(text: str, session):
+    """``"0.5, -1 → 1"`` as (x, y) the model takes (x standardised, y as training targets), or what is wrong."""
+    dataset, spec, split = session.dataset, session.spec, session.split
+    if dataset is None or spec is None or split is None:
+        return "Choose a dataset and a valid Chain first."
+    for arrow in ("→", "->", ";"):
+        if arrow in text:
+            features, target = text.split(arrow, 1)
+            break
+    else:
+        return "Type the features, an arrow and the target: 0.5, -1 → 1"
+    try:
+        x = np.array([float(v) for v in features.replace(",", " ").split()], dtype=np.float64)
+    except ValueError:
+        return f"The features must be numbers: {features.strip()!r}"
+    if len(x) != dataset.n_features:
+        return f"The data has {dataset.n_features} features; {len(x)} were typed."
+    if split.standardiser is not None:
+        x = split.standardiser.transform(x[None, :])[0]
+    width, target = spec.shapes()[-1], target.strip()
+    if dataset.task == "regression":
+        try:
+            y = np.array([float(v) for v in target.replace(",", " ").split()], dtype=np.float64)
+        except ValueError:
+            return f"The target must be numbers: {target!r}"
+        return (x, y) if len(y) == width else f"The model has {width} outputs; {len(y)} target values were typed."
+    names = list(dataset.class_names)
+    label = names.index(target) if target in names else int(target) if target.isdigit() else -1
+    if not 0 <= label < dataset.n_classes:
+        return f"The target must be a class: {', '.join(names)} (or 0 to {dataset.n_classes - 1})."
+    return x, (np.array([float(label)]) if width == 1 else np.eye(width)[label])
 
 
 def add_tape(window) -> QDockWidget:

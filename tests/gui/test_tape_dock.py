@@ -205,3 +205,28 @@ def test_curvature_is_measured_again_when_training_pauses(qtbot, win):
     click(training.controls.stop_button)
     wait_state(qtbot, training, "idle")
     qtbot.waitUntil(lambda: panel.curvature.job is None, timeout=20_000)
+
+
+def test_typed_features_and_target_are_recorded_as_training_would_see_them(qtbot, win):
+    panel = win.tape
+    session = win.training.session
+    QTest.mouseClick(panel.typed, Qt.LeftButton)
+    QTest.keyClicks(panel.typed, "0.5, -1 -> 1")  # what a keyboard types; the placeholder shows →
+    QTest.keyClick(panel.typed, Qt.Key_Return)
+    model, loss, X, Y = snapshot(session, win.doc)
+    x = session.split.standardiser.transform(np.array([[0.5, -1.0]]))[0]
+    expected = record_tape(model, loss, x, [1.0])
+    assert cells(panel, 3) == [format_array(op.adjoint) for op in expected.ops]
+    assert "typed point" in panel.summary.text()
+    panel.typed.clear()
+    QTest.keyClicks(panel.typed, "0.5 -> 1")
+    QTest.keyClick(panel.typed, Qt.Key_Return)
+    assert "2 features; 1 were typed" in panel.summary.text()
+    assert cells(panel, 3) == [format_array(op.adjoint) for op in expected.ops]  # nothing lost
+    QTest.keyClick(panel.sample, Qt.Key_Up)  # back to the rows of the data
+    assert panel.typed_sample is None and "row 1" in panel.summary.text()
+    from gui.panels.tape import parse_typed
+    x, y = parse_typed("0.5 -1 → 1", session)  # the arrow as pasted
+    assert np.array_equal(x, session.split.standardiser.transform(np.array([[0.5, -1.0]]))[0]) and list(y) == [1.0]
+    assert "must be a class" in parse_typed("0.5, -1 -> 7", session)
+    assert "must be numbers" in parse_typed("a, b -> 1", session)
