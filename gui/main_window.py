@@ -31,6 +31,7 @@ from .panels.csv_import import import_data
 from .panels.gradcheck import add_gradient_check
 from .panels.landscape import LandscapePanel
 from .panels.data_table import DataTablePanel
+from .panels.tape import add_tape
 from .panels.prediction import PredictionPanel
 from .panels.properties import PropertiesPanel
 from .panels.training import TrainingDock
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         add_export_menu(self)  # File ▸ Export…, File ▸ Import ONNX…
         add_gradient_check(self)  # Tools ▸ Gradient Check, its toolbar button and dock
         add_block_activity(self)  # saturated / dead shares on the badges, histograms in Properties
+        add_tape(self)  # Tools ▸ Tape: backpropagation op by op, the adjoint on the wires
         self.training_dock.raise_()  # the first tab in sight: docks tabified since made their own tab current
         self.remember_layout = remember_layout  # the app's own window: its size and docks as last left
         if remember_layout:
@@ -205,6 +207,7 @@ class MainWindow(QMainWindow):
         self.training.shutdown()  # stop a run and join its thread before the window goes
         self.gradcheck.shutdown()
         self.landscape.shutdown()
+        self.tape.shutdown()
         self.lock.release()       # its slots must not outlive the widgets they switch
         super().closeEvent(event)
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..autodiff import gradient, params
 from ..nn import LOSSES
+from .gradcheck import Stopped
 
 EXACT_LIMIT = 256  # weights up to which the diagonal is computed exactly (one Hessian-vector product each)
 
@@ -65,8 +66,11 @@ def _layer_params(model, layer: int) -> list:
 
 
 def curvature(model, loss, X, Y, layer: int, *, iterations: int = 30, seed: int = 0,
-              exact_limit: int = EXACT_LIMIT) -> Curvature:
-    """The curvature of ``loss(model(X), Y)`` in the weights of `layer` (0-based in the Chain)."""
+              exact_limit: int = EXACT_LIMIT, should_stop=None) -> Curvature:
+    """The curvature of ``loss(model(X), Y)`` in the weights of `layer` (0-based in the Chain).
+
+    `should_stop()` is asked before every Hessian-vector product; when it says so, `Stopped` is raised."""
+    stop = should_stop or (lambda: False)
     loss_fn = LOSSES[loss] if isinstance(loss, str) else loss
     ps = _layer_params(model, layer)
     X, Y = np.asarray(X, dtype=ps[0].dtype), np.asarray(Y, dtype=ps[0].dtype)
@@ -76,6 +80,8 @@ def curvature(model, loss, X, Y, layer: int, *, iterations: int = 30, seed: int 
 
     def hvp(vs):
         """H v for v given per parameter: the gradient of (∇L · v), the inner gradient nested."""
+        if stop():
+            raise Stopped
         def directional():
             first = gradient(objective, params(*ps), nest=True)
             return sum((first[p] * v).sum() for p, v in zip(ps, vs))

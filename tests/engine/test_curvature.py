@@ -92,3 +92,16 @@ def test_reading_big_layers_and_layers_without_weights():
     assert c.reading(limit * 1.5).endswith("overshoots") and c.reading(limit / 2).endswith("is below")
     with pytest.raises(ValueError, match="layer 3 has no weights"):
         curvature(model, loss, X_, Y_, 2)
+
+
+def test_should_stop_stops_between_hessian_vector_products():
+    from engine.analysis import Stopped
+    make, loss, X_, Y_ = CASES["tanh, mse"]
+    asked = []
+
+    def stop():
+        asked.append(1)
+        return len(asked) > 3
+    with pytest.raises(Stopped):
+        curvature(make(), loss, X_, Y_, 0, should_stop=stop)
+    assert len(asked) == 4
