@@ -87,9 +87,10 @@ def cli_first_report(env, model, timeout):
                              "--out", str(model.with_name("out.chain"))], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        line = proc.stderr.readline()
-        took = time.perf_counter() - began
-        return took if line.startswith("epoch") else float("nan")
+        for line in proc.stderr:  # first the line saying which path trains, then the progress lines
+            if line.startswith("epoch"):
+                return time.perf_counter() - began
+        return float("nan")
     finally:
         proc.kill()
         proc.wait(timeout)

@@ -35,6 +35,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="with --screenshot: train N epochs first, so the plots show a run")
     parser.add_argument("--size", metavar="WxH", type=_size, default=SCREENSHOT_SIZE,
                         help=f"with --screenshot: the window's size (default {SCREENSHOT_SIZE[0]}x{SCREENSHOT_SIZE[1]})")
+    parser.add_argument("--dock", metavar="NAME", help="with --screenshot: raise this dock first (landscape, "
+                        "gradients, loss, ...: a word of its title)")
     parser.add_argument("--theme", choices=("system", "light", "dark"), default="system",
                         help="the colour scheme (default: the system's)")
     return parser.parse_args(argv)
@@ -98,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     if loaded is not None:
         window.files.show_loaded(loaded, Path(args.model).resolve())
     if args.screenshot:
-        return save_screenshot(app, window, args.screenshot, args.train_epochs, args.size)
+        return save_screenshot(app, window, args.screenshot, args.train_epochs, args.size, args.dock)
     window.show()
     if loaded is not None:
         window.files.recent.add(args.model)
@@ -131,14 +133,46 @@ def _quiet_offscreen_plugin() -> None:
     qInstallMessageHandler(handler)
 
 
-def save_screenshot(app, window, path: str, train_epochs: int = 0, size=SCREENSHOT_SIZE) -> int:
-    """Show `window` at `size`, let it lay out (and train), and save it as a PNG."""
+def find_dock(window, name: str):
+    """The window's dock whose title is `name` or holds it as a word ("landscape" finds "Loss landscape");
+    None if none does."""
+    from PySide6.QtWidgets import QDockWidget
+
+    want = name.strip().lower()
+    docks = window.findChildren(QDockWidget)
+    for dock in docks:
+        if dock.windowTitle().lower() == want:
+            return dock
+    return next((d for d in docks if want in d.windowTitle().lower().split()), None)
+
+
+def dock_names(window) -> list[str]:
+    from PySide6.QtWidgets import QDockWidget
+
+    return [d.windowTitle() for d in window.findChildren(QDockWidget)]
+
+
+def save_screenshot(app, window, path: str, train_epochs: int = 0, size=SCREENSHOT_SIZE, dock: str | None = None) -> int:
+    """Show `window` at `size`, let it lay out (and train), raise `dock` (a name for `find_dock`), and save it
+    as a PNG."""
+    raised = find_dock(window, dock) if dock else None
+    if dock and raised is None:
+        print(f"chainboard: no dock called {dock!r}; the docks are {', '.join(dock_names(window))}", file=sys.stderr)
+        window.close()
+        return 2
     window.resize(*size)
     window.show()
     for _ in range(3):  # layout and the first fit take a few event-loop turns
         app.processEvents()
     if train_epochs > 0:
         window.training.train_and_wait(train_epochs)
+    if raised is not None:
+        raised.show()
+        raised.raise_()
+        app.processEvents()
+        ready = getattr(raised.widget(), "compute_now", None)  # a dock that computes in a job: compute it now
+        if ready is not None:
+            ready()
     window.view.fit_to_view()
     app.processEvents()
     window.training.plots.clock.force()  # every plot drawn, not only those the clock reached so far

@@ -26,7 +26,11 @@ from engine import __version__
 from . import recent
 from .files import DocumentFiles
 from .gc_guard import collect_on_gui_thread
+from .panels.activity import add_block_activity
 from .panels.csv_import import import_data
+from .panels.gradcheck import add_gradient_check
+from .panels.landscape import LandscapePanel
+from .panels.data_table import DataTablePanel
 from .panels.prediction import PredictionPanel
 from .panels.properties import PropertiesPanel
 from .panels.training import TrainingDock
@@ -76,6 +80,8 @@ class MainWindow(QMainWindow):
         self.menus["file"].insertAction(self.actions_by_name["quit"], import_action)
         self.menus["file"].insertSeparator(self.actions_by_name["quit"])
         add_export_menu(self)  # File ▸ Export…, File ▸ Import ONNX…
+        add_gradient_check(self)  # Tools ▸ Gradient Check, its toolbar button and dock
+        add_block_activity(self)  # saturated / dead shares on the badges, histograms in Properties
         self.remember_layout = remember_layout  # the app's own window: its size and docks as last left
         if remember_layout:
             self._restore_layout()
@@ -151,6 +157,9 @@ class MainWindow(QMainWindow):
         self.prediction = PredictionPanel(self.training.session, self.training.plots.clock)
         self.prediction_dock = self._dock("Prediction", self.prediction, Qt.RightDockWidgetArea, 300)
         self.tabifyDockWidget(self.training_dock, self.prediction_dock)
+        self.data_table = DataTablePanel(self.training.session, self.training.plots.clock)
+        self.data_table_dock = self._dock("Data table", self.data_table, Qt.RightDockWidgetArea, 300)
+        self.tabifyDockWidget(self.prediction_dock, self.data_table_dock)  # (beside the plots, Qt drew a stray tab bar)
         plots = self.training.plots
         plots.boundary_plot.point_clicked.connect(self.prediction.predict_point)
         self.training_dock.raise_()
@@ -160,8 +169,14 @@ class MainWindow(QMainWindow):
                             ("Model output", plots.boundary_plot))]
         self.resizeDocks(self.plot_docks, [290] * 3, Qt.Vertical)
         self.resizeDocks(self.plot_docks, [330, 400, 260], Qt.Horizontal)
+        self.landscape = LandscapePanel(self.training.session, plots.clock)
+        self.landscape.pick_from(plots.layer_plot)  # a click on the W heatmap picks a weight for the plane
+        self.landscape_dock = self._dock("Loss landscape", self.landscape, Qt.BottomDockWidgetArea, 300)
+        self.tabifyDockWidget(self.plot_docks[-1], self.landscape_dock)
+        self.plot_docks[-1].raise_()
         self.menus["view"].addSeparator()
-        for dock in [self.training_dock, self.prediction_dock, *self.plot_docks]:
+        for dock in [self.training_dock, self.prediction_dock, self.data_table_dock, *self.plot_docks,
+                     self.landscape_dock]:
             self.menus["view"].addAction(dock.toggleViewAction())
         named = self.actions_by_name
         self.lock = ChainLock(self.view, self.editor.scene, self.undo_stack, named["undo"], named["redo"],
@@ -186,6 +201,8 @@ class MainWindow(QMainWindow):
         if self.remember_layout:
             self._save_layout()
         self.training.shutdown()  # stop a run and join its thread before the window goes
+        self.gradcheck.shutdown()
+        self.landscape.shutdown()
         self.lock.release()       # its slots must not outlive the widgets they switch
         super().closeEvent(event)
 

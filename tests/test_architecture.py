@@ -13,7 +13,7 @@ import engine
 ROOT = Path(__file__).resolve().parent.parent
 QT = {"PySide6", "pyqtgraph", "shiboken6", "PyQt5", "PyQt6"}
 PUBLIC_NAMESPACES = ("engine", "engine.autodiff", "engine.nn", "engine.training", "engine.datasets", "engine.modelfile",
-                     "engine.math", "engine.export")
+                     "engine.math", "engine.export", "engine.analysis")
 
 
 def imports(path: Path):

@@ -294,6 +294,9 @@ def test_train_says_which_path_runs_and_why(xor_copy, tmp_path, monkeypatch, cap
     monkeypatch.setattr(KERNELS, "ready", lambda dtype: False)  # a fresh machine: the kernels are not built yet
     code, out, err = call(capsys, "train", xor_copy, "--epochs", 3, "--out", tmp_path / "o.chain")
     assert code == 0 and "training on the eager tape: the compiled kernels are still being built" in err
+    lines = err.splitlines()
+    said = next(i for i, line in enumerate(lines) if line.startswith("training on the eager tape"))
+    assert lines[said + 1].startswith("epoch 0/3 ")  # the first progress line at once, not a tenth of the run later
 
 
 def test_continuing_training_does_not_jolt_the_model_and_keeps_its_epochs_setting(tmp_path, capsys):
@@ -319,6 +322,27 @@ def test_continuing_training_does_not_jolt_the_model_and_keeps_its_epochs_settin
 def test_an_output_folder_that_is_not_there_is_said_before_training(xor_copy, tmp_path, capsys):
     code, out, err = call(capsys, "train", xor_copy, "--epochs", 10**6, "--out", tmp_path / "nowhere" / "x.chain")
     assert code == 1 and "there is no folder" in err and "nothing was trained" in err
+
+
+def test_train_and_predict_apply_the_models_derived_features(tmp_path, capsys):
+    import numpy as np
+
+    from engine.export import Exportable
+    from engine.modelfile import save_model
+    from engine.nn.spec import ChainSpec, LayerSpec
+    spec = ChainSpec(5, (LayerSpec("dense", 6, "tanh"), LayerSpec("dense", 1, "sigmoid")), ("x1^2", "x2^2", "x1*x2"))
+    save_model(tmp_path / "design.chain", spec, settings={"seed": 1, "epochs": 3})
+    code, _, err = call(capsys, "train", tmp_path / "design.chain", "--data", "circle:n=100", "--quiet")
+    assert code == 0 and err == ""
+    loaded = load_model(tmp_path / "design.chain")
+    assert loaded.spec.features == spec.features and loaded.dataset.get("features", ["x1", "x2"]) == ["x1", "x2"]
+    assert len(loaded.dataset["normalisation"]["mean"]) == 5  # statistics of the columns the Chain takes
+    rows = np.array([[0.1, -0.4], [0.9, 0.8]])
+    (tmp_path / "rows.csv").write_text("x1,x2\n" + "\n".join(f"{a},{b}" for a, b in rows) + "\n")
+    code, out, err = call(capsys, "predict", tmp_path / "design.chain", tmp_path / "rows.csv")
+    assert code == 0 and err == ""
+    printed = [float(line.split(",")[2]) for line in out.splitlines()[1:]]  # p(1), from two raw columns
+    np.testing.assert_allclose(printed, Exportable.of(loaded).predict(rows)[:, 0], rtol=1e-5)
 
 
 def test_train_takes_penalties_and_a_schedule_and_saves_them(xor_copy, capsys):

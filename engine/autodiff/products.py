@@ -14,7 +14,34 @@ import numpy as np
 
 from .shapes import _ndim, _shape, broadcast_to, reshape, sum_to, swapaxes, transpose
 from .reductions import sum_
-from .tracked import data, selective, track
+from .tracked import armed, check_interrupt, data, selective, track
+
+BLOCK_MACS = 1 << 27  # multiply-adds per piece of a product a stop can land between (~30 ms on one core)
+
+
+def _product(a, b):
+    """``np.matmul(a, b)`` of plain arrays. Inside `interruptible` (a training run), a big 2-D product is
+    computed a block of output columns (or rows) at a time, with a look at the stop flag between blocks: one
+    4096-wide layer's product would otherwise hold a stop for a quarter of a second or more. The split runs
+    along the side whose other operand is smaller, so only that one is read again per block."""
+    if np.ndim(a) != 2 or np.ndim(b) != 2:
+        return np.matmul(a, b)
+    (n, k), m = a.shape, b.shape[1]
+    if not armed() or n * k * m <= BLOCK_MACS:
+        # np.dot for matrices: the same product, but always through BLAS; np.matmul loops itself over an
+        # outer product (inner size 1, a single sample's weight gradient), 5x slower for a 128 x 784 one
+        return np.dot(a, b)
+    out = np.empty((n, m), np.result_type(a, b))
+    by_columns = a.size <= b.size  # re-read a (the smaller) for each block of b's columns
+    width = max(1, BLOCK_MACS // (n * k if by_columns else k * m))
+    for lo in range(0, m if by_columns else n, width):
+        check_interrupt()
+        part = slice(lo, lo + width)
+        if by_columns:
+            np.matmul(a, b[:, part], out=out[:, part])
+        else:
+            np.matmul(a[part], b, out=out[part])
+    return out
 
 
 def matmul(a, b):
@@ -35,11 +62,7 @@ def matmul(a, b):
 
 
 def _matmul(a, b):
-    av, bv = data(a), data(b)
-    # np.dot for matrices: the same product, but always through BLAS; np.matmul loops itself over an
-    # outer product (inner size 1, a single sample's weight gradient), 5x slower for a 128 x 784 one
-    out = np.dot(av, bv) if np.ndim(av) == 2 and np.ndim(bv) == 2 else np.matmul(av, bv)
-    return track(out, (a, b), _matmul_vjp)
+    return track(_product(data(a), data(b)), (a, b), _matmul_vjp)
 
 
 @selective
@@ -51,7 +74,7 @@ def _matmul_vjp(g, out, a, b, needs=(True, True)):
 def linear(x, W, b=None):
     """The Dense layer's affine map ``x @ W.T + b`` as one tape node (x is (in,) or (n, in))."""
     xv, Wv = data(x), data(W)
-    y = xv @ Wv.T
+    y = _product(xv, Wv.T) if np.ndim(xv) == 2 else xv @ Wv.T
     if b is not None:
         y = y + data(b)
     return track(y, (x, W, b), _linear_vjp)

@@ -51,6 +51,11 @@ def interruptible(flag):
         _state.stop = before
 
 
+def armed() -> bool:
+    """Whether this thread runs inside `interruptible` (so long work should look at the flag now and then)."""
+    return getattr(_state, "stop", None) is not None
+
+
 def check_interrupt():
     """Raise `Interrupted` if the innermost `interruptible` flag of this thread is set."""
     flag = getattr(_state, "stop", None)

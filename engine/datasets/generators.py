@@ -1,4 +1,5 @@
-"""Seeded toy datasets: circle, xor, gaussians, spiral, moons (classification), quadratic, sine (regression).
+"""Seeded toy datasets: circle, xor, gaussians, spiral, moons (classification); quadratic, sine, and TensorFlow
+Playground's plane and multi-gaussian (regression).
 
     >>> ds = circle(200, noise=0.1, seed=0)
     >>> ds.X.shape, ds.y.shape, ds.n_classes
@@ -17,7 +18,8 @@ import numpy as np
 
 from .dataset import Dataset
 
-__all__ = ["circle", "xor", "gaussians", "spiral", "moons", "quadratic", "sine", "GENERATORS"]
+__all__ = ["circle", "xor", "gaussians", "spiral", "moons", "quadratic", "sine", "plane", "multi_gaussian",
+           "GENERATORS"]
 
 # ---- generators ----------------------------------------------------------------------
 
@@ -102,5 +104,37 @@ def sine(n=200, noise=0.1, seed=0):
     return Dataset(x.reshape(-1, 1), y.reshape(-1, 1), task="regression", name="sine")
 
 
+def plane(n=200, noise=0.1, seed=0):
+    """TF Playground's "plane": points in [-1, 1]², target 0.6 (x₁ + x₂), a tilted plane from -1.2 to 1.2.
+
+    As in the Playground, `noise` moves where each point's target is read (by up to `noise` times the
+    square's half-width), not the point itself.
+    """
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, size=(n, 2))
+    read = X + rng.uniform(-1, 1, size=X.shape) * noise
+    y = 0.6 * (read[:, 0] + read[:, 1])
+    return Dataset(X, y.reshape(-1, 1), task="regression", name="plane")
+
+
+def multi_gaussian(n=200, noise=0.1, seed=0):
+    """TF Playground's "multi-gaussian": six bumps on a 3 x 2 grid in [-1, 1]², alternately +1 and -1,
+    each falling linearly to 0 at distance 1/3; a point takes the bump of largest magnitude.
+
+    `noise` shifts where the target is read, as in `plane`.
+    """
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, size=(n, 2))
+    read = X + rng.uniform(-1, 1, size=X.shape) * noise
+    # (centre x, centre y, sign): the Playground's grid, scaled from its [-6, 6]² to [-1, 1]²
+    bumps = np.array([[-2 / 3, 5 / 12, 1], [0, 5 / 12, -1], [2 / 3, 5 / 12, 1],
+                      [-2 / 3, -5 / 12, -1], [0, -5 / 12, 1], [2 / 3, -5 / 12, -1]])
+    distance = np.hypot(read[:, None, 0] - bumps[:, 0], read[:, None, 1] - bumps[:, 1])
+    heights = bumps[:, 2] * np.clip(1 - 3 * distance, 0, 1)
+    y = heights[np.arange(n), np.abs(heights).argmax(axis=1)]
+    return Dataset(X, y.reshape(-1, 1), task="regression", name="multi-gaussian")
+
+
 GENERATORS = {"circle": circle, "xor": xor, "gaussians": gaussians, "spiral": spiral,
-              "moons": moons, "quadratic": quadratic, "sine": sine}
+              "moons": moons, "quadratic": quadratic, "sine": sine, "plane": plane,
+              "multi-gaussian": multi_gaussian}

@@ -12,6 +12,13 @@
 
 `Exportable.of` takes a LoadedModel, a Chain of Dense layers and known activations, or a bare
 ChainSpec (a design: its weights are drawn from the settings' seed, as training would start).
+A spec's derived input features (engine.nn.features) come along: an export then takes the two raw
+columns, computes the derived ones, standardises and runs the Chain, as `predict` does:
+
+    >>> ex = Exportable.of(Chain(Dense(3, 1, rng=0)), features=("x1*x2",))
+    >>> ex.inputs, ex.spec.inputs, ex.predict([[2.0, 3.0]]).shape
+    (2, 3, (1, 1))
+
 Anything that cannot be exported raises ExportError with the reason.
 """
 from __future__ import annotations
@@ -27,6 +34,7 @@ from ..datasets.dataset import DataError
 from ..datasets.standardise import Standardiser
 from ..modelfile.model import LoadedModel
 from ..nn.activations import ACTIVATIONS
+from ..nn.features import FEATURES, add_features
 from ..nn.formula import Formula
 from ..nn.layers import Chain, Dense
 from ..nn.spec import ChainSpec
@@ -96,8 +104,12 @@ class Exportable:
     folder: Path | None = None     # where a relative CSV path in `dataset` is (the model file's folder)
 
     @classmethod
-    def of(cls, source, *, settings=None, dataset=None, folder=None) -> Exportable:
-        """An Exportable from a LoadedModel, a Chain or a ChainSpec (see the module docstring)."""
+    def of(cls, source, *, settings=None, dataset=None, folder=None, features=None) -> Exportable:
+        """An Exportable from a LoadedModel, a Chain or a ChainSpec (see the module docstring); `features`
+        are the derived inputs of a bare Chain (a LoadedModel's or ChainSpec's own are used otherwise)."""
+        if features is None:
+            spec_of = source.spec if isinstance(source, LoadedModel) else source
+            features = spec_of.features if isinstance(spec_of, ChainSpec) else ()
         if isinstance(source, LoadedModel):
             settings = source.settings if settings is None else settings
             dataset = source.dataset if dataset is None else dataset
@@ -115,6 +127,7 @@ class Exportable:
             raise ExportError(f"only a Chain can be exported, not a {type(source).__name__}")
         try:
             spec = ChainSpec.from_chain(source)
+            spec = ChainSpec(spec.inputs, spec.layers, features)
         except ValueError as error:
             raise ExportError(f"only a Chain of Dense layers and known activations can be exported: {error}") from None
         problems = spec.problems()
@@ -142,7 +155,17 @@ class Exportable:
 
     @property
     def inputs(self) -> int:
-        return self.spec.inputs
+        """Columns of the raw rows the export takes (the Chain takes `spec.inputs`: derived features too)."""
+        return self.spec.data_inputs
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """The derived input features computed from the raw rows, in order (names of engine.nn.FEATURES)."""
+        return self.spec.features
+
+    def derived(self) -> list:
+        """The Feature of each derived input (what every writer renders), in the Input's column order."""
+        return [FEATURES[name] for name in self.features]
 
     @property
     def outputs(self) -> int:
@@ -163,7 +186,7 @@ class Exportable:
 
     def predict(self, X) -> np.ndarray:
         """The engine's outputs for rows of raw inputs (standardised first): what every export must reproduce."""
-        X = np.atleast_2d(np.asarray(X, dtype=np.float64))
+        X = add_features(np.atleast_2d(np.asarray(X, dtype=np.float64)), self.features)
         if self.standardiser is not None:
             X = self.standardiser.transform(X)
         with no_grad():
@@ -177,6 +200,10 @@ class Exportable:
         features = self.dataset.get("features")
         named = f" ({', '.join(features)})" if isinstance(features, list) and len(features) <= 20 else ""
         lines = [f"{_chain_text(self.model, self.steps)}, exported by Chainboard with its {weights}, in {self.dtype}."]
+        if self.features:
+            labels = ", ".join(FEATURES[name].label for name in self.features)
+            lines.append(f"Derived inputs: the model computes {labels} from the two raw inputs and takes them after "
+                         "the raw ones (before standardising), as TensorFlow Playground's feature toggles do.")
         if self.standardiser is not None:
             lines.append(f"Input: rows of {self.inputs} raw features{named}, the rows `chainboard predict` takes; "
                          "the model first standardises them, (x - mean) / std, with the statistics of its training "

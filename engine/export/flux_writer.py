@@ -58,7 +58,7 @@ def _formulas(ex: Exportable) -> dict:
 
 
 def _chain_lines(ex: Exportable) -> list[str]:
-    lines = []
+    lines = [("derived,", "the derived inputs: " + ", ".join(f.label for f in ex.derived()))] if ex.features else []
     if ex.standardiser is not None:
         lines.append(("standardise,", "the recorded input standardisation"))
     formulas = _formulas(ex)
@@ -79,7 +79,7 @@ def _chain_lines(ex: Exportable) -> list[str]:
 
 def _assignments(ex: Exportable, weights: str | None) -> list[str]:
     """Julia lines that put the weights into `model`, layer by layer."""
-    offset = 1 if ex.standardiser is not None else 0
+    offset = (ex.standardiser is not None) + bool(ex.features)
     out = []
     for step in ex.steps:
         if step.kind != "dense":
@@ -105,6 +105,18 @@ def _standardise(ex: Exportable, weights: str | None) -> list[str]:
             f"standardise(x) = {kind}.((x .- input_mean) ./ input_std)", ""]
 
 
+def _derived(ex: Exportable) -> list[str]:
+    """`derived(x)`: a sample per column, the raw rows first, then each derived input (as engine.nn.features)."""
+    if not ex.features:
+        return []
+    def row(feature):
+        a = f"x[{feature.columns[0] + 1}:{feature.columns[0] + 1}, :]"
+        return f"{a} .* x[{feature.columns[1] + 1}:{feature.columns[1] + 1}, :]" if feature.op == "product" \
+            else f"sin.({a})"
+    return ["# the derived inputs, computed from the two raw ones before standardising",
+            f"derived(x) = vcat(x, {', '.join(row(f) for f in ex.derived())})", ""]
+
+
 def source(ex: Exportable, weights: str | None) -> str:
     """The .jl text; `weights` names the companion .npz, or None to write the weights as literals."""
     chain = _chain_lines(ex)
@@ -123,6 +135,7 @@ def source(ex: Exportable, weights: str | None) -> str:
         "# Written by Chainboard's Flux export.",
         "using Flux",
         *loading,
+        *_derived(ex),
         *_standardise(ex, weights),
         *[julia_function(f, name) for f, name in _formulas(ex).items()],
         opening,

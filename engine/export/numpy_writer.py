@@ -66,6 +66,10 @@ def source(ex: Exportable, weights: str | None) -> str:
     functions = [ACTIVATION_SOURCE[name] for name in used] + helpers_used(formulas, "numpy") + \
         [python_function(f, name, NUMPY) for f, name in formulas.items()]
     body = []
+    if ex.features:
+        columns = ", ".join(_derived(feature) for feature in ex.derived())
+        labels = ", ".join(feature.label for feature in ex.derived())
+        body.append(f"    X = np.column_stack([X, {columns}])  # the derived inputs {labels}")
     if ex.standardiser is not None:
         body.append('    X = ((X - WEIGHTS["standardise.mean"]) / WEIGHTS["standardise.std"]).astype(DTYPE)'
                     "  # standardise (in float64)")
@@ -109,6 +113,12 @@ def predict(X):
 {chr(10).join(body)}
     return X[0] if one else X
 '''
+
+
+def _derived(feature) -> str:
+    """A derived input as numpy source, the same operation the engine does (engine.nn.features)."""
+    a = f"X[:, {feature.columns[0]}]"
+    return f"{a} * X[:, {feature.columns[1]}]" if feature.op == "product" else f"np.sin({a})"
 
 
 def _function(step, formulas) -> str:

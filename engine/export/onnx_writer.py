@@ -75,6 +75,28 @@ def _metadata(ex: Exportable) -> dict[str, str]:
     return found
 
 
+def _derived_nodes(helper, ex: Exportable, nodes: list, arrays: dict, numpy_helper) -> str:
+    """Gather each raw column once, compute every derived input (Mul or Sin), Concat them after the raw columns;
+    returns the name of the widened input. The column indices are int64 initialisers `features.column<i>`."""
+    columns = sorted({i for feature in ex.derived() for i in feature.columns})
+    for i in columns:
+        arrays[f"features.column{i}"] = np.array([i], dtype=np.int64)
+        nodes.append(helper.make_node("Gather", [INPUT, f"features.column{i}"], [f"x{i + 1}"], axis=1,
+                                      name=f"features: x{i + 1}"))
+    made = []
+    for name, feature in zip(ex.features, ex.derived()):
+        a = f"x{feature.columns[0] + 1}"
+        if feature.op == "product":
+            operands, op = [a, f"x{feature.columns[1] + 1}"], "Mul"
+        else:
+            operands, op = [a], "Sin"
+        nodes.append(helper.make_node(op, operands, [f"features.{name}"], name=f"features: {feature.label}"))
+        made.append(f"features.{name}")
+    nodes.append(helper.make_node("Concat", [INPUT] + made, ["features"], axis=1,
+                                  name="features: the raw inputs, then the derived ones"))
+    return "features"
+
+
 def onnx_model(ex: Exportable):
     """The checked ModelProto for `ex` (needs the onnx package)."""
     onnx = need("onnx", "ONNX export")
@@ -85,6 +107,8 @@ def onnx_model(ex: Exportable):
     elem = onnx.TensorProto.DOUBLE if ex.dtype == np.float64 else onnx.TensorProto.FLOAT
     arrays = {name: value.astype(ex.dtype) for name, value in ex.arrays().items()}  # one type for every op
     nodes, x, functions = [], INPUT, {}
+    if ex.features:
+        x = _derived_nodes(helper, ex, nodes, arrays, numpy_helper)
     if ex.standardiser is not None:
         nodes.append(helper.make_node("Sub", [x, "standardise.mean"], ["centred"],
                                       name="standardise: subtract the mean"))

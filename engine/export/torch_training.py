@@ -189,9 +189,10 @@ def train(epochs=None, data=None, out=None, report=print):
     seed, batch, loss_of = SETTINGS["seed"], SETTINGS["batch_size"], LOSSES[SETTINGS["loss"]]
     rows, val_rows = split(len(X), SETTINGS["validation"], seed)
     if not STANDARDISED:  # statistics of the training rows only, as Chainboard fits them
-        std = X[rows].std(axis=0)
+        Z = derived(torch.as_tensor(X[rows], dtype=torch.float64)).numpy()  # with any derived inputs
+        std = Z.std(axis=0)
         std[std == 0] = 1.0
-        model.standardise.mean.copy_(torch.from_numpy(X[rows].mean(axis=0)))
+        model.standardise.mean.copy_(torch.from_numpy(Z.mean(axis=0)))
         model.standardise.std.copy_(torch.from_numpy(std))
     model.to(device)
     as_tensor = lambda a: torch.as_tensor(a, device=device)  # noqa: E731

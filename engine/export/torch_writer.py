@@ -9,7 +9,7 @@
     >>> text = source(ex, weights=None)
     >>> print(text[text.index("    return nn.Sequential"):text.index("    ]))")].strip())
     return nn.Sequential(OrderedDict([
-            ("standardise", Standardise(INPUTS)),
+            ("standardise", Standardise(MODEL_INPUTS)),
             ("layer1", nn.Linear(2, 8, dtype=DTYPE)),    # layer1 Dense(8, tanh)
             ("layer1_tanh", nn.Tanh()),
             ("layer2", nn.Linear(8, 1, dtype=DTYPE)),    # layer2 Dense(1, σ)
@@ -17,8 +17,9 @@
 
 Importing the file builds the global `model` (an nn.Sequential) and loads its weights; running it
 trains as Chainboard does (see torch_training.py), alone or under `torchrun`. The first module,
-`standardise`, applies the recorded input standardisation, so `model` takes raw rows; a model
-without one fits it on its training rows when it trains, as `chainboard train` does. The data
+`standardise`, applies the recorded input standardisation (after `features`, the derived inputs of a
+model that has them), so `model` takes raw rows; a model without one fits it on its training rows
+when it trains, as `chainboard train` does. The data
 comes with the file: a generator's code (copied from engine.datasets, so a seed gives the same
 points) and its settings, or the CSV file's path and columns. Weights are literals up to
 literals.INLINE_LIMIT numbers, else in a `.npz` beside the file.
@@ -110,7 +111,7 @@ def _generator_source(name: str) -> str:
     parts = [inspect.getsource(f) for f in (generators._class_sizes, generators._finish, make)]
     return ("# ---- the data: Chainboard's generator, copied so that the same seed gives the same points ----\n\n"
             "def Dataset(X, y, **_):  # the arrays are all the training loop needs\n    return X, y\n\n\n"
-            + "\n\n".join(parts) + f"\n\nGENERATOR = {name}\n")
+            + "\n\n".join(parts) + f"\n\nGENERATOR = {make.__name__}\n")
 
 
 def _formulas(ex: Exportable) -> dict:
@@ -133,7 +134,8 @@ def _formula_modules(formulas: dict) -> str:
 
 
 def _modules(ex: Exportable) -> list[str]:
-    lines = ['        ("standardise", Standardise(INPUTS)),']
+    lines = ['        ("features", Features()),'] if ex.features else []
+    lines.append('        ("standardise", Standardise(MODEL_INPUTS)),')
     formulas = _formulas(ex)
     for step in ex.steps:
         if step.formula is None and step.activation not in TORCH_MODULES:
@@ -153,8 +155,32 @@ def _modules(ex: Exportable) -> list[str]:
 def _arrays(ex: Exportable) -> dict:
     arrays = ex.arrays()
     if ex.standardiser is None:  # the module is there all the same: training fits it
-        arrays = {"standardise.mean": np.zeros(ex.inputs), "standardise.std": np.ones(ex.inputs), **arrays}
+        arrays = {"standardise.mean": np.zeros(ex.spec.inputs), "standardise.std": np.ones(ex.spec.inputs), **arrays}
     return arrays
+
+
+def _features_source(ex: Exportable) -> str:
+    """`derived(x)` (the derived inputs after the raw ones, in float64, as the engine computes them) and the
+    module `Features` that applies it; the identity for a model without derived inputs."""
+    def column(feature):
+        a = f"x[:, {feature.columns[0]}:{feature.columns[0] + 1}]"
+        return f"{a} * x[:, {feature.columns[1]}:{feature.columns[1] + 1}]" if feature.op == "product" \
+            else f"torch.sin({a})"
+    labels = ", ".join(feature.label for feature in ex.derived()) or "none"
+    body = f"torch.cat([x, {', '.join(column(f) for f in ex.derived())}], 1)" if ex.features else "x"
+    return f'''def derived(x):
+    """Raw rows (a float64 tensor) -> the Chain's inputs: the raw columns, then the derived ones ({labels})."""
+    return {body}
+
+
+class Features(nn.Module):
+    """The derived inputs, computed in float64 from the raw rows."""
+
+    def forward(self, x):
+        return derived(x.to(torch.float64))
+
+
+'''
 
 
 def source(ex: Exportable, weights: str | None) -> str:
@@ -191,6 +217,7 @@ from torch import nn
 
 DTYPE = torch.{ex.dtype}
 INPUTS, OUTPUTS = {ex.inputs}, {ex.outputs}
+MODEL_INPUTS = {ex.spec.inputs}  # what the Chain's first layer takes: the raw inputs and any derived ones
 SETTINGS = {pformat(settings, width=110)}
 DATA = {pformat(data, width=110)}
 STANDARDISED = {ex.standardiser is not None}  # the weights bring the input standardisation (else training fits it)
@@ -208,7 +235,7 @@ class Standardise(nn.Module):
         return ((x.to(torch.float64) - self.mean) / self.std).to(DTYPE)
 
 
-{_formula_modules(_formulas(ex))}def build():
+{_features_source(ex)}{_formula_modules(_formulas(ex))}def build():
     """The Chain as an nn.Sequential, with fresh weights (`load` gives it the exported ones)."""
     return nn.Sequential(OrderedDict([
 {chr(10).join(_modules(ex))}

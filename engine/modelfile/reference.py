@@ -20,12 +20,13 @@ import math
 
 from ..datasets.bundled import TABLES
 from ..datasets.csvload import MAX_CLASSES
+from ..datasets.drawn import points_problem
 from ..datasets.generators import GENERATORS
 
 __all__ = ["reference_problem", "generator_problem", "GENERATOR_PARAMS", "MAX_GENERATED", "SOURCES"]
 
 MAX_GENERATED = 1_000_000
-SOURCES = ("generator", "bundled", "csv")
+SOURCES = ("generator", "bundled", "csv", "drawn")
 # (whole number?, lowest, highest) for each parameter the generators take; the seed fits a C int
 # because the window shows it in a spin box.
 GENERATOR_PARAMS = {
@@ -74,6 +75,8 @@ def reference_problem(ref: dict) -> str | None:
         return f"the data source {_shown(source)} is not one of {', '.join(SOURCES)}"
     if source == "generator":
         return generator_problem(ref.get("name"), ref.get("params", {}))
+    if source == "drawn":  # the points themselves are in the file: checked as hostile input
+        return points_problem(ref.get("points"), ref.get("task"))
     if source == "bundled":
         name = ref.get("name")
         return None if isinstance(name, str) and name in TABLES else f"there is no bundled table {_shown(name)} (there are " \

@@ -47,6 +47,7 @@ _VERSION_TEXT = re.compile(r"\d{1,4}(\.\d{1,4}){0,3}")
 # MIGRATIONS[v] turns a version-v document into a version v+1 one (plain dict in, plain dict out).
 # Version 1 is the first format, so there is nothing to migrate yet.
 # Version 2 added `optimiser_state` (and its arrays in weights.npz); a version-1 file simply has none.
+# `spec.features` (derived inputs, engine.nn.features) is optional within version 2: a file without it has none.
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: lambda doc: doc}
 
 # ---- value checks: each takes (value, where) and returns the value or raises FileProblem ----
@@ -192,6 +193,7 @@ DATASET = {
     "name": _text(), "source": _text(40), "path": _text(MAX_STRING), "task": _choice("classification", "regression"),
     "target": _text(), "n_samples": _int(0, 10**9),
     "params": _flat(32),
+    "points": lambda v, w: v,  # drawn data's [[x1, x2, label], ...]: reference_problem checks them
     "features": _list_of(_text(), MAX_FEATURES), "class_names": _list_of(_text(), 10_000),
     "normalisation": lambda v, w: _object(v, w, {"mean": _list_of(_number(-1e300, 1e300), MAX_FEATURES),
                                                  "std": _list_of(_number(1e-300, 1e300), MAX_FEATURES)},

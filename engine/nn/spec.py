@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .activations import ACTIVATIONS, NORMALISING, Activation
+from .features import DATA_INPUTS, check_features
 from .formula import Formula, formula
 from .formula_syntax import FormulaError
 from .layers import INITIALISERS, Chain, Dense
@@ -151,15 +152,27 @@ class ChainSpec:
     ([8, 1], 33)
     >>> ChainSpec.from_dict(spec.to_dict()) == spec
     True
+
+    `features` names derived inputs (engine.nn.features) computed from 2-D data; `inputs` counts them too:
+
+    >>> ChainSpec(4, spec.layers, features=("x1*x2", "x1^2")).features   # kept in FEATURES order
+    ('x1^2', 'x1*x2')
     """
 
     inputs: int
     layers: tuple[LayerSpec, ...] = ()
+    features: tuple[str, ...] = ()
 
     def __post_init__(self):
         # Accept a list for convenience but store a tuple, so specs stay hashable and comparable.
         if not isinstance(self.layers, tuple):
             object.__setattr__(self, "layers", tuple(self.layers))
+        object.__setattr__(self, "features", check_features(self.features))
+
+    @property
+    def data_inputs(self) -> int:
+        """Columns of the raw rows the model takes: `inputs` less the derived features computed from them."""
+        return DATA_INPUTS if self.features else self.inputs
 
     def shapes(self) -> list[int]:
         """Feature size after each layer (a batch of n samples has shape (n, size))."""
@@ -180,6 +193,10 @@ class ChainSpec:
         found: list[tuple[int | None, str]] = []
         if not _is_size(self.inputs):
             found.append((None, f"The input needs between 1 and {MAX_FEATURES} features, not {self.inputs!r}."))
+        if self.features and self.inputs != DATA_INPUTS + len(self.features):
+            found.append((None, f"The Input takes x₁, x₂ and {len(self.features)} derived feature"
+                                f"{'s' if len(self.features) != 1 else ''}, so it needs "
+                                f"{DATA_INPUTS + len(self.features)} features, not {self.inputs!r}."))
         if not self.layers:
             found.append((None, "The Chain has no layers: add a Dense layer after the Input."))
         previous = None  # activation that produced the current output, if any
@@ -208,14 +225,15 @@ class ChainSpec:
 
     def to_dict(self) -> dict:
         """Plain, JSON-able data: `ChainSpec.from_dict(spec.to_dict()) == spec`."""
-        return {"inputs": self.inputs, "layers": [layer.to_dict() for layer in self.layers]}
+        derived = {"features": list(self.features)} if self.features else {}  # absent in files without them
+        return {"inputs": self.inputs, "layers": [layer.to_dict() for layer in self.layers], **derived}
 
     @classmethod
     def from_dict(cls, d: Any) -> ChainSpec:
         """Build a spec from `to_dict` output, refusing anything unexpected with a ValueError."""
         if not isinstance(d, dict):
             raise ValueError(f"a Chain spec must be an object, got {type(d).__name__}")
-        extra = sorted(set(d) - {"inputs", "layers"}, key=str)
+        extra = sorted(set(d) - {"inputs", "layers", "features"}, key=str)
         if extra:
             raise ValueError(f"unknown key(s) {', '.join(map(repr, extra))} in a Chain spec")
         if "inputs" not in d:
@@ -231,7 +249,7 @@ class ChainSpec:
                 raise ValueError(f"layer {i + 1}: its formula is refused: {error}") from None
             except ValueError as error:
                 raise ValueError(f"layer {i + 1}: {error}") from None
-        return cls(_check_size("inputs", d["inputs"]), tuple(parsed))
+        return cls(_check_size("inputs", d["inputs"]), tuple(parsed), d.get("features", ()))
 
     def build(self, seed: int = 0, dtype=np.float64):
         """A fresh engine Chain with weights drawn from `seed`; raises ValueError if the spec has problems."""

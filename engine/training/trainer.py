@@ -131,6 +131,8 @@ class Trainer:
         self.history: History | None = None
         self._control = np.zeros(1, dtype=np.int64)  # the running chunk's stop signal (see interrupt)
         self._hold: int | None = None  # see hold_after
+        self._hold_steps: int | None = None  # see hold_after_steps
+        self._pace: float | None = None  # see set_pace
         self._runners: dict[bool, object] = {}
 
     @property
@@ -168,6 +170,17 @@ class Trainer:
         """Pause the running fit once it has finished `epochs` epochs (counted in that fit; None: no hold).
         Chunks end at that epoch's boundary, so it trains exactly that far (thread-safe)."""
         self._hold = None if epochs is None else int(epochs)
+
+    def hold_after_steps(self, steps: int | None):
+        """Pause the running fit once it has taken `steps` minibatch steps (counted in that fit; None: no hold):
+        a Step of one minibatch (thread-safe)."""
+        self._hold_steps = None if steps is None else int(steps)
+
+    def set_pace(self, steps_per_second: float | None):
+        """Slow motion: at most `steps_per_second` minibatch steps a second, and a report after every step while
+        that is slower than the report interval; None (the default) trains at full speed, exactly as without it.
+        Thread-safe: a running fit takes the new pace at its next chunk."""
+        self._pace = float(steps_per_second) if steps_per_second else None
 
     # ---- setting up ----
     def _trainable_layers(self):
@@ -328,8 +341,8 @@ class _Run:
         return self.hist
 
     def _held(self):
-        hold = self.tr._hold
-        return hold is not None and self.hist.epochs_done >= hold
+        hold, steps = self.tr._hold, self.tr._hold_steps
+        return hold is not None and self.hist.epochs_done >= hold or steps is not None and self.done >= steps
 
     def _halted(self, runner):
         """Sleep while paused (or held); True (and noted in the history) once asked to stop."""
@@ -380,6 +393,11 @@ class _Run:
         k = min(self.chunks[runner.compiled], self.total - self.done)
         if tr._hold is not None and tr._hold * self.steps_per_epoch > self.done:
             k = min(k, tr._hold * self.steps_per_epoch - self.done)  # end exactly at the hold
+        if tr._hold_steps is not None and tr._hold_steps > self.done:
+            k = min(k, tr._hold_steps - self.done)
+        pace = tr._pace
+        if pace is not None:  # slow motion: a chunk is CHUNK_SECONDS of the pace's steps (a few a second: one)
+            k = min(k, max(1, int(pace * CHUNK_SECONDS)))
         first, offset = divmod(self.done, self.steps_per_epoch)
         last = (self.done + k - 1) // self.steps_per_epoch
         perms = self._perms(first, last)
@@ -404,8 +422,16 @@ class _Run:
         if self.snapped and calm:
             self.good, self.start = self.start, self.good
         self.chunks[runner.compiled] = _next_chunk(k, elapsed)
-        self._report(runner)
+        self._report(runner, force=pace is not None and pace * REPORT_SECONDS < 1)  # slow motion: every step seen
+        if pace is not None:
+            self._keep_pace(began + k / pace)
         return True
+
+    def _keep_pace(self, until):
+        """Slow motion: sleep until `until` (perf_counter), waking early for a stop or pause (interrupt) or a new pace."""
+        tr, pace = self.tr, self.tr._pace
+        while not tr._control[0] and tr._pace == pace and (left := until - time.perf_counter()) > 0:
+            time.sleep(min(PAUSE_POLL, left))
 
     def _account(self, got, losses, epochs, stats, first):
         """Book `got` finished steps: samples, per-epoch losses, the epochs that ended (into the history and the

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 
 from engine import ChainSpec, LayerSpec
+from engine.nn import check_features
 
 from .layout import GRID, row_positions
 
@@ -49,10 +50,14 @@ class Block:
     bias: bool = True
     init: str = "glorot_uniform"
     formula: str = ""  # the text of a "formula" activation (checked by LayerSpec)
+    features: tuple = ()  # an Input's derived inputs (engine.nn.FEATURES names); `units` counts them too
 
     def __post_init__(self):
         if self.kind not in BLOCK_KINDS:
             raise ValueError(f"unknown block kind {self.kind!r}")
+        if self.features and self.kind != "input":
+            raise ValueError("only an Input block has derived features")
+        object.__setattr__(self, "features", check_features(self.features))  # a saved canvas holds a list
 
     def replace(self, **changes) -> Block:
         return dataclasses.replace(self, **changes)
@@ -145,7 +150,7 @@ class Document(QObject):
         Blocks go where `layout` (from `layout()`, as model files keep it) puts them, or else in a tidy row.
         """
         doc = cls(parent)
-        templates = [{"kind": "input", "units": spec.inputs}]
+        templates = [{"kind": "input", "units": spec.inputs, "features": spec.features}]
         templates += [{"kind": layer.kind, "units": layer.units or 1, "activation": layer.activation,
                        "bias": layer.bias, "init": layer.init, "formula": layer.formula} if layer.kind == "dense"
                       else {"kind": "activation", "activation": layer.activation, "formula": layer.formula}
@@ -223,8 +228,8 @@ class Document(QObject):
         if result.spec is not None:
             return result.spec
         chain = self.chain_blocks()
-        inputs = chain[0].units if chain and chain[0].kind == "input" else 1
-        return ChainSpec(inputs, tuple(b.layer_spec() for b in chain[1:]))
+        start = chain[0] if chain and chain[0].kind == "input" else Block(0, "input")
+        return ChainSpec(start.units, tuple(b.layer_spec() for b in chain[1:]), start.features)
 
     @classmethod
     def from_file(cls, spec: ChainSpec, layout: dict | None, parent: QObject | None = None) -> Document:

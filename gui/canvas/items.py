@@ -148,6 +148,10 @@ class BlockItem(QGraphicsItem):
         """Show (or, with None, hide) a badge with the size of this block's parameter gradient."""
         self.badge.set_value(norm)
 
+    def show_activity(self, text: str | None) -> None:
+        """Add to the badge (or, with None, take off) the share of the activation's inputs saturated or dead."""
+        self.badge.set_note(text)
+
     def in_anchor(self) -> QPointF:
         return self.mapToScene(QPointF(0.0, H / 2))
 
@@ -229,34 +233,52 @@ class GradientBadge(QGraphicsItem):
     def __init__(self, block_item: BlockItem):
         super().__init__(block_item)
         self.value: float | None = None
+        self.note: str | None = None  # "30% dead", "12% sat": the activation's share (gui/panels/activity.py)
+        self.rect = self.RECT
         self.setZValue(2)
         self.setVisible(False)
         self.setToolTip("Size of the gradient of the loss with respect to this block's weights and bias: "
-                        "blue when it vanishes, red when it explodes")
+                        "blue when it vanishes, red when it explodes; then the share of a batch's inputs to its "
+                        "activation that are saturated (|f′| below 1% of its peak) or dead (relu, at or below 0)")
 
     def set_value(self, value: float | None) -> None:
         if value != self.value:
             self.value = value
-            self.setVisible(value is not None)
-            self.update()
+            self._relayout()
+
+    def set_note(self, note: str | None) -> None:
+        if note != self.note:
+            self.note = note
+            self._relayout()
+
+    def label(self) -> str:
+        """What the pill says: "‖∇‖ 3e-02", "40% dead" or both."""
+        return " · ".join(t for t in (None if self.value is None else f"‖∇‖ {self.value:.0e}", self.note) if t)
+
+    def _relayout(self) -> None:
+        self.prepareGeometryChange()
+        width = max(self.RECT.width(), QFontMetricsF(_font(11, bold=True)).horizontalAdvance(self.label()) + 16)
+        self.rect = QRectF(W / 2 - width / 2, self.RECT.top(), width, self.RECT.height())
+        self.setVisible(self.value is not None or self.note is not None)
+        self.update()
 
     def boundingRect(self) -> QRectF:
-        return self.RECT.adjusted(-1, -1, 1, 1)
+        return self.rect.adjusted(-1, -1, 1, 1)
 
     def paint(self, painter: QPainter, option, widget=None):
         # vanishing in blue, exploding in red: where along the Chain the gradient dies or blows up
         g = self.value
-        if g is None:
+        if g is None and self.note is None:
             return
-        colour = QColor("#1c7ed6") if g < GRAD_VANISHING else QColor("#e03131") if g > GRAD_EXPLODING \
-            else QColor("#2f9e44")
+        colour = QColor("#5b6474") if g is None else QColor("#1c7ed6") if g < GRAD_VANISHING \
+            else QColor("#e03131") if g > GRAD_EXPLODING else QColor("#2f9e44")
         painter.setRenderHint(QPainter.Antialiasing)
         painter.setPen(QPen(self.parentItem().colours.block, 1.5))
         painter.setBrush(colour)
-        painter.drawRoundedRect(self.RECT, 9, 9)
+        painter.drawRoundedRect(self.rect, 9, 9)
         painter.setPen(Qt.white)
         painter.setFont(_font(11, bold=True))
-        painter.drawText(self.RECT, Qt.AlignCenter, f"‖∇‖ {g:.0e}")
+        painter.drawText(self.rect, Qt.AlignCenter, self.label())
 
 
 class WireItem(QGraphicsPathItem):

@@ -94,7 +94,7 @@ def analyse(doc) -> Analysis:
         return Analysis(None, problems, order, sizes, params)
 
     chain = [blocks[i] for i in order]
-    spec = ChainSpec(chain[0].units, tuple(b.layer_spec() for b in chain[1:]))
+    spec = ChainSpec(chain[0].units, tuple(b.layer_spec() for b in chain[1:]), chain[0].features)
     for index, message in spec.layer_problems():
         culprit = order[0] if index is None else order[index + 1]
         wire = [w.wire_id for w in incoming[culprit]]

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.datasets import GENERATORS, TABLES, DataError, load_csv
+from engine.datasets import GENERATORS, TABLES, DataError, drawn_dataset, load_csv
 from engine.modelfile import reference_problem
 
 __all__ = ["data_from_argument", "open_reference", "reference_for", "describe_sources"]
@@ -44,6 +44,9 @@ def open_reference(ref: dict, folder=None):
         return GENERATORS[name](**params), {"source": source, "name": name, "params": params}
     if source == "bundled" and name in TABLES:
         return TABLES[name](), {"source": source, "name": name}
+    if source == "drawn":
+        task, points = ref.get("task"), ref.get("points")
+        return drawn_dataset(points, task), {"source": "drawn", "name": "drawn", "task": task, "points": points}
     if source == "csv" and ref.get("path"):
         path = Path(ref["path"])
         full = path if path.is_absolute() or folder is None else Path(folder) / path

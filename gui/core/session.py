@@ -25,10 +25,11 @@ from typing import Callable
 import numpy as np
 
 from engine import ChainSpec, Dataset, Standardiser, Trainer, data, no_grad, params
-from engine.nn import OPTIMISERS, Adam, Schedule
+from engine.nn import OPTIMISERS, Adam, Schedule, add_features, dataset_with_features
 from engine.training import EpochTable, History, Progress, split
 
 from .datarefs import reference_for
+from .endless import RunCounter, RunHistory, endless
 from .events import Event
 from .record import TrainingRecord
 
@@ -130,9 +131,12 @@ class TrainingSession:
         self.loaded_weights = False
         self._saved_state = None
         self.split = None                 # engine.training.Split of the current data, or None
+        self.model_split = None           # the split the Chain learns from: `split` with any derived inputs
         self.last_progress: Progress | None = None
         self.run_start = 0                # epochs done before the current run
         self.watched = 0                  # trainable layer whose gradients the plots show
+        self.pace: float | None = None    # slow motion: minibatch steps a second (None: full speed)
+        self._counter: RunCounter | None = None  # the current run's epochs, steps and hold
         self._trainer, self._trainer_key = None, None
         self._display, self._display_params = None, []
         self.changed = Event()            # data, split, model or settings changed
@@ -144,7 +148,7 @@ class TrainingSession:
     # ---- what to train, on what, how ----
     def set_data(self, choice: DataChoice) -> None:
         self.data = choice
-        if self.fixed is not None and self.fixed.n_features != choice.dataset.n_features:
+        if self.fixed is not None and self.fixed.n_features != self.inputs_for(self.spec):
             self.fixed = None
         self._resplit()
 
@@ -188,22 +192,32 @@ class TrainingSession:
         self.record.watched, self.record.layer_grads = layer, None
         self.record.version += 1
 
+    def set_pace(self, steps_per_second: float | None) -> None:
+        """Slow motion at `steps_per_second` minibatch steps a second, or full speed (None); a running fit follows."""
+        self.pace = steps_per_second or None
+        if self._trainer is not None:
+            self._trainer.set_pace(self.pace)
+
     def _resplit(self):
         if self.data is None:
             return
-        k = self.data.dataset.n_features
+        learnt = self.model_dataset
+        k = learnt.n_features
         fixed = self.fixed if self.fixed is not None and self.fixed.n_features == k else None
         # standardisation off is the identity's statistics: a model file then says so, as it says any other
         scaler = fixed or self.data.standardise or Standardiser(np.zeros(k), np.ones(k))
-        self.split = split(self.data.dataset, self.settings.validation, self.settings.seed, scaler)
+        self.model_split = split(learnt, self.settings.validation, self.settings.seed, scaler)
+        # the views show the raw data; the same seed picks the same rows
+        self.split = self.model_split if learnt is self.data.dataset else \
+            split(self.data.dataset, self.settings.validation, self.settings.seed, False)
         self.record.classify = self.data.dataset.task == "classification"
         self.record.version += 1
         self.changed.emit()
 
     def _new_model(self, spec: ChainSpec) -> None:
-        if self.fixed is not None:
-            self.fixed = None  # fresh weights: statistics from the data on screen
-            self._resplit()
+        # fresh weights: statistics from the data on screen (with the spec's derived inputs), once it is built
+        resplit = self.fixed is not None or self.features != spec.features
+        self.fixed = None
         self.spec, self.model = spec, spec.build(self.settings.seed)
         self.loaded_weights = False   # weights from a file (an ONNX import, say) are worth saving untrained too
         self._saved_state = None      # (optimiser dict, state) of a loaded model, for the next Trainer
@@ -214,12 +228,34 @@ class TrainingSession:
         self.record.reset(names, self.weights(), self.data is None or self.data.dataset.task == "classification")
         self.watched = min(self.watched, max(len(names) - 1, 0))
         self.record.watched = self.watched
+        if resplit:
+            self._resplit()
         self.changed.emit()
 
     # ---- derived ----
     @property
     def standardiser(self) -> Standardiser | None:
-        return None if self.split is None else self.split.standardiser
+        return None if self.model_split is None else self.model_split.standardiser
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """The derived inputs the Chain computes from 2-D data (engine.nn.FEATURES names)."""
+        return self.spec.features if self.spec is not None else ()
+
+    @property
+    def model_dataset(self) -> Dataset | None:
+        """The data as the Chain takes it: with its derived inputs when it has some and the data is 2-D."""
+        if self.data is None:
+            return None
+        ds = self.data.dataset
+        return dataset_with_features(ds, self.features) if self.features and ds.n_features == 2 else ds
+
+    def inputs_for(self, spec: ChainSpec | None) -> int | None:
+        """How many inputs a Chain described by `spec` takes from the data on screen (None without data)."""
+        if self.data is None:
+            return None
+        k = self.data.dataset.n_features
+        return k + len(spec.features) if spec is not None and spec.features and k == 2 else k
 
     @property
     def dataset(self) -> Dataset | None:
@@ -240,6 +276,7 @@ class TrainingSession:
                                     watch_layer=self.watched, standardise=self.standardiser or False,
                                     blas_threads=1, report_weights=True)
             self._trainer_key = key
+            self._trainer.set_pace(self.pace)
             if self._saved_state is not None:  # a loaded model's optimiser: continue it if it is the same one
                 optimiser, state = self._saved_state
                 if optimiser == self._trainer.optimiser.to_dict():
@@ -255,26 +292,33 @@ class TrainingSession:
             return "Choose a dataset first."
         if self.spec is None:
             return "The Chain has problems: fix them on the canvas, then train."
-        if self.spec.inputs != self.data.dataset.n_features:
+        if self.features and self.data.dataset.n_features != 2:
+            return (f"Derived features (x₁², sin x₁, ...) need 2-D data, and {self.data.label} has "
+                    f"{self.data.dataset.n_features} features: turn them off in the Data group.")
+        if self.spec.inputs != self.inputs_for(self.spec):
             return (f"The Chain takes {self.spec.inputs} inputs but {self.data.label} has "
                     f"{self.data.dataset.n_features} features.")
         return None
 
     # ---- a run ----
-    def begin(self, epochs: int) -> Callable:
-        """Start a run of `epochs` more epochs: returns its work, `work(context) -> History`, for a worker thread.
-        Raises ValueError with a message for a person when it cannot start."""
+    def begin(self, epochs: int | None) -> Callable:
+        """Start a run of `epochs` more epochs (None: until stopped, Play): returns its work,
+        `work(context) -> History`, for a worker thread. Raises ValueError with a message for a person when it
+        cannot start."""
         problem = self.problem()
         if problem:
             raise ValueError(problem)
         trainer = self.trainer()
         trainer.epoch = self.epochs_done  # the schedule follows the epochs shown, whichever trainer ran them
-        dataset, validation = self.data.dataset, self.settings.validation
+        dataset, validation = self.model_dataset, self.settings.validation
         self.run_start = self.epochs_done
         self.last_progress = None
+        counter = self._counter = RunCounter(trainer)
         self._set_state("running")
 
         def work(context) -> History:  # on the worker thread: touches nothing of the session but the trainer
+            if epochs is None:
+                return endless(trainer, dataset, validation, context, counter)
             return trainer.fit(dataset, epochs, validation, on_progress=context.report,
                                should_stop=context.should_stop, should_pause=context.should_pause)
         return work
@@ -292,17 +336,21 @@ class TrainingSession:
 
     def epochs_in_run(self) -> int:
         """Epochs the current run has finished so far (read live from its trainer: reports lag behind)."""
-        history = self._trainer.history if self._trainer is not None else None
-        return history.epochs_done if history is not None and self.state != "idle" else 0
+        return self._counter.done()[0] if self._counter is not None and self.state != "idle" else 0
 
     def current_rate(self) -> float:
         """The learning rate of the epoch being trained (or next to train), as the settings' schedule gives it."""
         return self.settings.make_optimiser().rate(self.epochs_done + self.epochs_in_run())
 
-    def hold_after(self, epochs: int | None) -> None:
-        """The running fit pauses by itself after `epochs` of its epochs (Step while paused); None releases."""
-        if self._trainer is not None:
-            self._trainer.hold_after(epochs)
+    def steps_in_run(self) -> int:
+        """Minibatch steps the current run has taken so far (read live)."""
+        return self._counter.done()[1] if self._counter is not None and self.state != "idle" else 0
+
+    def hold_after(self, epochs: int | None, steps: int | None = None) -> None:
+        """The run pauses by itself once `epochs` of its epochs are done, or `steps` of its minibatch steps
+        (Step while paused); None releases."""
+        if self._counter is not None:
+            self._counter.hold_after(epochs, steps)
 
     def set_paused(self, paused: bool) -> None:
         if self.state in ("running", "paused"):
@@ -317,8 +365,10 @@ class TrainingSession:
         if history is None and self._trainer is not None:
             history = self._trainer.history  # kept up to date while the run went: what it learnt stays
             if history is not None:
+                history = RunHistory.of(history, self._counter.epochs if self._counter is not None else 0)
                 history.message = history.message or "the run stopped with an error"
         self.hold_after(None)
+        self._counter = None
         if history is not None:
             self.epochs_done = self.run_start + history.epochs_done
         self.record.epochs = self.epochs_done
@@ -331,11 +381,25 @@ class TrainingSession:
         self.state = state
         self.state_changed.emit(state)
 
+    def set_weights(self, weights: list) -> bool:
+        """Put `weights` (params order, copied) into the model while idle: the next Train continues from them
+        (the loss landscape's click). False, and nothing changes, while a run goes or the shapes differ."""
+        current = self.weights()
+        if self.state != "idle" or len(weights) != len(current) or \
+                any(np.shape(w) != c.shape for w, c in zip(weights, current)):
+            return False
+        for p, w in zip(params(self.model), weights):
+            np.copyto(p.value, w, casting="unsafe")
+        self.record.set_weights(self.weights())
+        return True
+
     # ---- reading the model ----
     def predict(self, X, weights=None):
         """The model's outputs for rows `X` (raw features) with `weights` (default: the record's latest copies),
         through the display model, never the live one; None if they do not fit."""
         weights = self.record.weights if weights is None else weights
+        if self.features and X.ndim == 2 and X.shape[1] == 2:
+            X = add_features(X, self.features)  # the views give raw rows: the Chain takes its derived inputs too
         if self._display is None or weights is None or len(weights) != len(self._display_params) \
                 or X.shape[1] != self.spec.inputs or self.standardiser is not None \
                 and X.shape[1] != self.standardiser.n_features:
@@ -358,7 +422,7 @@ class TrainingSession:
         takes it, the trained model (a copy), its statistics and history once trained and still the same."""
         out = {"settings": self.settings.to_model_file()}
         fits = spec_on_canvas is not None and self.data is not None and \
-            spec_on_canvas.inputs == self.data.dataset.n_features
+            spec_on_canvas.inputs == self.inputs_for(spec_on_canvas)
         trained = fits and self.trained() and spec_on_canvas == self.spec
         if fits:
             out["dataset"] = reference_for(self.data.reference, self.data.dataset,

@@ -1,11 +1,15 @@
-"""The formula field of the properties panel: the text, its problem right below it, and a live plot of f, f′, f″.
+"""f, f′, f″ of an activation, plotted from the engine's nested gradients, with a histogram of the
+pre-activations a batch feeds it behind the curves; and the formula field that types a new activation.
 
->>> field = FormulaField()                  # doctest: +SKIP
+>>> plot = CalculusPlot()                        # doctest: +SKIP
+>>> plot.show_activation(engine.tanh)            # f, f′, f″ over [-4, 4] (engine.nn.calculus)     # doctest: +SKIP
+>>> plot.show_histogram(counts, edges, "12% saturated")   # a batch's pre-activations, in grey       # doctest: +SKIP
+>>> field = FormulaField()                       # doctest: +SKIP
 >>> field.committed.connect(lambda text: editor.set_properties(block_id, formula=text))   # doctest: +SKIP
 
-As the text is typed, the plot follows it (the engine's own nested gradients, engine.nn.calculus) and a text
-that is not a formula shows why, naming the column; Enter (or leaving the field) commits a valid text, which
-the panel turns into one undo step. An invalid text commits nothing: the Chain stays as it was.
+As a formula's text is typed, its plot follows (the same CalculusPlot) and a text that is not a formula
+shows why, naming the column; Enter (or leaving the field) commits a valid text, which the panel turns
+into one undo step. An invalid text commits nothing: the Chain stays as it was.
 """
 from __future__ import annotations
 
@@ -19,9 +23,94 @@ from engine import formula
 from engine.nn import FormulaError, calculus
 
 from ..plots import configure
+from ..plots.theme import themed
 
 XS = np.linspace(-4.0, 4.0, 161)
 CURVES = (("f", "#3a6ff7"), ("f′", "#f08c00"), ("f″", "#2f9e44"))
+HISTOGRAM_BRUSH = (128, 128, 128, 70)
+
+
+class CalculusPlot(QWidget):
+    """f, f′, f″ of one activation over a range, and (optionally) a histogram of its inputs behind them."""
+
+    def __init__(self, parent=None):
+        configure()
+        super().__init__(parent)
+        self.act = None
+        self.xs = XS
+        self.plot = themed(pg.PlotWidget())
+        self.plot.setMinimumHeight(150)
+        self.plot.setMaximumHeight(220)
+        item = self.plot.getPlotItem()
+        item.setMenuEnabled(False)
+        item.showGrid(x=True, y=True, alpha=0.2)
+        item.addLegend(offset=(6, 6))
+        # the histogram on a view box of its own, linked in x: counts never squash the curves' scale
+        self.counts_box = pg.ViewBox(enableMouse=False)
+        item.scene().addItem(self.counts_box)
+        self.counts_box.setXLink(item)
+        self.counts_box.setZValue(-10)
+        self.bars = pg.BarGraphItem(x0=[], x1=[], height=[], brush=HISTOGRAM_BRUSH, pen=None)
+        self.counts_box.addItem(self.bars)
+        item.vb.sigResized.connect(self._sync_boxes)
+        self.curves = [item.plot([], [], pen=pg.mkPen(colour, width=1.6), name=name) for name, colour in CURVES]
+        self.share = QLabel()
+        self.share.setObjectName("calculusShare")
+        self.share.setWordWrap(True)
+        self.share.setVisible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+        layout.addWidget(self.share)
+
+    def _sync_boxes(self, *_):
+        vb = self.plot.getPlotItem().vb
+        self.counts_box.setGeometry(vb.sceneBoundingRect())
+        self.counts_box.linkedViewChanged(vb, self.counts_box.XAxis)
+
+    def show_activation(self, act, span=(-4.0, 4.0)) -> None:
+        """Plot `act`'s f, f′, f″ over `span` (NaN and infinities drawn as gaps)."""
+        self.act = act
+        self.xs = XS if tuple(span) == (-4.0, 4.0) else np.linspace(span[0], span[1], 161)
+        with np.errstate(all="ignore"):  # log(x) left of 0 and the like: NaN there, drawn as a gap
+            values = calculus(act, self.xs, order=2)
+        for curve, ys in zip(self.curves, values):
+            curve.setData(self.xs, np.where(np.isfinite(ys), ys, np.nan), connect="finite")
+
+    def clear(self) -> None:
+        self.act = None
+        for curve in self.curves:
+            curve.setData([], [])
+        self.clear_histogram()
+
+    def show_histogram(self, counts, edges, text: str = "") -> None:
+        """A batch's pre-activations behind the curves (the curves follow the histogram's range)."""
+        span = (float(edges[0]), float(edges[-1]))
+        if self.act is not None and not np.allclose(span, (self.xs[0], self.xs[-1])):
+            self.show_activation(self.act, span)
+        self.bars.setOpts(x0=edges[:-1], x1=edges[1:], height=counts)
+        self.counts_box.setYRange(0, max(float(np.max(counts, initial=0)), 1.0) * 1.1, padding=0)
+        self.share.setText(text)
+        self.share.setVisible(bool(text))
+
+    def clear_histogram(self) -> None:
+        self.bars.setOpts(x0=[], x1=[], height=[])
+        self.share.setText("")
+        self.share.setVisible(False)
+        if self.act is not None and (self.xs[0], self.xs[-1]) != (-4.0, 4.0):
+            self.show_activation(self.act)
+
+    def histogram(self) -> tuple[np.ndarray, np.ndarray]:
+        """(counts, edges) the bars show now (empty when none)."""
+        opts = self.bars.opts
+        x0, x1 = np.asarray(opts.get("x0") if opts.get("x0") is not None else []), opts.get("x1")
+        counts = np.asarray(opts.get("height") if opts.get("height") is not None else [])
+        edges = np.append(x0, np.asarray(x1)[-1:]) if len(x0) else x0
+        return counts, edges
+
+    def values(self) -> list[np.ndarray]:
+        """What the curves show now: [f, f′, f″] on `xs` (empty while there is no activation)."""
+        return [np.asarray(curve.getData()[1] if curve.getData()[1] is not None else []) for curve in self.curves]
 
 
 class FormulaField(QWidget):
@@ -30,7 +119,6 @@ class FormulaField(QWidget):
     committed = Signal(str)
 
     def __init__(self, parent=None):
-        configure()
         super().__init__(parent)
         self.edit = QLineEdit()
         self.edit.setObjectName("formulaText")
@@ -44,18 +132,12 @@ class FormulaField(QWidget):
         self.problem = QLabel()
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
-        self.plot = pg.PlotWidget()
-        self.plot.setMinimumHeight(150)
-        item = self.plot.getPlotItem()
-        item.setMenuEnabled(False)
-        item.showGrid(x=True, y=True, alpha=0.2)
-        item.addLegend(offset=(6, 6))
-        self.curves = [item.plot([], [], pen=pg.mkPen(colour, width=1.6), name=name) for name, colour in CURVES]
+        self.calculus = CalculusPlot()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit)
         layout.addWidget(self.problem)
-        layout.addWidget(self.plot)
+        layout.addWidget(self.calculus)
         self.edit.textEdited.connect(self.preview)
         self.edit.editingFinished.connect(self._finish)
 
@@ -71,20 +153,15 @@ class FormulaField(QWidget):
             act = formula(text)
         except FormulaError as error:
             self.problem.setText(f"⚠ {error}")
-            for curve in self.curves:
-                curve.setData([], [])
+            self.calculus.clear()
             return None
         self.problem.setText("")
-        with np.errstate(all="ignore"):  # log(x) left of 0 and the like: NaN there, drawn as a gap
-            values = calculus(act, XS, order=2)
-        for curve, ys in zip(self.curves, values):
-            ys = np.where(np.isfinite(ys), ys, np.nan)
-            curve.setData(XS, ys, connect="finite")
+        self.calculus.show_activation(act)
         return act
 
     def values(self) -> list[np.ndarray]:
         """What the curves show now: [f, f′, f″] on XS (empty while the text is not a formula)."""
-        return [np.asarray(curve.getData()[1] if curve.getData()[1] is not None else []) for curve in self.curves]
+        return self.calculus.values()
 
     def _finish(self) -> None:
         text = self.edit.text()

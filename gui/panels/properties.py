@@ -4,7 +4,9 @@ nothing selected, see the whole Chain: whether it is valid, its parameter count 
 >>> panel = PropertiesPanel(editor)     # doctest: +SKIP
 >>> panel.units.setValue(7)             # pushes SetBlockProperties(units=7)   # doctest: +SKIP
 
-A block whose activation is a formula shows its text with a live plot of f, f′, f″ (formula_field.py).
+A block with an activation (an activation block, or a Dense block's) shows f, f′, f″ from the engine's
+nested gradients (formula_field.CalculusPlot); a formula's plot sits under its text. While a model has
+weights, the plot carries a histogram of a batch's pre-activations (gui/panels/activity.py feeds it).
 """
 from __future__ import annotations
 
@@ -15,11 +17,12 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QSpinBox, QStackedWidget,
                                QVBoxLayout, QWidget)
 
-from engine import LayerSpec
+from engine import ACTIVATIONS, LayerSpec
+from engine.analysis import activation_of
 
 from ..canvas import catalog
 from ..canvas.editor import CanvasEditor
-from .formula_field import FormulaField
+from .formula_field import CalculusPlot, FormulaField
 
 
 def _title(text: str) -> QLabel:
@@ -102,12 +105,14 @@ class PropertiesPanel(QWidget):
             self.init.addItem(catalog.INIT_TITLES[name], name)
         self.bias = QCheckBox("learn a bias b")
         self.formula = FormulaField()
+        self.calculus = CalculusPlot()
         self.shape = QLabel()
         self.params = QLabel()
         self.units_label = QLabel("Units")
         form.addRow(self.units_label, self.units)
         form.addRow("Activation", self.activation)
         form.addRow("Formula", self.formula)
+        form.addRow("f, f′, f″", self.calculus)
         form.addRow("Initialiser", self.init)
         form.addRow("Bias", self.bias)
         form.addRow("Output", self.shape)
@@ -175,6 +180,11 @@ class PropertiesPanel(QWidget):
         self.form.setRowVisible(self.formula, not is_input and block.activation == "formula")
         if block.activation == "formula":
             self.formula.show_formula(block.formula)
+        plotted = not is_input and block.activation != "formula" and \
+            activation_of(ACTIVATIONS.get(block.activation)) is not None
+        self.form.setRowVisible(self.calculus, plotted)
+        if plotted and self.calculus.act is not ACTIVATIONS[block.activation]:
+            self.calculus.show_activation(ACTIVATIONS[block.activation])
         self.units.setValue(block.units)
         self.activation.setCurrentIndex(self.activation.findData(block.activation))
         self.init.setCurrentIndex(self.init.findData(block.init))
@@ -186,6 +196,15 @@ class PropertiesPanel(QWidget):
         self.block_problems.setText("<br>".join(f"⚠ {html.escape(p)}" for p in problems))
         key = catalog.icon_key(block)
         self.block_help.setText(catalog.palette_entry(key).tooltip)
+
+    def calculus_plot(self) -> CalculusPlot | None:
+        """The f, f′, f″ plot the selected block shows (its formula's, or its activation's), if any."""
+        if self.block_id is None or self.pages.currentIndex() != 1:
+            return None
+        block = self.editor.doc.block(self.block_id)
+        if block.kind != "input" and block.activation == "formula":
+            return self.formula.calculus
+        return self.calculus if self.form.isRowVisible(self.calculus) else None
 
     def _edit(self, merge: bool, **changes) -> None:
         if self._updating or self.block_id is None:

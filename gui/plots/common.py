@@ -4,18 +4,38 @@
 """
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
+from PySide6.QtGui import QFontMetrics
 
 from .theme import themed
 
 
+class EpochAxis(pg.AxisItem):
+    """A bottom axis with no more labels than fit side by side. pyqtgraph picks the tick count from the
+    axis's length alone, so a narrow dock read "0.20.40.60.8" or "100000200000"."""
+
+    def tickSpacing(self, minVal, maxVal, size):
+        span = maxVal - minVal
+        if not (span > 0 and math.isfinite(span)) or size <= 0:
+            return super().tickSpacing(minVal, maxVal, size)
+        metrics = QFontMetrics(self.style["tickFont"] or self.font())
+        widest = max(metrics.horizontalAdvance(f"{v:,.6g}") for v in (minVal, maxVal, span / 3))
+        fits = max(1, int(size // (widest + 2 * metrics.averageCharWidth())))
+        step = 10 ** math.floor(math.log10(span / fits))
+        for nice in (1, 2, 5, 10):  # the smallest 1-2-5 step that leaves room for every label
+            if span / (nice * step) <= fits:
+                return [(nice * step, 0)]
+        return [(10 * step, 0)]
+
+
 def epoch_plot(left: str) -> pg.PlotWidget:
     """A PlotWidget of something against epochs, labelled `left`, without pyqtgraph's context menu."""
-    widget = themed(pg.PlotWidget())
+    widget = themed(pg.PlotWidget(axisItems={"bottom": EpochAxis("bottom")}))
     item = widget.getPlotItem()
     item.setLabel("bottom", "epoch")
     item.setLabel("left", left)
     item.getAxis("left").enableAutoSIPrefix(False)  # plain numbers, not rescaled with an SI prefix (m, µ)
-    item.getAxis("bottom").setTickDensity(0.6)  # fewer epoch labels: in a narrow dock they ran into each other
     item.setMenuEnabled(False)
     return widget

@@ -1,4 +1,4 @@
-"""Gradient plots: the per-layer gradient norm over time, and the selected layer's ∂L/∂W and ∂L/∂b
+"""Gradient plots: each layer's gradient history (norms, update/weight ratio, successive cosine), and the selected layer's ∂L/∂W and ∂L/∂b
 beside its weights, updated live.
 
 >>> norms = GradientNormPlot(); layer = LayerGradients()    # doctest: +SKIP
@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from engine.training import STATS
 
 from . import configure
 from .common import epoch_plot
@@ -19,25 +22,60 @@ LAYER_COLOURS = ["#3a6ff7", "#f08c00", "#2f9e44", "#d6336c", "#7048e8", "#0c8599
 DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (178, 24, 43)])
 
 
+# What the history plot can show, per layer, from the per-epoch table (engine.training.STATS): the column
+# of a layer's STATS, whether it is drawn as log₁₀ (norms and ratios span decades), and its axis label.
+DIAGNOSTICS = {
+    "‖∂L/∂W‖": (0, True, "log₁₀ ‖∂L/∂W‖"),
+    "‖∂L/∂b‖": (1, True, "log₁₀ ‖∂L/∂b‖"),
+    "update / weight ‖Δθ‖/‖θ‖": (2, True, "log₁₀ ‖Δθ‖/‖θ‖"),
+    "cos(g, g₋₁): oscillation < 0": (3, False, "cos(g, g₋₁)"),
+}
+
+
 class GradientNormPlot(QWidget):
-    """‖∂L/∂θ‖ of every trainable layer against (fractional) epochs, as log₁₀: vanishing is far down."""
+    """Every trainable layer's gradient history, one point per epoch (thinned evenly for long runs, saved in
+    the model file): ‖∂L/∂W‖ or ‖∂L/∂b‖ as log₁₀ (vanishing is far down), the update/weight ratio ‖Δθ‖/‖θ‖
+    (healthy training is about 10⁻³), or the cosine between successive gradients (negative: oscillating)."""
 
     min_interval = 0.2  # seconds between redraws (RedrawClock): five redraws a second
 
     def __init__(self, parent=None):
         configure()
         super().__init__(parent)
-        # log10 of the norm on a linear axis: pyqtgraph's log mode labels minor ticks into a smudge
-        self.plot_widget = epoch_plot("log₁₀ ‖∂L/∂θ‖")
+        # log10 on a linear axis: pyqtgraph's log mode labels minor ticks into a smudge
+        self.plot_widget = epoch_plot("log₁₀ ‖∂L/∂W‖")
+        self.zero_line = pg.InfiniteLine(0, angle=0, pen=pg.mkPen("#888888", width=1, style=Qt.DashLine))
         self.names = QLabel()  # layer names in their curves' colours (a legend costs a lot to repaint)
         self.names.setWordWrap(True)
+        self.choice = QComboBox()
+        self.choice.addItems(list(DIAGNOSTICS))
+        self.choice.setToolTip("What to plot for each layer, one point per epoch")
+        # as narrow as a few characters: the dock must not widen the window's minimum size
+        self.choice.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.choice.setMinimumContentsLength(7)
+        self.choice.currentTextChanged.connect(self._chosen)
         self.curves: list = []
         self._generation = -1
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 2, 0, 0)
-        layout.setSpacing(0)
+        self._record = None
+        layout = QVBoxLayout(self)  # the names on a line of their own: beside the chooser they wrapped thrice
+        layout.setContentsMargins(4, 2, 4, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.choice)
         layout.addWidget(self.names)
         layout.addWidget(self.plot_widget, 1)
+
+    def _chosen(self, name: str) -> None:
+        column, log, label = DIAGNOSTICS[name]
+        item = self.plot_widget.getPlotItem()
+        item.setLabel("left", label)
+        if log:
+            item.removeItem(self.zero_line)
+            item.enableAutoRange(axis="y")
+        else:  # a cosine: its whole range, and the line that separates agreeing from oscillating gradients
+            item.addItem(self.zero_line)
+            item.setYRange(-1.05, 1.05, padding=0)
+        if self._record is not None:
+            self.redraw(self._record)
 
     def _ensure_curves(self, names: list[str]) -> None:
         if [c.name() for c in self.curves] == names:
@@ -51,15 +89,29 @@ class GradientNormPlot(QWidget):
         self.names.setText("  ".join(f"<span style='color:{c}; font-weight:600'>{n}</span>"
                                      for c, n in zip(colours, names)))
 
+    def series(self, record, layer: int) -> tuple[np.ndarray, np.ndarray]:
+        """(epochs, values as plotted) of one layer for the current choice; points that cannot be drawn
+        (a log of 0, a NaN) are left out."""
+        column, log, _ = DIAGNOSTICS[self.choice.currentText()]
+        table = record.gradients
+        if not len(table):
+            return np.zeros(0), np.zeros(0)
+        xs, ys = table.epochs, table.values[:, layer * len(STATS) + column]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ys = np.log10(ys) if log else ys
+        keep = np.isfinite(ys)
+        return xs[keep], ys[keep]
+
     def redraw(self, record) -> None:
+        self._record = record
         if record.generation != self._generation:  # a new record (Reset, another model): fit the axes afresh
             self._generation = record.generation
-            self.plot_widget.getPlotItem().enableAutoRange()
+            self.plot_widget.getPlotItem().enableAutoRange(axis="x")
+            if DIAGNOSTICS[self.choice.currentText()][1]:
+                self.plot_widget.getPlotItem().enableAutoRange(axis="y")
         self._ensure_curves(record.layer_names)
-        for curve, series in zip(self.curves, record.norms):
-            xs, ys = series.arrays()
-            keep = ys > 0  # a logarithm cannot show zero
-            curve.setData(xs[keep], np.log10(ys[keep]))
+        for layer, curve in enumerate(self.curves):
+            curve.setData(*self.series(record, layer))
 
 
 def _heatmap(title: str) -> tuple[pg.PlotWidget, pg.ImageItem]:

@@ -98,8 +98,11 @@ class LossPlot(QWidget):
             self.summary.setText(text)
             self.summary.setToolTip(text)  # the whole line, when a narrow dock cuts it
         else:
-            self.summary.setText(f"No training yet. {_coloured(TRAIN_COLOUR, 'train')}, "
-                                 f"{_coloured(VAL_COLOUR, 'validation')}, {_coloured(ACC_COLOUR, 'validation accuracy')}")
+            # the key to the curves, short enough for a narrow dock; the empty plot says there was no run
+            self.summary.setText(f"{_coloured(TRAIN_COLOUR, 'train')} · {_coloured(VAL_COLOUR, 'val')} · "
+                                 f"{_coloured(ACC_COLOUR, 'val accuracy')}")
+            self.summary.setToolTip("No training yet: the curves will be the training loss, the validation loss "
+                                    "and the validation accuracy")
 
 
 def _coloured(colour: str, text: str) -> str:

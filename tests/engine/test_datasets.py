@@ -24,10 +24,26 @@ def test_classification_generators_give_balanced_int_labels(name):
     assert counts.min() >= 101 * 0.3  # no class is starved
 
 
-@pytest.mark.parametrize("name", ["quadratic", "sine"])
+@pytest.mark.parametrize("name", ["quadratic", "sine", "plane", "multi-gaussian"])
 def test_regression_generators_give_column_targets(name):
     ds = GENERATORS[name](n=40, seed=0)
     assert ds.task == "regression" and ds.y.shape == (40, 1) and ds.n_classes == 0 and ds.n_outputs == 1
+
+
+def test_plane_is_tf_playgrounds_tilted_plane():
+    ds = D.plane(n=60, noise=0.0, seed=1)
+    assert ds.n_features == 2 and np.abs(ds.X).max() <= 1
+    np.testing.assert_allclose(ds.y[:, 0], 0.6 * (ds.X[:, 0] + ds.X[:, 1]))
+    noisy = D.plane(n=60, noise=0.3, seed=1)
+    assert np.array_equal(noisy.X, ds.X) and not np.allclose(noisy.y, ds.y)  # noise moves targets, not points
+
+
+def test_multi_gaussian_bumps_alternate_in_sign():
+    ds = D.multi_gaussian(n=3000, noise=0.0, seed=2)
+    near = lambda cx, cy: np.hypot(ds.X[:, 0] - cx, ds.X[:, 1] - cy) < 0.05
+    assert (ds.y[near(-2 / 3, 5 / 12), 0] > 0.8).all() and (ds.y[near(0, 5 / 12), 0] < -0.8).all()
+    assert (ds.y[near(0, -5 / 12), 0] > 0.8).all() and (ds.y[near(2 / 3, -5 / 12), 0] < -0.8).all()
+    assert np.abs(ds.y).max() <= 1 and (ds.y[near(-1, 0), 0] == 0).all()  # far from every bump: flat
 
 
 def test_noise_knob_moves_the_points():

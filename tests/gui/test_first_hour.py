@@ -1,4 +1,5 @@
 """What a new user hit in a first hour (issue 17): each defect, driven as they drove it, with real input."""
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtTest import QTest
 
@@ -178,8 +179,7 @@ def test_after_a_long_run_and_a_reset_the_plots_fit_the_new_run(qtbot, window):
     record = dock.session.record
     for epoch in range(1, 450_001, 7):  # what a 450,000-epoch run leaves in the record
         record.loss.append(epoch, 1.0 / epoch)
-        for series in record.norms:
-            series.append(epoch, 1e-3)
+        record.gradients.add(epoch, np.full(len(record.gradients.columns), 1e-3))
     record.version += 1
     dock.plots.clock.force()
     loss_vb.setXRange(100_000, 450_000)  # as a person zooming about would leave it (autorange off)

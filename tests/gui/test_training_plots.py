@@ -65,3 +65,69 @@ def test_series_memory_stays_bounded_over_long_runs():
     assert Series.CAP // 2 <= len(s) <= Series.CAP
     xs, _ = s.arrays()
     assert xs[0] == 0 and xs[-1] > 90_000 and np.all(np.diff(xs) > 0)  # spread over the whole run
+
+
+def test_epoch_labels_never_run_into_each_other_in_a_narrow_dock(qtbot):
+    """A 450,000-epoch run in a 160-pixel plot read "100000200000300000": each label needs its own room."""
+    from PySide6.QtGui import QFontMetrics
+    from gui.plots.common import epoch_plot
+    widget = epoch_plot("loss")
+    qtbot.addWidget(widget)
+    widget.resize(160, 200)
+    widget.show()
+    for span in (1.0, 3000.0, 450_000.0):
+        widget.getPlotItem().setXRange(0, span, padding=0)
+        QApplication.processEvents()
+        axis = widget.getPlotItem().getAxis("bottom")
+        size = axis.geometry().width()
+        lo, hi = axis.range
+        values = [v for spacing, ticks in axis.tickValues(lo, hi, size) for v in ticks]
+        labels = axis.tickStrings(values, 1, values[1] - values[0] if len(values) > 1 else 1)
+        metrics = QFontMetrics(axis.style["tickFont"] or axis.font())
+        assert len(values) >= 1
+        assert sum(metrics.horizontalAdvance(s) for s in labels) < size, (span, labels)
+
+
+def test_gradient_history_has_a_point_every_epoch_and_each_diagnostic_survives_a_reopen(
+        qtbot, train_window, panel, tmp_path):
+    """Issue 13.1: ‖∂L/∂W‖, ‖∂L/∂b‖, ‖Δθ‖/‖θ‖ and cos(g, g₋₁) per layer, one point per epoch, on whichever path
+    ran, chosen from the plot's own list, and the same curves after saving and opening the model again."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from engine.training import STATS
+    panel.settings_box.epochs_box.setValue(40)
+    click(panel.controls.start_button)
+    wait_state(qtbot, panel, "idle")
+    plot, record = panel.plots.norm_plot, panel.session.record
+    table = record.gradients.values.copy()
+    assert len(record.gradients) == 40 and list(record.gradients.epochs) == list(range(1, 41))
+
+    def drawn():
+        panel.plots.clock.force()
+        return [curve.getData() for curve in plot.curves]
+
+    seen = []
+    plot.choice.setFocus()
+    for k in range(len(STATS)):  # the keyboard walks the list, as a person would
+        if k:
+            QTest.keyClick(plot.choice, Qt.Key_Down)
+        assert plot.choice.currentIndex() == k
+        curves = drawn()
+        assert len(curves) == 2
+        for layer, (xs, ys) in enumerate(curves):
+            column = table[:, layer * len(STATS) + k]
+            expected = column if k == 3 else np.log10(column)
+            keep = np.isfinite(expected)
+            assert np.allclose(xs, np.arange(1, 41)[keep]) and np.allclose(ys, expected[keep])
+        seen.append(curves)
+    cosines = seen[3][0][1]
+    assert np.all(np.abs(cosines) <= 1) and len(cosines) >= 39  # the first epoch has no gradient before it
+    ratios = seen[2][0][1]
+    assert np.all(ratios < 0)  # a step moves the weights by less than their size
+
+    path = tmp_path / "trained.chain"
+    assert train_window.files.save_to(path)
+    assert train_window.files.open_path(path, confirmed=True)
+    reopened = drawn()
+    for (x0, y0), (x1, y1) in zip(seen[3], reopened):  # still the cosine, from the file's table
+        assert np.allclose(x0, x1) and np.allclose(y0, y1, atol=1e-5)

@@ -5,6 +5,8 @@
     chainboard predict MODEL INPUT.csv
     chainboard export MODEL --format onnx|torch|numpy|flux [--out PATH]
     chainboard import-onnx FILE [--out MODEL.chain]
+    chainboard gradcheck MODEL [--data NAME|CSV]
+    chainboard landscape MODEL --out PNG [--data D] [--directions random|W1[2,3],W2[0,1]] [--span S]
     python -m gui.core.cli info resources/examples/xor.chain        (the same, without the launcher)
 
 Each sub-command is a module here with `HELP`, `configure(parser)` and `run(args) -> exit code`;
@@ -18,11 +20,12 @@ from __future__ import annotations
 
 import sys
 
-from . import export, import_onnx, info, predict, train
+from . import export, gradcheck, import_onnx, info, landscape, predict, train
 from .common import EXIT_BUG, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG, Failure, Parser, UsageError, \
     one_line
 
-COMMANDS = {"train": train, "info": info, "predict": predict, "export": export, "import-onnx": import_onnx}
+COMMANDS = {"train": train, "info": info, "predict": predict, "export": export, "import-onnx": import_onnx,
+            "gradcheck": gradcheck, "landscape": landscape}
 
 
 def build_parser() -> Parser:

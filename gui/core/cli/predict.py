@@ -14,6 +14,7 @@ import numpy as np
 
 from engine import Standardiser, data, load_model, no_grad
 from engine.datasets import read_inputs
+from engine.nn import add_features
 
 from ..outputs import final_activation, probabilities
 from .common import EXIT_OK, Failure, printable
@@ -49,7 +50,10 @@ def run(args) -> int:
         problems = f" (and its Chain has problems: {' '.join(loaded.problems)})" if loaded.problems else ""
         raise Failure(f"{args.model} holds a design without trained weights; train it first{problems}")
     ref = loaded.dataset
-    X = read_inputs(args.inputs, loaded.spec.inputs, ref.get("features"))
+    spec = loaded.spec
+    names = ref.get("features")
+    X = read_inputs(args.inputs, spec.data_inputs, names[:spec.data_inputs] if names else names)
+    X = add_features(X, spec.features)  # the model's derived inputs, from the raw columns
     if ref.get("normalisation"):
         X = Standardiser.from_dict(ref["normalisation"]).transform(X)
     with no_grad():

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from engine import Adam, DataError, Standardiser, Trainer, load_model, save_model
-from engine.nn import SCHEDULES, Schedule, optimiser_from_dict
+from engine.nn import SCHEDULES, Schedule, dataset_with_features, optimiser_from_dict
 from engine.training import advice
 
 from ..datarefs import data_from_argument, describe_sources, open_reference, reference_for
@@ -79,6 +79,7 @@ class ProgressBar:
         self.epochs, self.stream, self.quiet = epochs, stream or sys.stderr, quiet
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.printed_tenth = -1
+        self.drawn = False  # a progress line is on the terminal, to be redrawn in place
         self.path = None
 
     def __call__(self, progress):
@@ -95,12 +96,12 @@ class ProgressBar:
         if progress.path != self.path:  # say once which path runs, and why the tape does on a fresh machine
             self.path = progress.path
             why = f": {progress.reason}" if progress.reason and progress.path == "eager" else ""
-            self.stream.write(("\n" if self.tty and self.printed_tenth >= 0 else "") +
+            self.stream.write(("\n" if self.tty and self.drawn else "") +  # off the line drawn in place
                               f"training on the {'compiled kernels' if self.path == 'compiled' else 'eager tape'}"
                               f"{why}\n")
-            self.printed_tenth = max(self.printed_tenth, 0)
         if self.tty:
             self.stream.write("\r" + text.ljust(90) + ("\n" if progress.final else ""))
+            self.drawn = not progress.final
         elif int(done * 10) > self.printed_tenth or progress.final:
             self.printed_tenth = int(done * 10)
             self.stream.write(text + "\n")
@@ -141,8 +142,9 @@ def run(args) -> int:
         why = f"there is no folder {printable(str(out.parent))}" if not out.parent.is_dir() else "its folder is read-only"
         raise Failure(f"cannot save to {printable(str(out))}: {why}; nothing was trained")
     spec = loaded.spec
-    if dataset.n_features != spec.inputs:
-        raise Failure(f"the model takes {spec.inputs} inputs but the data has {dataset.n_features} features")
+    if dataset.n_features != spec.data_inputs:
+        raise Failure(f"the model takes {spec.data_inputs} inputs but the data has {dataset.n_features} features")
+    learnt_from = dataset_with_features(dataset, spec.features)  # the derived inputs too, if the model has any
     seed, validation = settings.get("seed", 0), settings.get("validation", 0.2)
     dtype = np.float32 if settings.get("dtype") == "float32" else np.float64
     model = loaded.model if loaded.model is not None else spec.build(seed=seed, dtype=dtype)
@@ -161,7 +163,7 @@ def run(args) -> int:
     stop = threading.Event()
     previous = _install_stop_handler(stop)
     try:
-        history = trainer.fit(dataset, epochs, validation=validation,
+        history = trainer.fit(learnt_from, epochs, validation=validation,
                               on_progress=ProgressBar(epochs, quiet=args.quiet), should_stop=stop.is_set)
     finally:
         if previous is not None:

@@ -2,6 +2,7 @@
 `gui.core.fit.OutputFit` proposes, each as one undo step.
 
 >>> set_input_features(window.editor, 4)     # True: the Input now takes 4 features   # doctest: +SKIP
+>>> set_input_features(window.editor, 2, ("x1^2",))   # x₁, x₂ and x₁²: 3 inputs        # doctest: +SKIP
 >>> apply_output(window.editor, fit)         # the last Dense and activation as proposed  # doctest: +SKIP
 
 Choosing a dataset sets the Input's feature count. The output is only *proposed* (a hint with an
@@ -9,16 +10,31 @@ Apply button) unless the Chain cannot train on the data at all.
 """
 from __future__ import annotations
 
+from engine.nn import check_features
+
 from ...canvas.commands import delete_items
 from ...core.fit import OutputFit
 
 
-def set_input_features(editor, n_features: int) -> bool:
-    """Give the Input block `n_features` (one undo step); False if already so or there is no Input."""
+def input_block(editor):
+    """The canvas's one Input block, or None (none, or several)."""
     inputs = [b for b in editor.doc.blocks() if b.kind == "input"]
-    if len(inputs) != 1 or inputs[0].units == n_features:
+    return inputs[0] if len(inputs) == 1 else None
+
+
+def set_input_features(editor, n_features: int, derived: tuple | None = None) -> bool:
+    """Give the Input block `n_features` raw features and the `derived` inputs computed from them (one undo step;
+    by default those it has, for 2-D data, else none); False if already so or there is no Input."""
+    block = input_block(editor)
+    if block is None:
         return False
-    editor.set_properties(inputs[0].block_id, units=n_features)
+    if derived is None:
+        derived = block.features
+    derived = check_features(derived) if n_features == 2 else ()  # derived features are defined for 2-D data only
+    units = n_features + len(derived)
+    if block.units == units and block.features == derived:
+        return False
+    editor.set_properties(block.block_id, units=units, features=derived)
     return True
 
 

@@ -1,15 +1,20 @@
-"""The Data group of the training dock: the dataset list (generators and tables), the generator's knobs, a
+"""The Data group of the training dock: the dataset list (generators and tables), the generator's knobs, the
+derived input features of 2-D data (x₁², x₂², x₁x₂, sin x₁, sin x₂, as TensorFlow Playground's toggles), a
 preview of the points, the validation share, and the hint on fitting the Chain to the data.
 
 >>> box = DataBox()
 >>> box.changed.connect(dock.data_changed)        # any choice the person makes          # doctest: +SKIP
 >>> box.choice()                                  # a gui.core.session.DataChoice          # doctest: +SKIP
+>>> box.feature_boxes["x1^2"].click(); box.derived()    # ('x1^2',): the dock gives the Input them  # doctest: +SKIP
 """
 from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QPushButton)
+
+from engine.nn import FEATURES
 
 from ...plots.boundary import point_brushes
 from ...plots.theme import themed
@@ -24,6 +29,7 @@ class DataBox(QGroupBox):
     validation_changed = Signal(float)
     apply_requested = Signal()   # "Apply to the Chain"
     import_requested = Signal()  # "Import CSV…"
+    features_toggled = Signal()  # a derived-feature box was ticked or cleared (read `derived()`)
 
     def __init__(self, parent=None):
         super().__init__("Data", parent)
@@ -39,6 +45,18 @@ class DataBox(QGroupBox):
         self.data_seed_box = spin(0, 99999, 0)
         self.classes_box = spin(2, 8, 3)
         self.validation_box = spin(0, 90, 20, 5, suffix=" %")
+        self.features_row = QGridLayout()  # three a row: the dock stays as narrow as the other groups
+        self.features_row.setContentsMargins(0, 0, 0, 0)
+        self.features_row.setHorizontalSpacing(8)
+        self.feature_boxes = {}
+        for i, (name, feature) in enumerate(FEATURES.items()):
+            box = self.feature_boxes[name] = QCheckBox(feature.label)
+            box.setObjectName(f"feature {name}")
+            box.setToolTip(f"Give the Chain {feature.label} as one more input, computed from x₁ and x₂ "
+                           "(the Input grows by one; Ctrl+Z undoes)")
+            box.toggled.connect(lambda _=None: self.features_toggled.emit())
+            self.features_row.addWidget(box, i // 3, i % 3)
+        self.features_row.setColumnStretch(3, 1)
         self.preview = themed(pg.PlotWidget())
         self.preview.setFixedHeight(120)
         item = self.preview.getPlotItem()
@@ -56,7 +74,7 @@ class DataBox(QGroupBox):
         for label, widget in (("Dataset", self.dataset_box), ("", adding), ("Samples", self.samples_box),
                               ("Noise", self.noise_box),
                               ("Seed", self.data_seed_box), ("Classes", self.classes_box),
-                              ("Validation", self.validation_box)):
+                              ("Validation", self.validation_box), ("Features", self.features_row)):
             form.addRow(label, widget)
         form.addRow(self.preview)
         self.fit_hint = QLabel()
@@ -87,6 +105,10 @@ class DataBox(QGroupBox):
     def choice(self):
         """The DataChoice for what the boxes show."""
         return self.entries.choice(self.name(), self.knobs())
+
+    def derived(self) -> tuple[str, ...]:
+        """The derived features ticked, in the Input's order (engine.nn.FEATURES names)."""
+        return tuple(name for name, box in self.feature_boxes.items() if box.isChecked())
 
     # ---- writing, without emitting `changed` ----
     def select(self, name: str, knobs: dict | None = None, validation: float | None = None) -> None:
@@ -127,6 +149,15 @@ class DataBox(QGroupBox):
         """After `entries` learnt a table from a model file: list it."""
         if self.entries.imported is not None and self.dataset_box.findText(self.entries.imported.label) < 0:
             self.offer(self.entries.imported)
+
+    def show_features(self, derived, available: bool) -> None:
+        """Tick the boxes of the Input's `derived` features (without `features_toggled`); the row is there only
+        when they can apply (`available`: 2-D data)."""
+        for name, box in self.feature_boxes.items():
+            blocked = box.blockSignals(True)
+            box.setChecked(name in derived)
+            box.blockSignals(blocked)
+        self.form.setRowVisible(self.features_row, available)
 
     def show_preview(self, dataset) -> None:
         if dataset.n_features >= 2:

@@ -17,6 +17,7 @@ from dataclasses import replace
 from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 
+from engine.nn import feature_labels
 from engine.training import KERNELS, advice
 
 from ...core.fit import output_fit
@@ -25,11 +26,13 @@ from ...jobs import Job
 from ...plots import configure
 from ..common import fill_with_scroll
 from . import model_file
-from .canvas_fit import apply_output, set_input_features
+from .canvas_fit import apply_output, input_block, set_input_features
 from .controls import TrainingControls
 from .data_box import DataBox
 from .plots import TrainingPlots
 from .settings_box import SettingsBox
+
+REDRAW_ALL_BELOW = 8  # slow motion at most this many steps a second: every plot is redrawn after each step
 
 
 class TrainingDock(QWidget):
@@ -46,7 +49,8 @@ class TrainingDock(QWidget):
         self.session = TrainingSession()
         self.job: Job | None = None
         self.last_alert: QMessageBox | None = None
-        self._stepping = False    # Step while paused: one more epoch, then paused again
+        self._stepping = False    # Step while paused: one more epoch (or minibatch), then paused again
+        self._step_target = ("epoch", 0)  # what that Step trains to: ("epoch" | "minibatch", count in the run)
         self._path = None         # the training path the last report named
         self.data_box = DataBox()
         self.settings_box = SettingsBox()
@@ -70,8 +74,11 @@ class TrainingDock(QWidget):
         self.data_box.validation_changed.connect(lambda v: self._settings(validation=v))
         self.data_box.apply_requested.connect(self.apply_fit)
         self.data_box.import_requested.connect(self._import)
+        self.data_box.features_toggled.connect(self._features_chosen)
         self.settings_box.changed.connect(lambda: self._settings())
         self.controls.train.connect(lambda: self.start())
+        self.controls.play.connect(lambda: self.start(endless=True))
+        self.controls.pace_changed.connect(s.set_pace)
         self.controls.pause.connect(self.toggle_pause)
         self.controls.step.connect(self.step)
         self.controls.stop.connect(self.stop)
@@ -113,6 +120,21 @@ class TrainingDock(QWidget):
         if fit is not None:
             self._show_loss(fit.loss)
 
+    def _features_chosen(self):
+        """A derived-feature box was ticked or cleared: the Input takes them (one undo step)."""
+        ds = self.session.dataset
+        if ds is None or ds.n_features != 2 or self.session.state != "idle":
+            return
+        if set_input_features(self.editor, 2, self.data_box.derived()):
+            labels = feature_labels(self.data_box.derived())
+            self.message.emit(f"Input: {', '.join(labels)}, {len(labels)} inputs (Ctrl+Z undoes).")
+
+    def _show_features(self):
+        block = input_block(self.editor)
+        ds = self.session.dataset
+        self.data_box.show_features(block.features if block is not None else (),
+                                    ds is not None and ds.n_features == 2)
+
     def _show_loss(self, loss: str):
         if self.settings_box.loss_box.currentText() != loss:
             self.settings_box.loss_box.setCurrentText(loss)  # through `changed`, into the session
@@ -151,6 +173,7 @@ class TrainingDock(QWidget):
                 self.controls.say("The Chain changed: Train starts it from new weights.")
                 self.controls.reset_progress()
             self._refresh()
+        self._show_features()  # an undo may have given the Input other derived features
 
     def _watch_selection(self):
         ids = self.editor.scene.selected_block_ids()
@@ -165,6 +188,7 @@ class TrainingDock(QWidget):
         if s.split is not None:
             self.plots.boundary_plot.set_data(s.split.raw_train, s.split.raw_val)
             self.data_box.show_preview(s.dataset)
+            self._show_features()
         self.plots.canvas_gradients.layer_blocks = [b.block_id for b in self.doc.chain_blocks() if b.kind == "dense"]
         if s.epochs_done == 0:
             self.editor.scene.show_gradients({})
@@ -177,8 +201,9 @@ class TrainingDock(QWidget):
         """The hint and the buttons, for the Chain, data and state as they are."""
         s, fit = self.session, self._fit()
         text = "Fix the Chain on the canvas before training." if fit is None else ("" if fit.ok else fit.text)
-        inputs = self.doc.analysis().spec.inputs if fit is not None else None
-        if s.dataset is not None and inputs is not None and inputs != s.dataset.n_features:
+        spec = self.doc.analysis().spec if fit is not None else None
+        inputs = spec.inputs if spec is not None else None
+        if s.dataset is not None and inputs is not None and inputs != s.inputs_for(spec):
             text = (f"The data has {s.dataset.n_features} feature(s) but the Input takes {inputs}: "
                     "Train sets the Input to fit. " + text).strip()
         self.data_box.show_hint(text, fit is not None and not fit.ok)
@@ -208,10 +233,14 @@ class TrainingDock(QWidget):
             self._path = p.path
             self._say("Training on the compiled kernels." if p.path == "compiled" else
                       f"Training on the eager tape: {p.reason}." if p.reason else "Training on the eager tape.")
-        if self._stepping and p.epochs_done >= self._step_target and s.state == "running":
+        if p.weights is not None and s.pace is not None and s.pace <= REDRAW_ALL_BELOW:
+            self.plots.clock.force()  # slow motion: every step seen in every plot
+        unit, target = self._step_target
+        if self._stepping and s.state == "running" and \
+                (p.epochs_done if unit == "epoch" else (p.epoch - 1) * p.steps_per_epoch + p.step) >= target:
             self._stepping = False
             s.set_paused(True)
-            self._say("Paused after one more epoch: Resume continues, Step trains one more.")
+            self._say(f"Paused after one more {unit}: Resume continues, Step trains one more.")
 
     def _say(self, text: str):
         self.controls.say(text)
@@ -234,24 +263,28 @@ class TrainingDock(QWidget):
     def state(self) -> str:
         return self.session.state
 
-    def start(self, epochs: int | None = None) -> bool:
-        """Train `epochs` (default: the Epochs box) more epochs, continuing from the current weights."""
+    def start(self, epochs: int | None = None, endless: bool = False, one_step: bool = False) -> bool:
+        """Train `epochs` (default: the Epochs box) more epochs, continuing from the current weights; with
+        `endless` until stopped (Play), and with `one_step` too, but paused after its first minibatch."""
         s = self.session
         if s.state != "idle" or not self._prepare_chain():
             return False
-        epochs = epochs or s.settings.epochs
+        epochs = None if endless or one_step else epochs or s.settings.epochs
         try:
             work = s.begin(epochs)
         except (TypeError, ValueError) as error:
             self._alert(QMessageBox.Critical, "Cannot train", str(error))
             return False
+        if one_step:
+            self._hold_one_more("minibatch")
         self._path = None
         job = self.job = Job(work, interrupt=s.interrupt, name="training", parent=self)
         job.progressed.connect(s.progress)
         job.succeeded.connect(self._succeeded)
         job.failed.connect(self._failed)
         self.controls.show_run(epochs)
-        self._say(f"Training on {s.data.label}: {epochs} epoch{'s' if epochs != 1 else ''}…")
+        self._say(f"Training on {s.data.label} until stopped…" if epochs is None else
+                  f"Training on {s.data.label}: {epochs} epoch{'s' if epochs != 1 else ''}…")
         job.start()
         return True
 
@@ -285,16 +318,26 @@ class TrainingDock(QWidget):
             self._say("Training…")
 
     def step(self):
-        """One epoch: from idle a one-epoch run; while paused one more epoch of this run, then paused again."""
+        """One epoch: from idle a one-epoch run; while paused one more epoch of this run, then paused again.
+        In slow motion with "Step = one minibatch", one minibatch: from idle a run paused after its first."""
         s = self.session
+        unit = "minibatch" if self.controls.steps_by_minibatch() else "epoch"
         if s.state == "idle":
-            self.start(1)
+            self.start(1, one_step=unit == "minibatch")
         elif s.state == "paused" and self.job is not None:
-            done = s.epochs_in_run()
-            self._stepping, self._step_target = True, done + 1
-            s.hold_after(done + 1)
+            self._hold_one_more(unit)
             self.job.resume()
             s.set_paused(False)
+
+    def _hold_one_more(self, unit: str):
+        s = self.session
+        if unit == "epoch":
+            target = s.epochs_in_run() + 1
+            s.hold_after(target)
+        else:
+            target = s.steps_in_run() + 1
+            s.hold_after(None, target)
+        self._stepping, self._step_target = True, (unit, target)
 
     def stop(self):
         if self.session.state in ("running", "paused") and self.job is not None:
