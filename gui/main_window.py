@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.properties_dock = self._dock("Properties", self.properties, Qt.RightDockWidgetArea, 270)
         self._fitted = False  # fit the Chain into view once, when the window is first shown
         self._docks_placed = False  # True once the dock sizes come from the last session's layout
+        self._saved_geometry = None
         self.actions_by_name: dict[str, QAction] = {}
         self.menus = {}
         self._make_actions()
@@ -191,10 +192,10 @@ class MainWindow(QMainWindow):
     def _restore_layout(self):
         store = recent.settings_store()
         geometry, state = store.value("window/geometry"), store.value("window/state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if state is not None:
+        if state is not None:  # docks first: the size they allow bounds the geometry's
             self._docks_placed = self.restoreState(state)
+        # the geometry once shown (showEvent): before, the minimum size counts every dock, hidden ones too
+        self._saved_geometry = geometry
 
     def _save_layout(self):
         store = recent.settings_store()
@@ -237,6 +238,8 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._fitted:
             self._fitted = True  # fit once the view has its real size, not at construction
+            if self._saved_geometry is not None:
+                self.restoreGeometry(self._saved_geometry)
             if not self._docks_placed:  # once the dock layout has settled at the real size
                 QTimer.singleShot(0, self, self._share_bottom_docks)
             QTimer.singleShot(0, self, self._hide_stray_tab_bars)
@@ -270,8 +273,11 @@ class MainWindow(QMainWindow):
     def _share_bottom_docks(self):
         """Give the plots along the bottom their shares of the window's real width. Sized at construction (1280
         wide), a smaller window took its whole difference from the Loss plot, leaving it 70 pixels."""
+        docks = [(dock, share) for dock, share in zip(self.plot_docks, (0.3, 0.4, 0.3)) if dock.isVisible()]
         width = self.width() - self.training_dock.width() - 8
-        self.resizeDocks(self.plot_docks, [int(width * share) for share in (0.3, 0.4, 0.3)], Qt.Horizontal)
+        if docks and width > sum(dock.minimumSizeHint().width() for dock, _ in docks):  # else Qt would widen us
+            total = sum(share for _, share in docks)
+            self.resizeDocks([d for d, _ in docks], [int(width * share / total) for _, share in docks], Qt.Horizontal)
 
 
 def _shorten(text: str, limit: int = 70) -> str:

@@ -90,7 +90,9 @@ class LandscapePanel(QWidget):
         # was 556 pixels at least, and with the docks beside it the window no longer fitted 1024 wide
         for box in (self.seed, self.span, self.resolution):  # narrow: their ranges' widths set no minimum
             box.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
-            box.setMinimumWidth(box.fontMetrics().horizontalAdvance("seed 0000") + 24)
+            box.setMinimumWidth(box.fontMetrics().horizontalAdvance("± 0.000") + 20)
+        self.directions.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.directions.setMinimumContentsLength(9)  # "Random di…" at the narrowest; the list shows all
         rows = []
         for widgets in ((self.directions, self.button), (self.seed, self.span, self.resolution)):
             row = QHBoxLayout()

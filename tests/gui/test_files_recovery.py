@@ -151,7 +151,7 @@ def test_main_opens_the_model_file_it_is_given(tmp_path, monkeypatch, name):
         model.write_text(json.dumps(xor.spec.to_dict()))
     shown = []
 
-    def photograph(qapp, window, path, train_epochs=0, size=None):
+    def photograph(qapp, window, path, train_epochs=0, size=None, dock=None):
         shown.append((window.doc.to_spec(), window.doc.layout()["positions"] if name.endswith(".chain") else None,
                       window.files.path, window.isWindowModified()))
         window.undo_stack.clear()
