@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QColor, QIcon
 
 from engine import formula
+from engine.nn import FEATURES
 
 from ..core.resources import resource
 from .document import Block
@@ -102,6 +103,9 @@ def display_name(block: Block) -> str:
 
 def detail(block: Block) -> str:
     """The block's one-line summary of its own settings."""
+    if block.kind == "input" and block.features:  # x₁, x₂ and the derived inputs the Data group ticked
+        derived = ", ".join(FEATURES[name].label for name in block.features)
+        return f"x₁, x₂, {derived}" if len(derived) <= 12 else f"x₁, x₂ + {len(block.features)} derived"
     if block.kind == "input":
         return f"{block.units} feature{'s' if block.units != 1 else ''}"
     if block.kind == "activation" and block.activation == "formula":

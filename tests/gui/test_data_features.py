@@ -7,6 +7,7 @@ from PySide6.QtTest import QTest
 
 from engine import load_model
 from engine.nn import add_features
+from gui.canvas.catalog import detail
 
 from training_helpers import click, panel, train_window, wait_state  # noqa: F401 - fixtures
 
@@ -28,6 +29,7 @@ def test_ticking_features_grows_the_input_and_undo_takes_each_back(qtbot, train_
     assert the_input(train_window).units == 4 and the_input(train_window).features == ("x1^2", "x1*x2")
     assert panel.session.spec.features == ("x1^2", "x1*x2") and panel.session.spec.inputs == 4
     assert panel.data_box.derived() == ("x1^2", "x1*x2")
+    assert detail(the_input(train_window)) == "x₁, x₂, x₁², x₁x₂"  # what the canvas block says
 
     train_window.undo_stack.undo()  # the second click, alone
     assert the_input(train_window).units == 3 and the_input(train_window).features == ("x1^2",)
