@@ -131,6 +131,7 @@ class LandscapePanel(QWidget):
         self._projected = np.zeros((0, 2))
         self._asked = -1              # the generation an automatic first computation was made for
         self.computed = 0             # landscapes shown (tests)
+        self._layer_plot = None       # the Gradients dock's LayerGradients, once `pick_from` connects it
 
     # ---- what to compute ----
     def _directions_changed(self, text: str) -> None:
@@ -310,5 +311,8 @@ class LandscapePanel(QWidget):
         """Before the window goes: no more session callbacks, the job joined."""
         self.session.progressed.disconnect(self._progressed)
         self.session.finished.disconnect(self._run_finished)
+        if self._layer_plot is not None:
+            self._layer_plot.w_plot.scene().sigMouseClicked.disconnect(self._heatmap_clicked)
+            self._layer_plot = None
         if self.job is not None:
             self.job.wait()
