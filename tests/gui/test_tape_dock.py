@@ -64,13 +64,23 @@ def test_step_keys_walk_forward_then_back_and_light_up_each_block(qtbot, win):
     QTest.keyClick(win, Qt.Key_F10)
     assert cells(panel, 2)[0] == format_array(tape.ops[0].value) and cells(panel, 2)[1:] == [HIDDEN] * (n - 1)
     assert cells(panel, 3) == [HIDDEN] * n and panel.overlay.lit == blocks[0]
-    assert panel.overlay.values == {}  # no adjoint has arrived anywhere yet
+    # forward: the Input's wire carries ‖x‖; block 1 has not finished, so its wire carries nothing yet
+    assert panel.overlay.forward and set(panel.overlay.values) == {chain[0].block_id}
+    out = tape.output_of(0).index
+    while panel.cursor <= out:
+        QTest.keyClick(win, Qt.Key_F10)
+    wire = win.doc.find_wire(blocks[0], blocks[1]).wire_id
+    assert panel.overlay.wire_value(wire) == pytest.approx(np.linalg.norm(tape.ops[out].value))
+    assert panel.overlay.label_of(wire) == f"‖a‖ {np.linalg.norm(tape.ops[out].value):.2g}"
+    while panel.cursor > 1:
+        QTest.keyClick(win, Qt.Key_F10, Qt.ShiftModifier)
     for _ in range(n - 1):
         QTest.keyClick(win, Qt.Key_F10)
     assert HIDDEN not in cells(panel, 2) and cells(panel, 3) == [HIDDEN] * n
     assert not panel.forward_button.isEnabled() and panel.backward_button.isEnabled()
     click(panel.backward_button)  # the loss's last op: ∂L/∂L = 1
     assert cells(panel, 3)[-1] == "1" and cells(panel, 3)[:-1] == [HIDDEN] * (n - 1)
+    assert not panel.overlay.forward
     assert panel.overlay.lit is None  # the loss is no block
     last = tape.output_of(len(blocks) - 1).index
     while panel.current_op().index > last:
@@ -98,6 +108,9 @@ def test_selecting_a_block_selects_its_ops_and_the_reverse(qtbot, win):
     QTest.mouseClick(view.viewport(), Qt.LeftButton, pos=view.mapFromScene(item.sceneBoundingRect().center()))
     assert win.editor.scene.selected_block_ids() == [chain[2].block_id]
     assert panel.tree.currentItem() is panel.tree.groups[1]
+    selected = {item.text(0) for item in panel.tree.selectedItems()}
+    assert {panel.tree.op_row(op.index).text(0) for op in panel.tape.of_layer(1)} <= selected
+    assert panel.tree.op_row(0).text(0) not in selected
     row = panel.tree.op_row(0)
     panel.tree.scrollToItem(row)
     QTest.mouseClick(panel.tree.viewport(), Qt.LeftButton, pos=panel.tree.visualItemRect(row).center())
