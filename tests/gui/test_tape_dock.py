@@ -117,12 +117,13 @@ def test_selecting_a_block_selects_its_ops_and_the_reverse(qtbot, win):
     assert win.editor.scene.selected_block_ids() == [chain[1].block_id]
 
 
-def test_a_click_on_the_boundary_plot_records_the_nearest_row(qtbot, win):
+def test_a_click_on_the_boundary_plot_or_typed_values_pick_the_sample(qtbot, win):
     split = win.training.session.split
     raw = split.raw_train.X[7]
     win.training.plots.boundary_plot.point_clicked.emit(float(raw[0]) + 1e-9, float(raw[1]))
     assert win.tape.sample.value() == 7
     assert cells(win.tape, 3) == [format_array(op.adjoint) for op in engine_tape(win, 7).ops]
+    typed_features_and_target_are_recorded_as_training_would_see_them(win)
 
 
 def test_curvature_of_the_selected_layer_matches_the_engine(qtbot, win):
@@ -220,7 +221,8 @@ def test_curvature_is_measured_again_when_training_pauses(qtbot, win):
     qtbot.waitUntil(lambda: panel.curvature.job is None, timeout=20_000)
 
 
-def test_typed_features_and_target_are_recorded_as_training_would_see_them(qtbot, win):
+def typed_features_and_target_are_recorded_as_training_would_see_them(win):
+    """Typed text picks the sample instead, standardised as training does; bad text is refused, nothing lost."""
     panel = win.tape
     session = win.training.session
     QTest.mouseClick(panel.typed, Qt.LeftButton)
@@ -237,7 +239,7 @@ def test_typed_features_and_target_are_recorded_as_training_would_see_them(qtbot
     assert "2 features; 1 were typed" in panel.summary.text()
     assert cells(panel, 3) == [format_array(op.adjoint) for op in expected.ops]  # nothing lost
     QTest.keyClick(panel.sample, Qt.Key_Up)  # back to the rows of the data
-    assert panel.typed_sample is None and "row 1" in panel.summary.text()
+    assert panel.typed_sample is None and f"row {panel.sample.value()}" in panel.summary.text()
     from gui.panels.tape import parse_typed
     x, y = parse_typed("0.5 -1 → 1", session)  # the arrow as pasted
     assert np.array_equal(x, session.split.standardiser.transform(np.array([[0.5, -1.0]]))[0]) and list(y) == [1.0]
