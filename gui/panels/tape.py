@@ -44,6 +44,7 @@ class TapePanel(QWidget):
         self.input_id = None
         self.rows = None         # (X, Y) of the training split the tape was recorded from
         self._syncing = False
+        self._shut = False
         self.sample = QSpinBox()
         self.sample.setPrefix("row ")
         self.sample.setToolTip("Which row of the training split (standardised, as training sees it) to record")
@@ -289,13 +290,16 @@ class TapePanel(QWidget):
         self.curvature.set_layer(layer)
 
     def shutdown(self, ms: int = 5000) -> bool:
-        """Disconnect and join background work (the window is closing)."""
-        self.editor.selection_changed.disconnect(self._canvas_selected)
-        self.session.finished.disconnect(self._rerecord)
-        self.session.changed.disconnect(self._rerecord)
-        self.overlay.detach()
-        self.weights_overlay.detach()
-        self.show_weights.shutdown()
+        """Disconnect and join background work (the window is closing); a second call only joins."""
+        if not self._shut:
+            self._shut = True
+            self.editor.selection_changed.disconnect(self._canvas_selected)
+            self.session.finished.disconnect(self._rerecord)
+            self.session.changed.disconnect(self._rerecord)
+            self.overlay.detach()
+            self.weights_overlay.detach()
+            self.show_weights.shutdown()
+            self.curvature.detach()
         return self.live.shutdown(ms) & self.curvature.shutdown(ms)
 
 

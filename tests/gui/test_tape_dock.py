@@ -245,3 +245,10 @@ def typed_features_and_target_are_recorded_as_training_would_see_them(win):
     assert np.array_equal(x, session.split.standardiser.transform(np.array([[0.5, -1.0]]))[0]) and list(y) == [1.0]
     assert "must be a class" in parse_typed("0.5, -1 -> 7", session)
     assert "must be numbers" in parse_typed("a, b -> 1", session)
+
+
+def test_shutting_down_twice_is_harmless(qtbot, win):
+    assert win.tape.shutdown() and win.tape.shutdown()
+    before = win.tape.tree.currentItem()
+    win.editor.scene.select_blocks([win.doc.chain_blocks()[2].block_id])  # the dock no longer follows the canvas
+    assert win.tape.tree.currentItem() is before
