@@ -169,10 +169,11 @@ def save_screenshot(app, window, path: str, train_epochs: int = 0, size=SCREENSH
     if raised is not None:
         raised.show()
         raised.raise_()
-        app.processEvents()
         ready = getattr(raised.widget(), "compute_now", None)  # a dock that computes in a job: compute it now
         if ready is not None:
             ready()
+        for _ in range(3):  # the tab bar and the dock lay out anew over a few turns
+            app.processEvents()
     window.view.fit_to_view()
     app.processEvents()
     window.training.plots.clock.force()  # every plot drawn, not only those the clock reached so far

@@ -9,9 +9,9 @@ The bottom and right dock areas are left free for the training and plot docks of
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QTabBar
 
 
 from .canvas.document import STARTER_SPEC, Document
@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.palette_dock = self._dock("Blocks", self.palette_panel, Qt.LeftDockWidgetArea, 190)
         self.properties_dock = self._dock("Properties", self.properties, Qt.RightDockWidgetArea, 270)
         self._fitted = False  # fit the Chain into view once, when the window is first shown
+        self._docks_placed = False  # True once the dock sizes come from the last session's layout
         self.actions_by_name: dict[str, QAction] = {}
         self.menus = {}
         self._make_actions()
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         add_gradient_check(self)  # Tools ▸ Gradient Check, its toolbar button and dock
         add_block_activity(self)  # saturated / dead shares on the badges, histograms in Properties
         add_tape(self)  # Tools ▸ Tape: backpropagation op by op, the adjoint on the wires
+        self.training_dock.raise_()  # the first tab in sight: docks tabified since made their own tab current
         self.remember_layout = remember_layout  # the app's own window: its size and docks as last left
         if remember_layout:
             self._restore_layout()
@@ -169,13 +171,13 @@ class MainWindow(QMainWindow):
         self.plot_docks = [self._dock(title, widget, Qt.BottomDockWidgetArea, 300) for title, widget in
                            (("Loss", plots.loss_plot), ("Gradients", plots.gradient_plot),
                             ("Model output", plots.boundary_plot))]
-        self.resizeDocks(self.plot_docks, [290] * 3, Qt.Vertical)
-        self.resizeDocks(self.plot_docks, [330, 400, 260], Qt.Horizontal)
         self.landscape = LandscapePanel(self.training.session, plots.clock)
         self.landscape.pick_from(plots.layer_plot)  # a click on the W heatmap picks a weight for the plane
         self.landscape_dock = self._dock("Loss landscape", self.landscape, Qt.BottomDockWidgetArea, 300)
         self.tabifyDockWidget(self.plot_docks[-1], self.landscape_dock)
         self.plot_docks[-1].raise_()
+        self.resizeDocks(self.plot_docks, [290] * 3, Qt.Vertical)
+        self.resizeDocks(self.plot_docks, [330, 400, 260], Qt.Horizontal)
         self.menus["view"].addSeparator()
         for dock in [self.training_dock, self.prediction_dock, self.data_table_dock, *self.plot_docks,
                      self.landscape_dock]:
@@ -192,7 +194,7 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:
-            self.restoreState(state)
+            self._docks_placed = self.restoreState(state)
 
     def _save_layout(self):
         store = recent.settings_store()
@@ -235,7 +237,41 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._fitted:
             self._fitted = True  # fit once the view has its real size, not at construction
+            if not self._docks_placed:  # once the dock layout has settled at the real size
+                QTimer.singleShot(0, self, self._share_bottom_docks)
+            QTimer.singleShot(0, self, self._hide_stray_tab_bars)
             self.view.fit_to_view()
+            self._hide_stray_tab_bars()
+
+    def _hide_stray_tab_bars(self):
+        """Docks tabbed in the bottom area before the first show leave Qt with two tab bars for the group: the
+        live one under the docks and a stale copy drawn over the dock above it (it peeked out beside the Loss
+        landscape dock). Hide every copy but the lowest (tabs point south: the live bar is under its docks)."""
+        bars: dict[tuple, list] = {}
+        for bar in self.findChildren(QTabBar, options=Qt.FindDirectChildrenOnly):
+            if bar.isVisible() and bar.shape() in (QTabBar.RoundedSouth, QTabBar.TriangularSouth):
+                bars.setdefault(tuple(bar.tabText(i) for i in range(bar.count())), []).append(bar)
+        for group in bars.values():
+            for bar in sorted(group, key=lambda b: b.y())[:-1]:
+                bar.hide()
+
+    def _hide_stray_tab_bars(self):
+        """Qt 6.11 leaves a second, stale copy of a tab group's bar on screen when two groups are tabified (seen
+        with a minimal QMainWindow too): it sat across the Model output plot. The bar in use sits right under
+        the dock showing its current tab; a copy anywhere else is hidden."""
+        docks = {d.windowTitle(): d for d in self.findChildren(QDockWidget)}
+        for bar in self.findChildren(QTabBar):
+            if bar.parent() is not self or not bar.isVisible() or bar.count() == 0:
+                continue
+            dock = docks.get(bar.tabText(bar.currentIndex()))
+            if dock is not None and abs(bar.geometry().top() - dock.geometry().bottom()) > 6:
+                bar.hide()
+
+    def _share_bottom_docks(self):
+        """Give the plots along the bottom their shares of the window's real width. Sized at construction (1280
+        wide), a smaller window took its whole difference from the Loss plot, leaving it 70 pixels."""
+        width = self.width() - self.training_dock.width() - 8
+        self.resizeDocks(self.plot_docks, [int(width * share) for share in (0.3, 0.4, 0.3)], Qt.Horizontal)
 
 
 def _shorten(text: str, limit: int = 70) -> str:

@@ -9,10 +9,12 @@
 >>> from engine import Chain, Dense, σ
 >>> check_model(Chain(Dense(1, 2, σ, rng=0)), "mse", [[0.5], [-1.0]], [[1.0, 0.0], [0.0, 1.0]]).status
 'green'
+>>> weight_plane(Chain(Dense(1, 2, σ, rng=0)), "W1[0,0], b1[1]").labels
+('W1[0,0]', 'b1[1]')
 
 numpy and the tape only; it knows nothing of the app.
 """
-from .activity import Activity, activation_of, activity, histogram, plot_range, preactivations
+from .activity import Activity, activation_of, activity, every_preactivation, histogram, plot_range, preactivations
 from .curvature import Curvature, curvature
 from .gradcheck import GradcheckReport, LayerCheck, Stopped, check_model, status_of
 from .landscape import (Landscape, Plane, WeightRef, gradients_at, landscape, losses_at, parse_directions,
@@ -20,7 +22,7 @@ from .landscape import (Landscape, Plane, WeightRef, gradients_at, landscape, lo
 from .tape import Tape, TapeOp, batch_adjoint_norms, record_tape
 
 __all__ = ["check_model", "GradcheckReport", "LayerCheck", "Stopped", "status_of",
-           "Activity", "activation_of", "activity", "histogram", "plot_range", "preactivations",
+           "Activity", "activation_of", "activity", "histogram", "plot_range", "preactivations", "every_preactivation",
            "record_tape", "batch_adjoint_norms", "Tape", "TapeOp", "curvature", "Curvature",
            "Landscape", "Plane", "WeightRef", "landscape", "losses_at", "gradients_at", "parse_directions",
            "random_plane", "weight_plane"]

@@ -15,6 +15,7 @@ so a formula activation is measured as exactly as a built-in one.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,6 +63,24 @@ def preactivations(model, X, index: int) -> np.ndarray:
     return np.asarray(x, dtype=np.float64)
 
 
+def every_preactivation(model, X) -> dict:
+    """{Chain index: pre-activations} for every layer with an elementwise activation, in one forward pass.
+
+    >>> from engine import Chain, Dense, relu, softmax
+    >>> sorted(every_preactivation(Chain(Dense(2, 3, relu, rng=0), Dense(3, 2, rng=0), softmax), np.ones((4, 2))))
+    [0]
+    """
+    out = {}
+    with no_grad(), np.errstate(all="ignore"):
+        x = np.asarray(X, dtype=np.float64)
+        for index, layer in enumerate(model.layers):
+            if activation_of(layer) is not None:
+                z = data(linear(x, layer.weight, layer.bias)) if isinstance(layer, Dense) else x
+                out[index] = np.asarray(z, dtype=np.float64)
+            x = data(layer(x))
+    return out
+
+
 def plot_range(z) -> tuple[float, float]:
     """[-r, r] covering the pre-activations (at least ±SPAN, at most ±50: beyond, everything is flat)."""
     z = np.asarray(z)
@@ -85,11 +104,17 @@ def activity(act, z, span=None) -> Activity:
         return Activity("dead", float(np.mean(z <= 0)) if z.size else 0.0)
     lo, hi = plot_range(z) if span is None else span
     with np.errstate(all="ignore"):
-        peak = np.nanmax(np.abs(calculus(act, np.linspace(lo, hi, 401), order=1)[1]))
+        peak = _peak_slope(act, float(lo), float(hi))
         slopes = np.abs(calculus(act, z, order=1)[1]) if z.size else z
     if not np.isfinite(peak) or peak == 0 or z.size == 0:
         return Activity("saturated", 0.0)
     return Activity("saturated", float(np.mean(slopes < SATURATED * peak)))
 
 
-__all__ = ["Activity", "activation_of", "preactivations", "plot_range", "histogram", "activity", "SATURATED"]
+@functools.lru_cache(maxsize=64)
+def _peak_slope(act, lo: float, hi: float) -> float:
+    """max |f′| over [lo, hi] on 401 points (the same for every batch: the live views ask it twice a second)."""
+    return float(np.nanmax(np.abs(calculus(act, np.linspace(lo, hi, 401), order=1)[1])))
+
+
+__all__ = ["Activity", "activation_of", "preactivations", "every_preactivation", "plot_range", "histogram", "activity", "SATURATED"]

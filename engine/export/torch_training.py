@@ -141,8 +141,13 @@ def load_data(path=None):
                          "trained in Chainboard")
     if DATA["source"] == "generator" and path is None:
         return GENERATOR(**DATA["params"])
-    if DATA["source"] == "generator":
-        raise SystemExit("this model learns from generated data; --data takes a CSV for a model that learnt from one")
+    if DATA["source"] == "drawn" and path is None:  # the points drawn in Chainboard: [x1, x2, label] rows
+        points = np.array(DATA["points"], dtype=np.float64).reshape(-1, 3)
+        labels = points[:, 2].astype(np.int64) if DATA["task"] == "classification" else points[:, 2:]
+        return points[:, :2], labels
+    if DATA["source"] in ("generator", "drawn"):
+        raise SystemExit(f"this model learns from {DATA['source']} data; --data takes a CSV for a model that learnt "
+                         "from one")
     return csv_table(path or DATA["path"])
 
 

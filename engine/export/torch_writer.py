@@ -80,11 +80,14 @@ def training_settings(ex: Exportable) -> dict:
 
 
 def data_source(ex: Exportable) -> dict | None:
-    """What the training loop reads: {"source": "generator", "name", "params"} or {"source": "csv", "path",
+    """What the training loop reads: {"source": "generator", "name", "params"}, {"source": "drawn", "task",
+    "points"} or {"source": "csv", "path",
     "features", "target", "task", "class_names"}, or None when the model does not say."""
     ref = ex.dataset
     if ref.get("source") == "generator" and ref.get("name") in generators.GENERATORS:
         return {"source": "generator", "name": ref["name"], "params": dict(ref.get("params") or {})}
+    if ref.get("source") == "drawn" and isinstance(ref.get("points"), list):
+        return {"source": "drawn", "task": ref.get("task"), "points": ref["points"]}
     if ref.get("source") == "bundled" and ref.get("name") in bundled.TABLES:
         table = bundled.TABLES[ref["name"]]()
         return {"source": "csv", "path": str(Path(table.source).resolve()), "features": table.feature_names,

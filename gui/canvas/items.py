@@ -256,9 +256,11 @@ class GradientBadge(QGraphicsItem):
         return " · ".join(t for t in (None if self.value is None else f"‖∇‖ {self.value:.0e}", self.note) if t)
 
     def _relayout(self) -> None:
-        self.prepareGeometryChange()
         width = max(self.RECT.width(), QFontMetricsF(_font(11, bold=True)).horizontalAdvance(self.label()) + 16)
-        self.rect = QRectF(W / 2 - width / 2, self.RECT.top(), width, self.RECT.height())
+        width = 8 * -(-width // 8)  # in steps of 8 px: a new number of the same length moves no geometry
+        if width != self.rect.width():  # a geometry change re-indexes the scene: only when the pill grows or shrinks
+            self.prepareGeometryChange()
+            self.rect = QRectF(W / 2 - width / 2, self.RECT.top(), width, self.RECT.height())
         self.setVisible(self.value is not None or self.note is not None)
         self.update()
 

@@ -51,7 +51,7 @@ class PCAPlane:
         self.components = components * np.sign(components[np.arange(len(components)), biggest])[:, None]
         share = s ** 2 / max(float((s ** 2).sum()), 1e-300)
         self.explained = share[:2]
-        self.labels = tuple(f"PC{n + 1} ({share[n]:.0%} of the variance)" for n in range(2))
+        self.labels = tuple(f"PC{n + 1} ({share[n]:.0%})" for n in range(2))  # its share of the variance
 
     def to_plane(self, X: np.ndarray) -> np.ndarray:
         return ((np.asarray(X, dtype=np.float64) - self.mean) / self.scale) @ self.components.T

@@ -130,8 +130,9 @@ class TrainingSession:
         self.fixed: Standardiser | None = None  # a loaded model's statistics: its weights expect them
         self.loaded_weights = False
         self._saved_state = None
-        self.split = None                 # engine.training.Split of the current data, or None
-        self.model_split = None           # the split the Chain learns from: `split` with any derived inputs
+        # engine.training.Split of the current data, or None: `train`, `val` as the Chain takes them (with any derived
+        # inputs, standardised), `raw_train`, `raw_val` as the data on screen has them
+        self.split = None
         self.last_progress: Progress | None = None
         self.run_start = 0                # epochs done before the current run
         self.watched = 0                  # trainable layer whose gradients the plots show
@@ -206,10 +207,10 @@ class TrainingSession:
         fixed = self.fixed if self.fixed is not None and self.fixed.n_features == k else None
         # standardisation off is the identity's statistics: a model file then says so, as it says any other
         scaler = fixed or self.data.standardise or Standardiser(np.zeros(k), np.ones(k))
-        self.model_split = split(learnt, self.settings.validation, self.settings.seed, scaler)
-        # the views show the raw data; the same seed picks the same rows
-        self.split = self.model_split if learnt is self.data.dataset else \
-            split(self.data.dataset, self.settings.validation, self.settings.seed, False)
+        self.split = split(learnt, self.settings.validation, self.settings.seed, scaler)
+        if learnt is not self.data.dataset:  # the raw parts are the data on screen (the same seed: the same rows)
+            raw = split(self.data.dataset, self.settings.validation, self.settings.seed, False)
+            self.split = self.split._replace(raw_train=raw.raw_train, raw_val=raw.raw_val)
         self.record.classify = self.data.dataset.task == "classification"
         self.record.version += 1
         self.changed.emit()
@@ -235,7 +236,7 @@ class TrainingSession:
     # ---- derived ----
     @property
     def standardiser(self) -> Standardiser | None:
-        return None if self.model_split is None else self.model_split.standardiser
+        return None if self.split is None else self.split.standardiser
 
     @property
     def features(self) -> tuple[str, ...]:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.analysis import activation_of, activity, histogram, preactivations
+from engine.analysis import activation_of, activity, every_preactivation, histogram
 
 BATCH = 256  # rows of the training split the views look at (the first ones of a seeded shuffle)
+MAX_VALUES = 50_000  # a wide layer's pre-activations are thinned to this many (evenly): the GUI thread stays light
 
 
 class BlockActivity:
@@ -47,9 +48,10 @@ class BlockActivity:
         if block_id in self.histograms:
             counts, edges = self.histograms[block_id]
             share = self.shares[block_id]
-            words = "dead (≤ 0)" if share.kind == "dead" else "saturated (|f′| < 1% of its peak)"
-            plot.show_histogram(counts, edges, f"{100 * share.share:.0f}% {words} of {int(counts.sum())} "
+            plot.show_histogram(counts, edges, f"{100 * share.share:.0f}% {share.kind} · {int(counts.sum())} "
                                                "pre-activations (grey)")
+            plot.share.setToolTip("dead: relu's input at or below 0" if share.kind == "dead" else
+                                  "saturated: |f′| below 1% of its peak over the plotted range")
         else:
             plot.clear_histogram()
 
@@ -64,13 +66,16 @@ class BlockActivity:
         if model is None:
             return {}, {}
         X = session.split.train.X[:BATCH]
+        if X.shape[1] != session.spec.inputs:
+            return {}, {}  # other data chosen, the Input not yet fitted to it
         blocks = [b.block_id for b in self.doc.chain_blocks() if b.kind != "input"]
+        if len(blocks) != len(model.layers):
+            return {}, {}
         shares, histograms = {}, {}
-        for index, (block_id, layer) in enumerate(zip(blocks, model.layers)):
-            act = activation_of(layer)
-            if act is None:
-                continue
-            z = preactivations(model, X, index)
+        for index, z in every_preactivation(model, X).items():
+            block_id, act = blocks[index], activation_of(model.layers[index])
+            if z.size > MAX_VALUES:
+                z = z.ravel()[::-(-z.size // MAX_VALUES)]
             if not np.isfinite(z).all():
                 continue  # a diverged run: no share to speak of
             histograms[block_id] = histogram(z)

@@ -25,7 +25,8 @@ TEST_TINT = QColor(240, 140, 0, 36)
 
 
 class RowsModel(QAbstractTableModel):
-    """split | # | the features | target | prediction | loss, over a RowTable, in the order last sorted."""
+    """split | # | loss | prediction | target | the features, over a RowTable, in the order last sorted (the loss
+    first: in a narrow dock it is what is looked for)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -33,15 +34,12 @@ class RowsModel(QAbstractTableModel):
         self.order = np.zeros(0, dtype=np.int64)  # shown row -> table row
         self.sorted_by: tuple[int, object] | None = None
         self.headers: list[str] = []
-        self._features = 0
 
     def set_table(self, table: RowTable | None) -> None:
         self.beginResetModel()
         self.table = table
-        k = 0 if table is None else table.X.shape[1]
-        self.headers = [] if table is None else ["split", "#", *table.names, table.target_name, "prediction", "loss"]
+        self.headers = [] if table is None else ["split", "#", "loss", "prediction", table.target_name, *table.names]
         self.order = np.arange(0 if table is None else len(table))
-        self._features = k
         if self.sorted_by is not None:
             self._sort(*self.sorted_by)
         self.endResetModel()
@@ -63,19 +61,17 @@ class RowsModel(QAbstractTableModel):
         return None
 
     def _text(self, t, row, col):
-        k = self._features
         if col == 0:
             return t.part[row]
         if col == 1:
             return str(t.index[row])
-        if col < k + 2:
-            return f"{t.X[row, col - 2]:.4g}"
-        if col == k + 2:
-            return t.target[row]
-        if col == k + 3:
+        if col == 2:
+            return f"{t.loss[row]:.4g}" if np.isfinite(t.loss[row]) else ""
+        if col == 3:
             return t.predicted[row]
-        loss = t.loss[row]
-        return f"{loss:.4g}" if np.isfinite(loss) else ""
+        if col == 4:
+            return t.target[row]
+        return f"{t.X[row, col - 5]:.4g}"
 
     def headerData(self, section, orientation, role=DISPLAY):  # noqa: N802
         if role == DISPLAY:
@@ -95,14 +91,11 @@ class RowsModel(QAbstractTableModel):
         self.order = np.argsort(np.where(np.isnan(keys), np.inf, keys), kind="stable")  # no value (nan): last
 
     def _keys(self, column) -> np.ndarray:
-        t, k = self.table, self._features
-        if column == 0:
-            return (t.part == "test").astype(np.float64)
-        if column == 1:
-            return t.index.astype(np.float64)
-        if column < k + 2:
-            return t.X[:, column - 2].astype(np.float64)
-        return {k + 2: t.target_key, k + 3: t.predicted_key}.get(column, t.loss)
+        t = self.table
+        if column >= 5:
+            return t.X[:, column - 5].astype(np.float64)
+        return ((t.part == "test").astype(np.float64), t.index.astype(np.float64), t.loss, t.predicted_key,
+                t.target_key)[column]
 
     def shown_losses(self) -> np.ndarray:
         """The loss column top to bottom, as the view lists it (tests read it)."""
@@ -129,6 +122,8 @@ class DataTablePanel(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.view.setWordWrap(False)
+        self.view.horizontalHeader().setDefaultSectionSize(self.fontMetrics().horizontalAdvance("0.000000") + 12)
+        self.view.horizontalHeader().setMinimumSectionSize(self.fontMetrics().horizontalAdvance("test") + 16)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 4)
         layout.addWidget(self.summary)

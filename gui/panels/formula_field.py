@@ -17,7 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from engine import formula
 from engine.nn import FormulaError, calculus
@@ -57,6 +57,9 @@ class CalculusPlot(QWidget):
         self.share = QLabel()
         self.share.setObjectName("calculusShare")
         self.share.setWordWrap(True)
+        # a fixed height of two lines: a new share several times a minute must not re-layout the panel
+        self.share.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.share.setFixedHeight(2 * self.share.fontMetrics().lineSpacing() + 4)
         self.share.setVisible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -88,9 +91,12 @@ class CalculusPlot(QWidget):
         span = (float(edges[0]), float(edges[-1]))
         if self.act is not None and not np.allclose(span, (self.xs[0], self.xs[-1])):
             self.show_activation(self.act, span)
-        self.bars.setOpts(x0=edges[:-1], x1=edges[1:], height=counts)
-        self.counts_box.setYRange(0, max(float(np.max(counts, initial=0)), 1.0) * 1.1, padding=0)
-        self.share.setText(text)
+        shown, shown_edges = self.histogram()
+        if not (np.array_equal(shown, counts) and np.array_equal(shown_edges, edges)):  # unchanged: no repaint
+            self.bars.setOpts(x0=edges[:-1], x1=edges[1:], height=counts)
+            self.counts_box.setYRange(0, max(float(np.max(counts, initial=0)), 1.0) * 1.1, padding=0)
+        if text != self.share.text():
+            self.share.setText(text)
         self.share.setVisible(bool(text))
 
     def clear_histogram(self) -> None:

@@ -62,7 +62,7 @@ class GradcheckPanel(QWidget):
         self.report = None
         self.check_button = QPushButton("Check")
         self.check_button.setToolTip(TIP)
-        self.check_button.clicked.connect(self.run)
+        self.check_button.clicked.connect(self._clicked)
         self.summary = QLabel("Check the engine's derivatives for the current model and data.")
         self.summary.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS))
@@ -99,8 +99,9 @@ class GradcheckPanel(QWidget):
             except Stopped:
                 return None
 
-        self.summary.setText(f"Checking {len(model.parameters())} tensors on {min(len(X), 256)} samples…")
-        self.check_button.setEnabled(False)
+        count = sum(p.value.size for p in model.parameters())
+        self.summary.setText(f"Checking {count:,} weights and biases on {min(len(X), 256)} samples…")
+        self.check_button.setText("Stop")
         self.job = Job(work, name="gradcheck", parent=self)
         self.job.succeeded.connect(self._show)
         self.job.failed.connect(lambda text: self.summary.setText(f"⚠ The check failed: {text}"))
@@ -108,10 +109,17 @@ class GradcheckPanel(QWidget):
         self.job.start()
         return True
 
+    def _clicked(self):
+        if self.job is None:
+            self.run()
+        else:  # a big model takes two loss evaluations per weight: let a person give up
+            self.job.stop()
+            self.summary.setText("Stopped; the table shows the last check.")
+
     def _finished(self):
         self.job.deleteLater()
         self.job = None
-        self.check_button.setEnabled(True)
+        self.check_button.setText("Check")
 
     def _show(self, report):
         if report is None:

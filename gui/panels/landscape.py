@@ -86,21 +86,30 @@ class LandscapePanel(QWidget):
         self.status = QLabel("")
         self.status.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.plot = LandscapePlot()
-        top = QHBoxLayout()
-        top.setSpacing(4)
-        for w in (self.directions, self.seed, self.span, self.resolution, self.button):
-            top.addWidget(w)
-        top.addStretch(1)
+        # the controls in two short rows (and the weight pickers one above the other): in one row the dock
+        # was 556 pixels at least, and with the docks beside it the window no longer fitted 1024 wide
+        for box in (self.seed, self.span, self.resolution):  # narrow: their ranges' widths set no minimum
+            box.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+            box.setMinimumWidth(box.fontMetrics().horizontalAdvance("seed 0000") + 24)
+        rows = []
+        for widgets in ((self.directions, self.button), (self.seed, self.span, self.resolution)):
+            row = QHBoxLayout()
+            row.setSpacing(4)
+            for w in widgets:
+                row.addWidget(w)
+            row.addStretch(1)
+            rows.append(row)
         self.picks = QWidget()
-        picks = QHBoxLayout(self.picks)
+        picks = QVBoxLayout(self.picks)
         picks.setContentsMargins(0, 0, 0, 0)
+        picks.setSpacing(2)
         picks.addWidget(self.first)
         picks.addWidget(self.second)
-        picks.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 0)
         layout.setSpacing(2)
-        layout.addLayout(top)
+        for row in rows:
+            layout.addLayout(row)
         layout.addWidget(self.picks)
         layout.addWidget(self.status)
         layout.addWidget(self.plot, 1)
@@ -285,7 +294,7 @@ class LandscapePanel(QWidget):
         if event.button() != Qt.LeftButton or W is None or self.session.record.watched is None:
             return
         at = image.mapFromScene(event.scenePos())
-        row, col = int(np.floor(at.x())), int(np.floor(at.y()))  # the image's x is W's first axis
+        row, col = int(np.floor(at.y())), int(np.floor(at.x()))  # row-major image: x is W's column
         if not (0 <= row < W.shape[0] and 0 <= col < W.shape[1]):
             return
         picker = (self.first, self.second)[self._next_pick]

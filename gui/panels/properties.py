@@ -14,8 +14,8 @@ import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QSpinBox, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QLabel, QScrollArea, QSpinBox,
+                               QStackedWidget, QVBoxLayout, QWidget)
 
 from engine import ACTIVATIONS, LayerSpec
 from engine.analysis import activation_of
@@ -50,10 +50,20 @@ class PropertiesPanel(QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(self._chain_page())
         self.pages.addWidget(self._block_page())
-        layout = QVBoxLayout(self)
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
         layout.setContentsMargins(12, 4, 12, 12)
         layout.addWidget(self.pages)
         layout.addStretch(1)
+        # scrolled: with the f, f′, f″ plot the block page is ~600 pixels tall, more than a 700-pixel window has
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
         editor.selection_changed.connect(self.refresh)
         editor.doc.changed.connect(self.refresh)

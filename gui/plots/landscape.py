@@ -72,6 +72,7 @@ class LandscapePlot(QWidget):
         self.contours = [pg.IsocurveItem(pen=pg.mkPen(CONTOUR_PEN, width=1)) for _ in range(CONTOURS)]
         for curve in self.contours:
             curve.setParentItem(self.image)
+            curve.setPos(0.5, 0.5)  # isocurves run through pixel indices; a pixel's value is at its centre
         self.arrows = pg.PlotDataItem([], [], connect="pairs", pen=pg.mkPen((255, 255, 255, 220), width=1))
         self.path = pg.PlotDataItem([], [], pen=pg.mkPen(PATH_COLOUR, width=2.5))
         self.now = pg.ScatterPlotItem(size=9, pen=pg.mkPen("w", width=1.2), brush=pg.mkBrush(PATH_COLOUR))
@@ -87,13 +88,13 @@ class LandscapePlot(QWidget):
 
     def show_landscape(self, view) -> None:
         self.view = view
-        values = shown_values(view.loss)
+        values = shown_values(view.loss).T  # row-major images (gui/plots/configure): rows are b, columns a
         lo, hi = float(values.min()), float(values.max())
         self.image.setImage(values, levels=(lo, hi if hi > lo else lo + 1),
                             lut=VIRIDIS_MAP.getLookupTable(nPts=256), autoLevels=False)
         span = float(view.alphas[-1])
         step = 2 * span / max(len(view.alphas) - 1, 1)
-        # pixel i covers alphas[i] ± step/2: the image's rect is half a step wider than the grid
+        # pixel (j, i) covers alphas[i] ± step/2, betas[j] ± step/2: the image's rect is half a step wider than the grid
         rect = QRectF(-span - step / 2, -span - step / 2, 2 * span + step, 2 * span + step)
         self.image.setRect(rect)
         item = self.plot_widget.getPlotItem()

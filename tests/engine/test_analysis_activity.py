@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from engine import ACTIVATIONS, Chain, Dense, formula, relu, softmax, tanh, σ
-from engine.analysis import activation_of, activity, histogram, plot_range, preactivations
+from engine.analysis import activation_of, activity, every_preactivation, histogram, plot_range, preactivations
 from engine.nn import calculus
 
 
@@ -65,3 +65,11 @@ def test_which_layers_have_an_elementwise_activation():
     swish = formula("x * σ(x)")
     model = Chain(Dense(2, 3, rng=0), Dense(3, 3, swish, rng=0), tanh, Dense(3, 2, rng=0), softmax)
     assert [activation_of(layer) for layer in model.layers] == [None, swish, tanh, None, None]
+
+
+def test_one_pass_gives_every_activations_preactivations():
+    model, X = model_and_data()
+    every = every_preactivation(model, X)
+    assert sorted(every) == [0, 1, 2]  # tanh Dense, relu, σ Dense; softmax is not elementwise
+    for index, z in every.items():
+        np.testing.assert_array_equal(z, preactivations(model, X, index))

@@ -78,3 +78,27 @@ def test_the_command_line_trains_on_the_drawn_points(tmp_path, capsys):
     assert cli.main(["train", str(path), "--epochs", "3", "--quiet"]) == 0
     loaded = load_model(path)
     assert loaded.trained and loaded.dataset["points"] == points and loaded.dataset["n_samples"] == 40
+
+
+def test_the_pytorch_export_trains_on_the_drawn_points(tmp_path):
+    torch = pytest.importorskip("torch")
+    from engine.export import export
+
+    points = [[0.1 * i - 1, 0.05 * i, i % 3] for i in range(20)]
+    path = export(load_model(_saved(tmp_path, points)), "torch", tmp_path / "m.py",
+                  settings={"loss": "crossentropy", "epochs": 2})[0]
+    from export_helpers import load_module
+
+    module = load_module(path)
+    X, y = module.load_data()
+    assert X.shape == (20, 2) and y.tolist() == [p[2] for p in points]
+    history = module.train(epochs=2, report=lambda line: None)
+    assert len(history["train_loss"]) == 2 and all(np.isfinite(history["train_loss"]))
+    assert torch.isfinite(module.model(torch.tensor(X))).all()
+
+
+def test_info_says_how_many_points_were_drawn(tmp_path, capsys):
+    from gui.core import cli
+
+    assert cli.main(["info", str(_saved(tmp_path, POINTS))]) == 0
+    assert "4 drawn points (classification)" in capsys.readouterr().out

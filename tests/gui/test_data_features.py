@@ -46,7 +46,7 @@ def test_a_run_learns_from_the_derived_inputs_and_the_file_keeps_them(qtbot, tra
     wait_state(qtbot, panel, "idle", timeout=30_000)
     s = panel.session
     assert s.epochs_done == 30 and s.model.layers[0].weight.value.shape == (8, 4)
-    assert s.split.raw_train.n_features == 2 and s.standardiser.n_features == 4
+    assert s.split.raw_train.n_features == 2 and s.split.train.n_features == 4 and s.standardiser.n_features == 4
     # what the boundary plot draws: raw grid points in, the Chain's outputs on x₁, x₂, x₁², x₂² out
     grid = np.array([[0.1, 0.2], [-0.7, 0.5]])
     Z = s.standardiser.transform(add_features(grid, ("x1^2", "x2^2")))

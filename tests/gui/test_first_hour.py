@@ -282,3 +282,30 @@ def test_the_stop_training_question_goes_away_when_the_run_ends_behind_it(qtbot,
     QTimer.singleShot(100, finish_behind_it)
     assert dialogs.ask_stop_training(window, dock.state_changed) is True  # answered by the run itself
     assert shown == [True] and QApplication.activeModalWidget() is None
+
+
+def test_at_1024_by_700_every_dock_fits_and_no_stray_tab_bar_covers_a_plot(qtbot):
+    """With the landscape, data table and gradient check docks the window's minimum grew past 1024 × 700
+    (1192 × 697: the landscape's one-row controls and the Properties' f, f′, f″ plot), the Loss plot was left 70
+    pixels wide, the Data table tab came up instead of Training, and Qt left a stale copy of a tab bar across the
+    Model output plot."""
+    from PySide6.QtWidgets import QTabBar
+    from gui.main_window import MainWindow
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.resize(1024, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(50)
+    minimum = window.minimumSizeHint()
+    assert minimum.width() <= 1024 and minimum.height() <= 700
+    assert window.size().toTuple() == (1024, 700)
+    loss, gradients, output = window.plot_docks
+    assert loss.width() >= 150 and gradients.width() >= 150 and output.width() >= 150
+    assert not window.training_dock.visibleRegion().isEmpty()  # Training is the tab in sight
+    bars = [bar for bar in window.findChildren(QTabBar) if bar.isVisible() and bar.count()]
+    for bar in bars:
+        for dock in (loss, gradients, output, window.landscape_dock):
+            if dock.isVisible() and not dock.visibleRegion().isEmpty():
+                assert not bar.geometry().intersects(dock.geometry()), (bar.tabText(0), dock.windowTitle())
+    window.undo_stack.clear()

@@ -1,11 +1,14 @@
 """Tools ▸ Gradient Check: a click on the toolbar button checks the current model on the current data in the
 background and fills the table, a layer per two rows (W, b), first and second order, coloured."""
+import time
+
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 import engine.autodiff.elementwise as el
 from engine.analysis import check_model
+import gui.panels.gradcheck as panel_module
 from gui.panels.gradcheck import STATUS_COLOURS, snapshot
 from training_helpers import click, train_window, wait_state  # noqa: F401  (fixtures)
 
@@ -67,3 +70,23 @@ def test_a_chain_with_problems_is_not_checked_and_says_why(qtbot, train_window):
     assert not win.doc.analysis().valid
     click_toolbar(win)
     assert win.gradcheck.job is None and "problems" in win.gradcheck.summary.text()
+
+
+def test_stop_ends_a_running_check_and_keeps_the_last_table(qtbot, train_window, monkeypatch):
+    win = train_window
+    started = []
+
+    def slow_check(*args, should_stop, **kwargs):  # a big model's check: stops only when asked
+        started.append(True)
+        while not should_stop():
+            time.sleep(0.01)
+        raise panel_module.Stopped
+
+    monkeypatch.setattr(panel_module, "check_model", slow_check)
+    button = win.gradcheck.check_button
+    QTest.mouseClick(button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(started))
+    assert button.text() == "Stop" and win.gradcheck.job is not None
+    QTest.mouseClick(button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: win.gradcheck.job is None, timeout=5000)
+    assert button.text() == "Check" and win.gradcheck.report is None and "Stopped" in win.gradcheck.summary.text()

@@ -31,6 +31,8 @@ def describe_data(ref: dict) -> str:
     if source == "generator":
         params = ", ".join(f"{k}={v}" for k, v in ref.get("params", {}).items())
         text = f"{name} (generated{': ' + params if params else ''})"
+    elif source == "drawn":
+        text = f"{len(ref.get('points') or [])} drawn points ({ref.get('task', 'classification')})"
     elif source == "csv":
         text = f"{ref.get('path')} (CSV, target {ref.get('target', 'last column')!r})"
     else:

@@ -18,8 +18,9 @@ from engine.nn import FEATURES
 
 from ...plots.boundary import point_brushes
 from ...plots.theme import themed
+from ..draw_data import DrawPanel
 from .settings_box import spin
-from .tables import DEFAULT_NOISE, Entries, ImportedData
+from .tables import DEFAULT_NOISE, DRAW, Entries, ImportedData
 
 
 class DataBox(QGroupBox):
@@ -77,6 +78,9 @@ class DataBox(QGroupBox):
                               ("Validation", self.validation_box), ("Features", self.features_row)):
             form.addRow(label, widget)
         form.addRow(self.preview)
+        self.draw_panel = DrawPanel()  # in place of the preview while "Draw data" is chosen
+        self.draw_panel.drawn.connect(self._drawn)
+        form.addRow(self.draw_panel)
         self.fit_hint = QLabel()
         self.fit_hint.setWordWrap(True)
         self.fit_hint.setObjectName("problem")
@@ -103,7 +107,7 @@ class DataBox(QGroupBox):
                 "classes": self.classes_box.value()}
 
     def choice(self):
-        """The DataChoice for what the boxes show."""
+        """The DataChoice for what the boxes show (None while "Draw data" has no points)."""
         return self.entries.choice(self.name(), self.knobs())
 
     def derived(self) -> tuple[str, ...]:
@@ -149,6 +153,7 @@ class DataBox(QGroupBox):
         """After `entries` learnt a table from a model file: list it."""
         if self.entries.imported is not None and self.dataset_box.findText(self.entries.imported.label) < 0:
             self.offer(self.entries.imported)
+        self.draw_panel.set_points(self.entries.drawn, self.entries.drawn_task)
 
     def show_features(self, derived, available: bool) -> None:
         """Tick the boxes of the Input's `derived` features (without `features_toggled`); the row is there only
@@ -174,6 +179,10 @@ class DataBox(QGroupBox):
         self.fit_button.setVisible(can_apply)
 
     # ---- internals ----
+    def _drawn(self) -> None:
+        self.entries.drawn, self.entries.drawn_task = [list(p) for p in self.draw_panel.points], self.draw_panel.task()
+        self.changed.emit()
+
     def _entry_chosen(self, name: str) -> None:
         self._default_noise(name)
         self._show_knobs()
@@ -189,3 +198,6 @@ class DataBox(QGroupBox):
         for key, box in (("n", self.samples_box), ("noise", self.noise_box), ("seed", self.data_seed_box),
                          ("classes", self.classes_box)):
             self.form.setRowVisible(box, key in knobs)
+        drawing = self.name() == DRAW
+        self.form.setRowVisible(self.draw_panel, drawing)
+        self.form.setRowVisible(self.preview, not drawing)

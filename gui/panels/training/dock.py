@@ -104,7 +104,11 @@ class TrainingDock(QWidget):
 
     def _data_chosen(self, apply: bool):
         """The dataset on screen into the session; with `apply` (a person's choice) fit the Chain to it."""
-        self.session.set_data(self.data_box.choice())
+        choice = self.data_box.choice()
+        if choice is None:  # "Draw data" before its first point: the data on screen stays until there is one
+            self.data_box.show_hint("Click on the plot to draw points: each one joins the data at once.", False)
+            return
+        self.session.set_data(choice)
         if apply:
             self._fit_chain_to_data()
 

@@ -1,5 +1,5 @@
-"""The dataset list's entries: the generators, the bundled tables, and a CSV file brought in by the import
-dialog; each becomes a `gui.core.session.DataChoice` the same way.
+"""The dataset list's entries: the generators, the bundled tables, the points drawn by hand ("Draw data"), and
+a CSV file brought in by the import dialog; each becomes a `gui.core.session.DataChoice` the same way.
 
 >>> entries = Entries()
 >>> "spiral" in entries.names() and "iris" in entries.names()
@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine import DataError, datasets
+from engine.datasets import drawn_dataset
 
 from ...core.datarefs import open_reference
 from ...core.session import DataChoice
 
 WITH_CLASSES = ("gaussians", "spiral")
+DRAW = "Draw data"  # the entry whose points a person clicks on the plot (gui/panels/draw_data.py)
 DEFAULT_NOISE = {"gaussians": 0.5}
 
 
@@ -41,22 +43,31 @@ class Entries:
 
     def __init__(self):
         self.imported: ImportedData | None = None
+        self.drawn: list = []                 # the drawn points, [[x1, x2, label], ...]
+        self.drawn_task = "classification"
         self._tables: dict = {}  # bundled tables read once: nothing changes a Dataset in place
 
     def names(self) -> list[str]:
-        return [*datasets.GENERATORS, *datasets.TABLES] + ([self.imported.label] if self.imported else [])
+        return [*datasets.GENERATORS, *datasets.TABLES, DRAW] + ([self.imported.label] if self.imported else [])
 
     def is_table(self, name: str) -> bool:
         return name in datasets.TABLES or (self.imported is not None and name == self.imported.label)
 
     def knobs(self, name: str) -> tuple[str, ...]:
         """The generator parameters the entry has boxes for (none for a table)."""
-        if self.is_table(name):
+        if self.is_table(name) or name == DRAW:
             return ()
         return ("n", "noise", "seed") + (("classes",) if name in WITH_CLASSES else ())
 
-    def choice(self, name: str, knobs: dict) -> DataChoice:
-        """The DataChoice for list entry `name` (a generator gets the `knobs` it has)."""
+    def choice(self, name: str, knobs: dict) -> DataChoice | None:
+        """The DataChoice for list entry `name` (a generator gets the `knobs` it has); None for a drawing without
+        points yet."""
+        if name == DRAW:
+            if not self.drawn:
+                return None
+            points = [list(p) for p in self.drawn]
+            return DataChoice(name, drawn_dataset(points, self.drawn_task),
+                              {"source": "drawn", "name": "drawn", "task": self.drawn_task, "points": points})
         if self.imported is not None and name == self.imported.label:
             data = self.imported
             return DataChoice(name, data.dataset, dict(data.reference), data.standardise)
@@ -76,6 +87,9 @@ class Entries:
             return name, dict(ref.get("params") or {}), ""
         if source == "bundled" and name in datasets.TABLES:
             return name, {}, ""
+        if source == "drawn":  # load_model checked the points
+            self.drawn, self.drawn_task = [list(p) for p in ref.get("points") or []], ref.get("task")
+            return DRAW, {}, ""
         if source == "csv" and ref.get("path"):
             path = Path(ref["path"])
             full = path if path.is_absolute() or folder is None else Path(folder) / path
