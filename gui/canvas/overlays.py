@@ -42,6 +42,7 @@ class WireOverlay:
     def __init__(self, scene):
         self.scene = scene
         self.values: dict[int, float] = {}
+        self.forward = False
         self.lit: int | None = None
         self._paths: dict[int, QGraphicsPathItem] = {}
         self._labels: dict[int, QGraphicsSimpleTextItem] = {}
@@ -59,9 +60,11 @@ class WireOverlay:
         for signal in (self.scene.doc.changed, self.scene.doc.block_moved):
             signal.disconnect(self.redraw)
 
-    def show(self, values: dict) -> None:
-        """Show `values` (block id -> a float ≥ 0) on the wires leaving those blocks; other wires go plain."""
+    def show(self, values: dict, forward: bool = False) -> None:
+        """Show `values` (block id -> a float ≥ 0) on the wires leaving those blocks; other wires go plain.
+        `forward` values are activations, not adjoints: thin grey wires with a ‖a‖ label, no gradient colours."""
         self.values = {k: float(v) for k, v in values.items() if v is not None}
+        self.forward = forward
         self.redraw()
 
     def light_up(self, block_id: int | None) -> None:
@@ -69,7 +72,7 @@ class WireOverlay:
         self.redraw()
 
     def clear(self) -> None:
-        self.values, self.lit = {}, None
+        self.values, self.lit, self.forward = {}, None, False
         self.redraw()
 
     def wire_value(self, wire_id: int) -> float | None:
@@ -95,10 +98,11 @@ class WireOverlay:
             path, label = self._items_for(wire_id)
             wire_path = scene.wire_items[wire_id].path()
             path.setPath(wire_path)
-            colour = QColor(colour_of(norm))
+            colour = QColor(self.scene.colours.muted if self.forward else colour_of(norm))
             colour.setAlpha(170)
-            path.setPen(QPen(colour, width_of(norm, biggest), Qt.SolidLine, Qt.RoundCap))
-            label.setText(f"{norm:.2g}")
+            width = 3.0 if self.forward else width_of(norm, biggest)
+            path.setPen(QPen(colour, width, Qt.SolidLine, Qt.RoundCap))
+            label.setText(f"‖a‖ {norm:.2g}" if self.forward else f"{norm:.2g}")
             middle = wire_path.pointAtPercent(0.5)
             box = label.boundingRect()
             label.setPos(middle - QPointF(box.width() / 2, box.height() + 6))

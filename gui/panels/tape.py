@@ -44,6 +44,7 @@ class TapePanel(QWidget):
         self.input_id = None
         self.rows = None         # (X, Y) of the training split the tape was recorded from
         self._syncing = False
+        self._shut = False
         self.sample = QSpinBox()
         self.sample.setPrefix("row ")
         self.sample.setToolTip("Which row of the training split (standardised, as training sees it) to record")
@@ -206,9 +207,21 @@ class TapePanel(QWidget):
         finally:
             self._syncing = False
         self.overlay.light_up(None if full or op is None or op.layer is None else self.block_ids[op.layer])
-        self.overlay.show(self._wire_norms(adjoints))
+        if self.cursor <= n and not full:  # forward: what each computed block passes on
+            self.overlay.show(self._value_norms(values), forward=True)
+        else:
+            self.overlay.show(self._wire_norms(adjoints))
         self.summary.setText(self._describe(op, full))
         self._update_buttons()
+
+    def _value_norms(self, values: int) -> dict:
+        """Block id -> ‖its output‖ for the blocks the forward pass has finished, and the Input's ‖x‖."""
+        norms = {self.input_id: float(np.linalg.norm(self.tape.x))} if values else {}
+        for layer in range(self.tape.layers):
+            out = self.tape.output_of(layer)
+            if out is not None and out.index < values:
+                norms[self.block_ids[layer]] = float(np.linalg.norm(np.asarray(out.value, dtype=np.float64)))
+        return norms
 
     def _wire_norms(self, adjoints: int) -> dict:
         """Block id -> ‖∂L/∂(its output)‖ for the blocks whose output adjoint the backward sweep has reached."""
@@ -267,20 +280,26 @@ class TapePanel(QWidget):
         layer = layers.index(selected[0])
         if self.tape is not None and layers == self.block_ids:
             self._syncing = True
-            try:
-                self.tree.setCurrentItem(self.tree.groups[layer])
+            try:  # the block's ops, all of them
+                group = self.tree.groups[layer]
+                self.tree.setCurrentItem(group)
+                for k in range(group.childCount()):
+                    group.child(k).setSelected(True)
             finally:
                 self._syncing = False
         self.curvature.set_layer(layer)
 
     def shutdown(self, ms: int = 5000) -> bool:
-        """Disconnect and join background work (the window is closing)."""
-        self.editor.selection_changed.disconnect(self._canvas_selected)
-        self.session.finished.disconnect(self._rerecord)
-        self.session.changed.disconnect(self._rerecord)
-        self.overlay.detach()
-        self.weights_overlay.detach()
-        self.show_weights.shutdown()
+        """Disconnect and join background work (the window is closing); a second call only joins."""
+        if not self._shut:
+            self._shut = True
+            self.editor.selection_changed.disconnect(self._canvas_selected)
+            self.session.finished.disconnect(self._rerecord)
+            self.session.changed.disconnect(self._rerecord)
+            self.overlay.detach()
+            self.weights_overlay.detach()
+            self.show_weights.shutdown()
+            self.curvature.detach()
         return self.live.shutdown(ms) & self.curvature.shutdown(ms)
 
 

@@ -202,6 +202,8 @@ class CurvatureBox(QGroupBox):
         self.job = None
         self.button.setEnabled(True)
 
-    def shutdown(self, ms: int = 5000) -> bool:
+    def detach(self) -> None:
         self.session.state_changed.disconnect(self._state_changed)
+
+    def shutdown(self, ms: int = 5000) -> bool:
         return self.job is None or self.job.wait(ms)

@@ -86,7 +86,7 @@ class TapeTree(QTreeWidget):
         self.setColumnCount(len(COLUMNS))
         self.setHeaderLabels(COLUMNS)
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.setSelectionMode(QAbstractItemView.ExtendedSelection)  # a block's ops, selected from the canvas
         self.setUniformRowHeights(True)
         header = self.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeToContents)

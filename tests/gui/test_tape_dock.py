@@ -64,13 +64,23 @@ def test_step_keys_walk_forward_then_back_and_light_up_each_block(qtbot, win):
     QTest.keyClick(win, Qt.Key_F10)
     assert cells(panel, 2)[0] == format_array(tape.ops[0].value) and cells(panel, 2)[1:] == [HIDDEN] * (n - 1)
     assert cells(panel, 3) == [HIDDEN] * n and panel.overlay.lit == blocks[0]
-    assert panel.overlay.values == {}  # no adjoint has arrived anywhere yet
+    # forward: the Input's wire carries ‖x‖; block 1 has not finished, so its wire carries nothing yet
+    assert panel.overlay.forward and set(panel.overlay.values) == {chain[0].block_id}
+    out = tape.output_of(0).index
+    while panel.cursor <= out:
+        QTest.keyClick(win, Qt.Key_F10)
+    wire = win.doc.find_wire(blocks[0], blocks[1]).wire_id
+    assert panel.overlay.wire_value(wire) == pytest.approx(np.linalg.norm(tape.ops[out].value))
+    assert panel.overlay.label_of(wire) == f"‖a‖ {np.linalg.norm(tape.ops[out].value):.2g}"
+    while panel.cursor > 1:
+        QTest.keyClick(win, Qt.Key_F10, Qt.ShiftModifier)
     for _ in range(n - 1):
         QTest.keyClick(win, Qt.Key_F10)
     assert HIDDEN not in cells(panel, 2) and cells(panel, 3) == [HIDDEN] * n
     assert not panel.forward_button.isEnabled() and panel.backward_button.isEnabled()
     click(panel.backward_button)  # the loss's last op: ∂L/∂L = 1
     assert cells(panel, 3)[-1] == "1" and cells(panel, 3)[:-1] == [HIDDEN] * (n - 1)
+    assert not panel.overlay.forward
     assert panel.overlay.lit is None  # the loss is no block
     last = tape.output_of(len(blocks) - 1).index
     while panel.current_op().index > last:
@@ -98,18 +108,22 @@ def test_selecting_a_block_selects_its_ops_and_the_reverse(qtbot, win):
     QTest.mouseClick(view.viewport(), Qt.LeftButton, pos=view.mapFromScene(item.sceneBoundingRect().center()))
     assert win.editor.scene.selected_block_ids() == [chain[2].block_id]
     assert panel.tree.currentItem() is panel.tree.groups[1]
+    selected = {item.text(0) for item in panel.tree.selectedItems()}
+    assert {panel.tree.op_row(op.index).text(0) for op in panel.tape.of_layer(1)} <= selected
+    assert panel.tree.op_row(0).text(0) not in selected
     row = panel.tree.op_row(0)
     panel.tree.scrollToItem(row)
     QTest.mouseClick(panel.tree.viewport(), Qt.LeftButton, pos=panel.tree.visualItemRect(row).center())
     assert win.editor.scene.selected_block_ids() == [chain[1].block_id]
 
 
-def test_a_click_on_the_boundary_plot_records_the_nearest_row(qtbot, win):
+def test_a_click_on_the_boundary_plot_or_typed_values_pick_the_sample(qtbot, win):
     split = win.training.session.split
     raw = split.raw_train.X[7]
     win.training.plots.boundary_plot.point_clicked.emit(float(raw[0]) + 1e-9, float(raw[1]))
     assert win.tape.sample.value() == 7
     assert cells(win.tape, 3) == [format_array(op.adjoint) for op in engine_tape(win, 7).ops]
+    typed_features_and_target_are_recorded_as_training_would_see_them(win)
 
 
 def test_curvature_of_the_selected_layer_matches_the_engine(qtbot, win):
@@ -207,7 +221,8 @@ def test_curvature_is_measured_again_when_training_pauses(qtbot, win):
     qtbot.waitUntil(lambda: panel.curvature.job is None, timeout=20_000)
 
 
-def test_typed_features_and_target_are_recorded_as_training_would_see_them(qtbot, win):
+def typed_features_and_target_are_recorded_as_training_would_see_them(win):
+    """Typed text picks the sample instead, standardised as training does; bad text is refused, nothing lost."""
     panel = win.tape
     session = win.training.session
     QTest.mouseClick(panel.typed, Qt.LeftButton)
@@ -224,9 +239,16 @@ def test_typed_features_and_target_are_recorded_as_training_would_see_them(qtbot
     assert "2 features; 1 were typed" in panel.summary.text()
     assert cells(panel, 3) == [format_array(op.adjoint) for op in expected.ops]  # nothing lost
     QTest.keyClick(panel.sample, Qt.Key_Up)  # back to the rows of the data
-    assert panel.typed_sample is None and "row 1" in panel.summary.text()
+    assert panel.typed_sample is None and f"row {panel.sample.value()}" in panel.summary.text()
     from gui.panels.tape import parse_typed
     x, y = parse_typed("0.5 -1 → 1", session)  # the arrow as pasted
     assert np.array_equal(x, session.split.standardiser.transform(np.array([[0.5, -1.0]]))[0]) and list(y) == [1.0]
     assert "must be a class" in parse_typed("0.5, -1 -> 7", session)
     assert "must be numbers" in parse_typed("a, b -> 1", session)
+
+
+def test_shutting_down_twice_is_harmless(qtbot, win):
+    assert win.tape.shutdown() and win.tape.shutdown()
+    before = win.tape.tree.currentItem()
+    win.editor.scene.select_blocks([win.doc.chain_blocks()[2].block_id])  # the dock no longer follows the canvas
+    assert win.tape.tree.currentItem() is before
