@@ -84,12 +84,13 @@ def adam_rule(p, g, s1, s2, hp, t):
     eta, b1, b2, eps = hp[ETA], hp[RHO], hp[BETA2], hp[EPS]
     c1 = 1.0 - b1 ** t
     c2 = 1.0 - b2 ** t
+    step, inverse = eta / c1, 1.0 / c2  # per step, not per weight: one division per weight instead of three
     gi = penalised(g, p, hp)
     m = b1 * s1 + (1 - b1) * gi
     v = b2 * s2 + (1 - b2) * gi * gi
     s1[:] = m
     s2[:] = v
-    p -= m / c1 / (np.sqrt(v / c2) + eps) * eta
+    p -= m * step / (np.sqrt(v * inverse) + eps)
 
 
 RULES = (descent_rule, momentum_rule, nesterov_rule, rmsprop_rule, adam_rule)  # indexed by `kind`
