@@ -19,6 +19,7 @@ from .canvas.editor import CanvasEditor
 from .canvas.palette import BlockPalette
 from .canvas.actions import canvas_actions, make_action
 from .canvas.lock import LOCKED_ACTIONS, ChainLock
+from .canvas.neuron_items import add_neuron_maps
 from .canvas.view import CanvasView
 from .exporting import add_export_menu
 from engine import __version__
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         add_gradient_check(self)  # Tools ▸ Gradient Check, its toolbar button and dock
         add_block_activity(self)  # saturated / dead shares on the badges, histograms in Properties
         add_tape(self)  # Tools ▸ Tape: backpropagation op by op, the adjoint on the wires
+        add_neuron_maps(self)  # View ▸ Neuron maps on the canvas: each unit's output over the data's plane
         self.training_dock.raise_()  # the first tab in sight: docks tabified since made their own tab current
         self.remember_layout = remember_layout  # the app's own window: its size and docks as last left
         if remember_layout:
@@ -209,6 +211,7 @@ class MainWindow(QMainWindow):
         self.gradcheck.shutdown()
         self.landscape.shutdown()
         self.tape.shutdown()
+        self.neuron_maps.detach()
         self.lock.release()       # its slots must not outlive the widgets they switch
         super().closeEvent(event)
 
