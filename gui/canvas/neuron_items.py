@@ -21,9 +21,9 @@ from ..core.neuron_maps import diverging_rgb, session_maps
 from .items import _font
 from .layout import BLOCK_HEIGHT as H, BLOCK_WIDTH as W
 
-MAP_PX, GAP = 24.0, 4.0   # a map's side on the canvas and the space between maps
-PER_ROW = int((W + GAP) // (MAP_PX + GAP))  # as many as fit under a block's width: 5
-MAX_MAPS = 40             # per block: eight rows; a wider layer shows its first units and says how many more
+MAP_PX, GAP = 30.0, 4.0   # a map's side on the canvas and the space between maps
+PER_ROW = int((W + GAP) // (MAP_PX + GAP))  # as many as fit under a block's width: 4
+MAX_MAPS = 32             # per block: eight rows; a wider layer shows its first units and says how many more
 BIG_PX = 144.0            # the enlarged map's side
 TOP = H + 16.0            # below the block and its gradient badge
 
