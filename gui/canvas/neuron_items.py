@@ -233,11 +233,12 @@ class NeuronMapFeeder:
         self.reason = ""
         blocks = self.doc.chain_blocks()
         labels = feature_labels(spec.features)
-        shown = {blocks[0].block_id: [(f"Input · {label}", diverging_rgb(m)) for label, m in zip(labels, maps.inputs)]}
+        shown = {blocks[0].block_id: [(f"Input · {label}", rgb) for label, rgb in
+                                      zip(labels, diverging_rgb(maps.inputs))]}
         for index, layer_maps in maps.layers.items():
             name = spec.layers[index].label()
-            shown[blocks[index + 1].block_id] = [(f"{name} · unit {j + 1}", diverging_rgb(m))
-                                                 for j, m in enumerate(layer_maps)]
+            shown[blocks[index + 1].block_id] = [(f"{name} · unit {j + 1}", rgb)
+                                                 for j, rgb in enumerate(diverging_rgb(layer_maps))]
         self.overlay.show(shown)
 
 

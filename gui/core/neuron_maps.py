@@ -102,12 +102,12 @@ def session_maps(session, weights=None, n: int = GRID):
 
 
 def diverging_rgb(values) -> np.ndarray:
-    """(n, n) values (rows along y, upwards) -> (n, n, 3) uint8 for the screen (row 0 at the top): blue where
-    positive, orange where negative, white at 0, scaled by the map's largest |value|."""
-    v = np.nan_to_num(np.asarray(values, dtype=np.float64), posinf=0.0, neginf=0.0)
-    biggest = np.abs(v).max(initial=0.0)
-    t = v / biggest if biggest > 0 else np.zeros_like(v)
-    colour = np.where(t[..., None] >= 0, POSITIVE, NEGATIVE)
-    strength = np.abs(t)[..., None]
-    rgb = colour * strength + 255.0 * (1.0 - strength)
-    return np.ascontiguousarray(rgb[::-1].round().astype(np.uint8))
+    """(..., n, n) maps (rows along y, upwards) -> (..., n, n, 3) uint8 for the screen (row 0 at the top): blue
+    where positive, orange where negative, white at 0, each map scaled by its own largest |value|.
+    A whole layer's stack at once: one numpy pass, not one per unit."""
+    v = np.asarray(values, dtype=np.float64)
+    v = np.where(np.isfinite(v), v, 0.0)
+    biggest = np.abs(v).max(axis=(-2, -1), keepdims=True, initial=0.0)
+    t = np.divide(v, biggest, out=np.zeros_like(v), where=biggest > 0)[..., None]
+    rgb = np.where(t >= 0, POSITIVE, NEGATIVE) * np.abs(t) + 255.0 * (1.0 - np.abs(t))
+    return np.ascontiguousarray(rgb[..., ::-1, :, :].round().astype(np.uint8))
