@@ -1,6 +1,6 @@
-"""Neuron maps on the canvas (View ▸ Neuron maps on the canvas): under each Dense block a small image per unit
-of what it outputs over the plane of 2-D data, and under the Input one per column (x₁, x₂, derived ones),
-as TensorFlow Playground draws them; hovering one shows it enlarged.
+"""Neuron maps on the canvas (View ▸ Neuron maps on the canvas): under each Dense (and activation) block a small
+image per unit of what it outputs over the plane of 2-D data, and under the Input one per column (x₁, x₂,
+derived ones), as TensorFlow Playground draws them; hovering one shows it enlarged.
 
 >>> overlay = NeuronMapOverlay(scene)                                     # doctest: +SKIP
 >>> overlay.show({dense_id: [("unit 1", rgb), ...]})    # block id -> (caption, (n, n, 3) uint8) per map   # doctest: +SKIP
@@ -180,7 +180,7 @@ class NeuronMapOverlay:
             self.big.source = None
 
 
-TOGGLE_TIP = "Under each Dense block, what every unit outputs over the plane of the data (and under the Input, " \
+TOGGLE_TIP = "Under each block, what every unit outputs over the plane of the data (and under the Input, " \
              "each input feature): blue positive, orange negative. Hover a map to enlarge it."
 
 

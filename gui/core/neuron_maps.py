@@ -1,5 +1,5 @@
 """Per-neuron output maps, as TensorFlow Playground draws them: over the plane of 2-D data, what every input
-column and every Dense unit outputs, on a small grid (no Qt).
+column and every unit of each block (Dense, activation) outputs, on a small grid (no Qt).
 
 >>> from engine.nn import ChainSpec, LayerSpec
 >>> model = ChainSpec(2, (LayerSpec("dense", 3, "tanh"), LayerSpec("dense", 1))).build(0)
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine import data, no_grad
-from engine.nn import Dense, add_features
+from engine.nn import add_features
 
 DATA_INPUTS = 2    # the plane is two raw features (derived ones are defined for 2-D data only)
 GRID = 24          # cells per side: 576 forward rows, well under a millisecond per layer
@@ -43,7 +43,8 @@ class Grid:
 @dataclass(frozen=True)
 class NeuronMaps:
     """`inputs` (columns, n, n): the Input's columns (raw, then derived) at each cell, before standardisation;
-    `layers` {Chain layer index: (units, n, n)}: each Dense layer's output (its activation applied)."""
+    `layers` {Chain layer index: (units, n, n)}: each layer's output - a Dense layer's with its activation
+    applied, an activation block's (softmax: each class's probability)."""
     inputs: np.ndarray
     layers: dict
 
@@ -61,7 +62,7 @@ def plane_grid(X, n: int = GRID) -> Grid:
 
 
 def neuron_maps(model, grid: Grid, features=(), transform=None) -> NeuronMaps:
-    """Every Input column's and Dense unit's value at the cells of `grid`, for the engine Chain `model`.
+    """Every Input column's and every layer's units' values at the cells of `grid`, for the engine Chain `model`.
 
     `features`: the ChainSpec's derived features (computed from the raw points); `transform`: rows -> rows the
     Chain takes (the session's standardiser.transform), applied after them.
@@ -73,8 +74,7 @@ def neuron_maps(model, grid: Grid, features=(), transform=None) -> NeuronMaps:
     with no_grad(), np.errstate(all="ignore"):
         for index, layer in enumerate(model.layers):
             x = np.asarray(data(layer(x)), dtype=np.float64)
-            if isinstance(layer, Dense):
-                layers[index] = x.T.reshape(-1, n, n)
+            layers[index] = x.T.reshape(-1, n, n)
     return NeuronMaps(columns.T.reshape(-1, n, n).copy(), layers)
 
 

@@ -147,3 +147,21 @@ def test_data_with_four_features_shows_no_maps_and_says_why(qtbot, train_window,
     panel.data_box.dataset_box.setCurrentText("circle")  # back to 2-D: the maps return
     assert action.isEnabled()
     qtbot.waitUntil(lambda: win.neuron_maps.overlay.maps != {}, timeout=3000)
+
+
+def test_an_activation_block_gets_maps_of_what_it_outputs(qtbot, train_window, panel):
+    win = train_window
+    panel.data_box.dataset_box.setCurrentText("circle")
+    win.actions_by_name["neuron_maps"].setChecked(True)
+    palette = win.palette_panel
+    item = palette.item_for("tanh")  # a double-click on the palette appends a Tanh block after Dense(1, σ)
+    palette.scrollToItem(item)
+    rect = palette.visualItemRect(item)
+    QTest.mouseClick(palette.viewport(), Qt.LeftButton, Qt.NoModifier, rect.center())
+    QTest.mouseDClick(palette.viewport(), Qt.LeftButton, Qt.NoModifier, rect.center())
+    assert panel.session.spec.layers[-1].activation == "tanh"
+    maps = session_maps(panel.session)
+    np.testing.assert_allclose(maps.layers[2], np.tanh(maps.layers[1]), rtol=1e-12)
+    chain = win.doc.chain_blocks()
+    qtbot.waitUntil(lambda: [len(win.neuron_maps.overlay.items_of(b.block_id)) for b in chain] == [2, 8, 1, 1])
+    assert win.neuron_maps.overlay.items_of(chain[3].block_id)[0].caption == "tanh · unit 1"
