@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem
 
 from engine.nn import feature_labels
 
-from ..core.neuron_maps import diverging_rgb, session_maps
+from ..core.neuron_maps import FINE, diverging_rgb, session_maps
 from .items import _font
 from .layout import BLOCK_HEIGHT as H, BLOCK_WIDTH as W
 
@@ -38,9 +38,10 @@ def pixmap_of(rgb) -> QPixmap:
 class MapItem(QGraphicsItem):
     """One map: its pixmap drawn MAP_PX square with a thin frame; hover tells the overlay to enlarge it."""
 
-    def __init__(self, overlay, caption: str, pixmap: QPixmap):
+    def __init__(self, overlay, caption: str, pixmap: QPixmap, key: tuple[int, int]):
         super().__init__()
         self.overlay, self.caption, self.pixmap = overlay, caption, pixmap
+        self.key = key  # (block id, the map's place under it)
         self.setAcceptHoverEvents(True)
         self.setAcceptedMouseButtons(Qt.NoButton)
         self.setZValue(3)
@@ -74,15 +75,21 @@ class BigMap(QGraphicsItem):
         self.setAcceptedMouseButtons(Qt.NoButton)
         self.setVisible(False)
 
-    def show_map(self, item: MapItem) -> None:
+    def show_map(self, item: MapItem, pixmap: QPixmap | None = None) -> None:
+        """Show `item` enlarged: `pixmap` (a finer map of the same unit) or the item's own, scaled up."""
         self.prepareGeometryChange()
-        self.pixmap, self.caption, self.source = item.pixmap, item.caption, item
+        self.pixmap, self.caption, self.source = pixmap or item.pixmap, item.caption, item
         self.setPos(item.scenePos() + QPointF(MAP_PX + 8, 0))
         self.setVisible(True)
         self.update()
 
+    def hide_map(self) -> None:
+        self.prepareGeometryChange()
+        self.source = None  # no size when hidden: the scene's itemsBoundingRect (Fit) counts hidden items too
+        self.setVisible(False)
+
     def boundingRect(self) -> QRectF:
-        return QRectF(-4, -4, BIG_PX + 8, BIG_PX + 28)
+        return QRectF() if self.source is None else QRectF(-4, -4, BIG_PX + 8, BIG_PX + 28)
 
     def paint(self, painter: QPainter, option, widget=None):
         c = self.scene_ref.colours
@@ -104,6 +111,7 @@ class NeuronMapOverlay:
         self._items: dict[int, list[MapItem]] = {}
         self._more: dict[int, QGraphicsSimpleTextItem] = {}
         self.big = BigMap(scene)
+        self.detail = None  # (block id, k) -> a finer (m, m, 3) map to enlarge, or None: the small one, scaled
         scene.addItem(self.big)
         scene.doc.changed.connect(self.place)
         scene.doc.block_moved.connect(self.place)
@@ -120,7 +128,8 @@ class NeuronMapOverlay:
         self.clear()
         self.maps = {block_id: list(entries) for block_id, entries in maps.items()}
         for block_id, entries in self.maps.items():
-            self._items[block_id] = [MapItem(self, caption, pixmap_of(rgb)) for caption, rgb in entries[:MAX_MAPS]]
+            self._items[block_id] = [MapItem(self, caption, pixmap_of(rgb), (block_id, k))
+                                     for k, (caption, rgb) in enumerate(entries[:MAX_MAPS])]
             for item in self._items[block_id]:
                 self.scene.addItem(item)
             if len(entries) > MAX_MAPS:
@@ -140,14 +149,13 @@ class NeuronMapOverlay:
                 item.setToolTip(caption)
                 item.update()
         if self.big.isVisible() and self.big.source is not None:
-            self.big.show_map(self.big.source)
+            self.enlarge(self.big.source)
 
     def clear(self) -> None:
         for item in [i for items in self._items.values() for i in items] + list(self._more.values()):
             self.scene.removeItem(item)
         self.maps, self._items, self._more = {}, {}, {}
-        self.big.setVisible(False)
-        self.big.source = None
+        self.big.hide_map()
 
     def items_of(self, block_id: int) -> list[MapItem]:
         return list(self._items.get(block_id, []))
@@ -156,6 +164,8 @@ class NeuronMapOverlay:
         """Put each block's maps in rows of PER_ROW under it (and drop those of blocks that went)."""
         for block_id in [b for b in self._items if b not in self.scene.block_items]:
             for item in self._items.pop(block_id):
+                if self.big.source is item:
+                    self.big.hide_map()
                 self.scene.removeItem(item)
             if block_id in self._more:
                 self.scene.removeItem(self._more.pop(block_id))
@@ -172,12 +182,12 @@ class NeuronMapOverlay:
                 self._more[block_id].setPos(left, corner.y() + TOP + rows * step)
 
     def enlarge(self, item: MapItem) -> None:
-        self.big.show_map(item)
+        fine = self.detail(item.key) if self.detail is not None else None
+        self.big.show_map(item, None if fine is None else pixmap_of(fine))
 
     def shrink(self, item: MapItem) -> None:
         if self.big.source is item:
-            self.big.setVisible(False)
-            self.big.source = None
+            self.big.hide_map()
 
 
 TOGGLE_TIP = "Under each block, what every unit outputs over the plane of the data (and under the Input, " \
@@ -194,6 +204,9 @@ class NeuronMapFeeder:
         self.session, self.doc, self.overlay, self.action = session, doc, overlay, action
         self.on = False
         self.reason = ""  # why no maps are drawn ("" when they are)
+        self._drawn = None   # (weights, {block id: None for the Input or its Chain layer index}) last drawn
+        self._fine = None    # NeuronMaps at FINE cells for the map under the mouse, with those weights
+        overlay.detail = self._detail
         action.toggled.connect(self.set_on)
         session.changed.connect(self._data_changed)
         self._data_changed()
@@ -225,13 +238,16 @@ class NeuronMapFeeder:
             self.reason = self.action.toolTip() if not self.action.isEnabled() else "The Chain has problems."
             self.overlay.clear()
             return
-        maps = session_maps(self.session, None if record is None else record.weights)
+        weights = (self.session.record if record is None else record).weights or self.session.weights()
+        maps = session_maps(self.session, weights)
         if isinstance(maps, str):
             self.reason = maps
             self.overlay.clear()
             return
         self.reason = ""
         blocks = self.doc.chain_blocks()
+        self._drawn = (weights, {b.block_id: i - 1 if i else None for i, b in enumerate(blocks)})
+        self._fine = None  # new weights: a finer map is computed again when one is enlarged
         labels = feature_labels(spec.features)
         shown = {blocks[0].block_id: [(f"Input · {label}", rgb) for label, rgb in
                                       zip(labels, diverging_rgb(maps.inputs))]}
@@ -240,6 +256,23 @@ class NeuronMapFeeder:
             shown[blocks[index + 1].block_id] = [(f"{name} · unit {j + 1}", rgb)
                                                  for j, rgb in enumerate(diverging_rgb(layer_maps))]
         self.overlay.show(shown)
+
+
+    def _detail(self, key):
+        """The map at `key` (block id, unit) over FINE×FINE cells, with the weights last drawn (computed once a
+        redraw, when a map is first enlarged)."""
+        if self._drawn is None:
+            return None
+        weights, places = self._drawn
+        if self._fine is None:
+            fine = session_maps(self.session, weights, n=FINE)
+            self._fine = None if isinstance(fine, str) else fine
+        block_id, k = key
+        fine, place = self._fine, places.get(block_id, -1)
+        if fine is None or place == -1:
+            return None
+        stack = fine.inputs if place is None else fine.layers.get(place)
+        return None if stack is None or k >= len(stack) else diverging_rgb(stack[k])
 
 
 def add_neuron_maps(window) -> NeuronMapFeeder:

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from gui.canvas.neuron_items import BIG_PX, MAP_PX
-from gui.core.neuron_maps import GRID, PAD, session_maps
+from gui.core.neuron_maps import FINE, GRID, PAD, session_maps
 
 from training_helpers import click, panel, train_window, wait_state  # noqa: F401 - fixtures
 
@@ -110,6 +110,14 @@ def test_the_view_menu_toggle_draws_maps_under_the_blocks_and_hover_enlarges_one
     assert overlay.big.source is unit and overlay.big.caption == "Dense(8, tanh) · unit 1"
     big = overlay.big.sceneBoundingRect()
     assert big.width() >= BIG_PX > 4 * MAP_PX and big.left() > unit.sceneBoundingRect().right()
+    # enlarged, the unit is drawn on a finer grid: FINE cells a side, the same unit's values
+    fine = session_maps(panel.session, n=FINE).layers[0][0]
+    image = overlay.big.pixmap.toImage()
+    assert (image.width(), image.height()) == (FINE, FINE)
+    for row, column in ((0, 0), (FINE - 1, 5), (FINE // 2, FINE // 3)):
+        colour = image.pixelColor(column, FINE - 1 - row)
+        if abs(fine[row, column]) > 1e-3:
+            assert (colour.blue() > colour.red()) == (fine[row, column] > 0)
     QTest.mouseMove(viewport, win.view.mapFromScene(win.editor.scene.block_items[chain[0].block_id]
                                                     .sceneBoundingRect().center()))
     qtbot.waitUntil(lambda: not overlay.big.isVisible())
