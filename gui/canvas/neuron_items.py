@@ -160,6 +160,10 @@ class NeuronMapOverlay:
     def items_of(self, block_id: int) -> list[MapItem]:
         return list(self._items.get(block_id, []))
 
+    def more_of(self, block_id: int):
+        """The "+N more" label under a block whose maps did not all fit, or None."""
+        return self._more.get(block_id)
+
     def place(self, *_) -> None:
         """Put each block's maps in rows of PER_ROW under it (and drop those of blocks that went)."""
         for block_id in [b for b in self._items if b not in self.scene.block_items]:

@@ -5,7 +5,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from gui.canvas.neuron_items import BIG_PX, MAP_PX
+from gui.canvas.neuron_items import BIG_PX, MAP_PX, MAX_MAPS
 from gui.core.neuron_maps import FINE, GRID, PAD, session_maps
 
 from training_helpers import click, panel, train_window, wait_state  # noqa: F401 - fixtures
@@ -173,3 +173,15 @@ def test_an_activation_block_gets_maps_of_what_it_outputs(qtbot, train_window, p
     chain = win.doc.chain_blocks()
     qtbot.waitUntil(lambda: [len(win.neuron_maps.overlay.items_of(b.block_id)) for b in chain] == [2, 8, 1, 1])
     assert win.neuron_maps.overlay.items_of(chain[3].block_id)[0].caption == "tanh · unit 1"
+
+
+def test_a_wide_layer_shows_its_first_maps_and_says_how_many_more(qtbot, train_window):
+    overlay = train_window.neuron_maps.overlay
+    dense = train_window.doc.chain_blocks()[1].block_id
+    rgb = np.zeros((GRID, GRID, 3), dtype=np.uint8)
+    overlay.show({dense: [(f"unit {k + 1}", rgb) for k in range(MAX_MAPS + 8)]})
+    assert len(overlay.items_of(dense)) == MAX_MAPS and overlay.more_of(dense).text() == "+8 more"
+    last = overlay.items_of(dense)[-1].sceneBoundingRect()
+    assert overlay.more_of(dense).sceneBoundingRect().top() > last.top()  # under the last row
+    overlay.clear()
+    assert overlay.items_of(dense) == [] and overlay.more_of(dense) is None
