@@ -194,6 +194,7 @@ class NeuronMapOverlay:
             self.big.hide_map()
 
 
+TOGGLE_TEXT = "Neuron &maps on the canvas"
 TOGGLE_TIP = "Under each block, what every unit outputs over the plane of the data (and under the Input, " \
              "each input feature): blue positive, orange negative. Hover a map to enlarge it."
 
@@ -230,6 +231,7 @@ class NeuronMapFeeder:
         ds = self.session.dataset
         flat = ds is not None and ds.n_features != 2
         self.action.setEnabled(not flat)
+        self.action.setText(TOGGLE_TEXT + (" (2-D data only)" if flat else ""))  # a disabled item shows no tip
         self.action.setToolTip(f"Off: neuron maps need 2-D data, and {self.session.data.label} has "
                                f"{ds.n_features} features" if flat else TOGGLE_TIP)
         self.action.setStatusTip(self.action.toolTip())
@@ -281,7 +283,7 @@ class NeuronMapFeeder:
 
 def add_neuron_maps(window) -> NeuronMapFeeder:
     """View ▸ Neuron maps on the canvas (off by default), fed by `window`'s training clock."""
-    action = QAction("Neuron &maps on the canvas", window)
+    action = QAction(TOGGLE_TEXT, window)
     action.setCheckable(True)
     window.actions_by_name["neuron_maps"] = action
     window.menus["view"].addAction(action)

@@ -149,11 +149,12 @@ def test_data_with_four_features_shows_no_maps_and_says_why(qtbot, train_window,
     assert panel.session.dataset.n_features == 4
     assert not action.isEnabled()
     assert "2-D data" in action.toolTip() and "4 features" in action.toolTip()
+    assert "2-D data only" in action.text()
     assert win.neuron_maps.overlay.maps == {}
     assert all(win.neuron_maps.overlay.items_of(b.block_id) == [] for b in win.doc.chain_blocks())
     assert "4 features" in session_maps(panel.session)
     panel.data_box.dataset_box.setCurrentText("circle")  # back to 2-D: the maps return
-    assert action.isEnabled()
+    assert action.isEnabled() and "2-D" not in action.text()
     qtbot.waitUntil(lambda: win.neuron_maps.overlay.maps != {}, timeout=3000)
 
 
