@@ -26,7 +26,7 @@ from engine.nn import add_features
 
 DATA_INPUTS = 2    # the plane is two raw features (derived ones are defined for 2-D data only)
 GRID = 24          # cells per side: 576 forward rows, well under a millisecond per layer
-FINE = 96          # cells per side of a map enlarged under the mouse (computed on hover, 9k rows)
+FINE = 64          # cells per side of a map enlarged under the mouse (computed on hover: 4k rows)
 PAD = 0.1          # the share of the data's range added each side (the boundary plot's)
 POSITIVE = np.array([58.0, 111.0, 247.0])   # the boundary plot's first class colour (TF Playground: blue > 0)
 NEGATIVE = np.array([240.0, 140.0, 0.0])    # its second (orange < 0)
