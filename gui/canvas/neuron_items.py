@@ -209,6 +209,7 @@ class NeuronMapFeeder:
         self.session, self.doc, self.overlay, self.action = session, doc, overlay, action
         self.on = False
         self.reason = ""  # why no maps are drawn ("" when they are)
+        self.message = lambda text: None  # where a new reason goes (the window's status bar)
         self._drawn = None   # (weights, {block id: None for the Input or its Chain layer index}) last drawn
         self._fine = None    # NeuronMaps at FINE cells for the map under the mouse, with those weights
         overlay.detail = self._detail
@@ -241,14 +242,13 @@ class NeuronMapFeeder:
     def redraw(self, record=None) -> None:
         analysis, spec = self.doc.analysis(), self.session.spec
         if not self.action.isEnabled() or not analysis.valid or spec is None or analysis.spec != spec:
-            self.reason = self.action.toolTip() if not self.action.isEnabled() else "The Chain has problems."
-            self.overlay.clear()
+            self._none(self.action.toolTip() if not self.action.isEnabled() else
+                       "No neuron maps: the Chain has problems.")
             return
         weights = (self.session.record if record is None else record).weights or self.session.weights()
         maps = session_maps(self.session, weights)
         if isinstance(maps, str):
-            self.reason = maps
-            self.overlay.clear()
+            self._none(maps)
             return
         self.reason = ""
         blocks = self.doc.chain_blocks()
@@ -263,6 +263,12 @@ class NeuronMapFeeder:
                                                  for j, rgb in enumerate(diverging_rgb(layer_maps))]
         self.overlay.show(shown)
 
+
+    def _none(self, reason: str) -> None:
+        if reason != self.reason:
+            self.message(reason)
+        self.reason = reason
+        self.overlay.clear()
 
     def _detail(self, key):
         """The map at `key` (block id, unit) over FINE×FINE cells, with the weights last drawn (computed once a
@@ -288,6 +294,7 @@ def add_neuron_maps(window) -> NeuronMapFeeder:
     window.actions_by_name["neuron_maps"] = action
     window.menus["view"].addAction(action)
     feeder = NeuronMapFeeder(window.training.session, window.doc, NeuronMapOverlay(window.editor.scene), action)
+    feeder.message = lambda text: window.statusBar().showMessage(text, 6000)
     window.training.plots.clock.add(feeder)
     window.neuron_maps = feeder
     return feeder

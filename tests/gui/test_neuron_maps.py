@@ -150,12 +150,14 @@ def test_data_with_four_features_shows_no_maps_and_says_why(qtbot, train_window,
     assert not action.isEnabled()
     assert "2-D data" in action.toolTip() and "4 features" in action.toolTip()
     assert "2-D data only" in action.text()
+    assert "4 features" in win.neuron_maps.reason
     assert win.neuron_maps.overlay.maps == {}
     assert all(win.neuron_maps.overlay.items_of(b.block_id) == [] for b in win.doc.chain_blocks())
     assert "4 features" in session_maps(panel.session)
     panel.data_box.dataset_box.setCurrentText("circle")  # back to 2-D: the maps return
     assert action.isEnabled() and "2-D" not in action.text()
     qtbot.waitUntil(lambda: win.neuron_maps.overlay.maps != {}, timeout=3000)
+    assert win.neuron_maps.reason == ""
 
 
 def test_an_activation_block_gets_maps_of_what_it_outputs(qtbot, train_window, panel):
