@@ -37,8 +37,6 @@ class Grid:
     """`points` (n·n, 2) raw rows over the plane, row-major with rows along y; `n` cells per side."""
     points: np.ndarray
     n: int
-    lo: tuple[float, float]
-    hi: tuple[float, float]
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,7 @@ def plane_grid(X, n: int = GRID) -> Grid:
     pad = PAD * np.maximum(hi - lo, 1e-6)
     lo, hi = lo - pad, hi + pad
     xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n))
-    return Grid(np.column_stack([xx.ravel(), yy.ravel()]), n, tuple(lo), tuple(hi))
+    return Grid(np.column_stack([xx.ravel(), yy.ravel()]), n)
 
 
 def neuron_maps(model, grid: Grid, features=(), transform=None) -> NeuronMaps:
