@@ -320,8 +320,10 @@ def parse_typed(text: str, session):
         return f"The features must be numbers: {features.strip()!r}"
     if len(x) != dataset.n_features:
         return f"The data has {dataset.n_features} features; {len(x)} were typed."
-    if split.standardiser is not None:
-        x = split.standardiser.transform(x[None, :])[0]
+    rows = session.chain_rows(x[None, :])  # the Chain's derived inputs too, standardised
+    if rows is None:
+        return f"The Chain takes {spec.inputs} inputs, not this data's {dataset.n_features} features."
+    x = rows[0]
     width, target = spec.shapes()[-1], target.strip()
     if dataset.task == "regression":
         try:
