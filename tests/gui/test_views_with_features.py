@@ -143,6 +143,17 @@ def test_a_click_on_the_landscape_makes_trained_weights_worth_saving_again(qtbot
     moved = landscape.plot.view.plane.at(a, b)
     assert all(np.allclose(w, m, rtol=1e-12) for w, m in zip(session.weights(), moved))
     assert win.files.is_modified() and win.isWindowModified()  # the title's mark, as after a run
+    tape = win.tape
+    next(a for a in win.menus["tools"].actions() if a.text() == "&Tape").trigger()
+    recorded = tape.tape.loss
+    a, b = click_plane(qtbot, landscape, -0.2, 0.3)  # again, with the Tape open: it follows the new weights
+    moved = landscape.plot.view.plane.at(a, b)
+    train = expected_split(session).train
+    model = session.spec.build(session.settings.seed)
+    for p, m in zip(model.parameters(), moved):
+        p.value = np.array(m)
+    want = record_tape(model, session.settings.loss, train.X[tape.sample.value()], train.targets(1)[tape.sample.value()])
+    assert tape.tape.loss == pytest.approx(want.loss, rel=1e-12) and tape.tape.loss != recorded
     assert win.files.save_to(path) and not win.files.is_modified()
     saved = load_model(path).model.parameters()
     assert all(np.array_equal(p.value, m) for p, m in zip(saved, moved))
