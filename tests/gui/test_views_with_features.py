@@ -152,7 +152,8 @@ def test_a_click_on_the_landscape_makes_trained_weights_worth_saving_again(qtbot
     model = session.spec.build(session.settings.seed)
     for p, m in zip(model.parameters(), moved):
         p.value = np.array(m)
-    want = record_tape(model, session.settings.loss, train.X[tape.sample.value()], train.targets(1)[tape.sample.value()])
+    row = tape.sample.value()
+    want = record_tape(model, session.settings.loss, train.X[row], train.targets(1)[row])
     assert tape.tape.loss == pytest.approx(want.loss, rel=1e-12) and tape.tape.loss != recorded
     assert win.files.save_to(path) and not win.files.is_modified()
     saved = load_model(path).model.parameters()
