@@ -14,6 +14,7 @@ What training learnt comes from the `training` object given (the training dock),
 
     state, state_changed(str)      "idle" when no run is going
     progressed()                   a run's weights changed (worth a recovery copy)
+    weights_moved()                weights were put in by hand while idle (unsaved work, as a run's are)
     stop(), document_replaced()    the latter after New or Open: forget the last document's training
     file_contents() -> dict        save_model keyword arguments: {"model": trained Chain, "settings": {...},
                                    "history": dict, "dataset": reference_for(...)}; every key optional
@@ -90,6 +91,7 @@ class DocumentFiles(QObject):
         if training is not None:
             training.state_changed.connect(self._training_state_changed)
             training.progressed.connect(self.changed)
+            training.weights_moved.connect(self._weights_moved)
         self._update_title()
 
     # ---- actions and menus -----------------------------------------------------------------------
@@ -265,7 +267,9 @@ class DocumentFiles(QObject):
     def _disconnect(self):
         for signal, slot in ((self.window.undo_stack.cleanChanged, self._update_title),
                              (self.training.state_changed if self.training is not None else None,
-                              self._training_state_changed)):
+                              self._training_state_changed),
+                             (self.training.weights_moved if self.training is not None else None,
+                              self._weights_moved)):
             if signal is None:
                 continue
             try:
@@ -333,6 +337,12 @@ class DocumentFiles(QObject):
                 self.trained_unsaved = True  # new weights are unsaved work too
                 self._update_title()
             self._autosave_if_modified()
+
+    def _weights_moved(self):
+        if self._training_snapshot().get("model") is not None:
+            self.trained_unsaved = True
+            self._update_title()
+        self.changed()  # a recovery copy soon, as for a run
 
     def _write(self, save) -> str | None:
         """Call `save(model, **kwargs)` with everything; if what training adds is refused, save the

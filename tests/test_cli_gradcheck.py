@@ -69,3 +69,21 @@ def test_a_red_layer_exits_1_and_names_it(monkeypatch, capsys):
     assert code == 1 and first[-1] == "red" and first[0] > 1e-5
     assert second[0] <= 1e-7  # the output layer's ∂L/∂W never passes through the tanh
     assert "wrong derivatives in 1 Dense(2 => 8, tanh)" in err
+
+
+def test_a_model_with_derived_features_is_checked_and_drawn_on_the_columns_it_takes(tmp_path):
+    """gradcheck and landscape compared the Chain's input count with the raw data's and refused a model with
+    x₁², x₂², x₁x₂ ("the model takes 5 inputs but the data has 2 features")."""
+    from engine.modelfile import save_model
+    from engine.nn.spec import ChainSpec, LayerSpec
+    spec = ChainSpec(5, (LayerSpec("dense", 6, "tanh"), LayerSpec("dense", 1, "sigmoid")), ("x1^2", "x2^2", "x1*x2"))
+    design = tmp_path / "design.chain"
+    save_model(design, spec, settings={"seed": 1, "epochs": 3})
+    assert cli.main(["train", str(design), "--data", "circle:n=100", "--quiet"]) == 0
+    code, out, err = run(design)
+    assert code == 0 and err == "", err
+    assert all(cells[-1] == "green" for cells in rows(out).values())
+    picture = tmp_path / "plane.png"
+    done = subprocess.run([sys.executable, "-m", "gui.core.cli", "landscape", str(design), "--out", str(picture),
+                           "--resolution", "9"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and picture.stat().st_size > 0, done.stderr

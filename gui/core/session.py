@@ -128,7 +128,7 @@ class TrainingSession:
         self.epochs_done = 0
         self.state = "idle"
         self.fixed: Standardiser | None = None  # a loaded model's statistics: its weights expect them
-        self.loaded_weights = False
+        self.loaded_weights = False       # weights from a file or put in by hand: worth saving untrained too
         self._saved_state = None
         # engine.training.Split of the current data, or None: `train`, `val` as the Chain takes them (with any derived
         # inputs, standardised), `raw_train`, `raw_val` as the data on screen has them
@@ -145,6 +145,7 @@ class TrainingSession:
         self.progressed = Event()         # (Progress) on the GUI thread
         self.finished = Event()           # (History or None) a run ended
         self.message = Event()            # (text) for the status bar
+        self.weights_moved = Event()      # set_weights put weights in (the landscape's click): unsaved work
 
     # ---- what to train, on what, how ----
     def set_data(self, choice: DataChoice) -> None:
@@ -293,6 +294,10 @@ class TrainingSession:
             return "Choose a dataset first."
         if self.spec is None:
             return "The Chain has problems: fix them on the canvas, then train."
+        return self._mismatch()
+
+    def _mismatch(self) -> str | None:
+        """Why the Chain cannot take the data on screen (both set), for a person; None when it can."""
         if self.features and self.data.dataset.n_features != 2:
             return (f"Derived features (x₁², sin x₁, ...) need 2-D data, and {self.data.label} has "
                     f"{self.data.dataset.n_features} features: turn them off in the Data group.")
@@ -300,6 +305,39 @@ class TrainingSession:
             return (f"The Chain takes {self.spec.inputs} inputs but {self.data.label} has "
                     f"{self.data.dataset.n_features} features.")
         return None
+
+    def chain_training_data(self) -> Dataset | str:
+        """The training split as the Chain takes it: its derived inputs added, standardised as training does (what
+        the analysis views compute on); or why there is none, for a person.
+
+        >>> from engine import ChainSpec, LayerSpec, datasets
+        >>> s = TrainingSession()
+        >>> s.set_data(DataChoice("xor", datasets.xor(50), {"source": "generator", "name": "xor", "params": {}}))
+        >>> s.set_spec(ChainSpec(3, (LayerSpec("dense", 1, "sigmoid"),), features=("x1^2",)))
+        >>> s.chain_training_data().X.shape, s.split.raw_train.X.shape
+        ((40, 3), (40, 2))
+        """
+        if self.data is None or self.split is None:
+            return "Choose a dataset first."
+        if self.spec is None:
+            return "The Chain has problems: fix them on the canvas first."
+        mismatch = self._mismatch()
+        if mismatch is None and self.split.train.n_features != self.spec.inputs:  # not resplit yet: never so
+            mismatch = f"The Chain takes {self.spec.inputs} inputs; the split has {self.split.train.n_features}."
+        return mismatch or self.split.train
+
+    def chain_rows(self, X) -> np.ndarray | None:
+        """Raw rows `X` (n, features as the data on screen has them) as the Chain takes them: its derived inputs
+        added, then standardised as training does; None when they do not fit the Chain."""
+        X = np.atleast_2d(np.asarray(X, dtype=np.float64))
+        if self.spec is None:
+            return None
+        if self.features and X.ndim == 2 and X.shape[1] == 2:
+            X = add_features(X, self.features)  # the views give raw rows: the Chain takes its derived inputs too
+        scaler = self.standardiser
+        if X.ndim != 2 or X.shape[1] != self.spec.inputs or scaler is not None and X.shape[1] != scaler.n_features:
+            return None
+        return X if scaler is None else scaler.transform(X)
 
     # ---- a run ----
     def begin(self, epochs: int | None) -> Callable:
@@ -391,7 +429,9 @@ class TrainingSession:
             return False
         for p, w in zip(params(self.model), weights):
             np.copyto(p.value, w, casting="unsafe")
+        self.loaded_weights = True  # chosen weights are worth saving, trained or not
         self.record.set_weights(self.weights())
+        self.weights_moved.emit()
         return True
 
     # ---- reading the model ----
@@ -399,17 +439,13 @@ class TrainingSession:
         """The model's outputs for rows `X` (raw features) with `weights` (default: the record's latest copies),
         through the display model, never the live one; None if they do not fit."""
         weights = self.record.weights if weights is None else weights
-        if self.features and X.ndim == 2 and X.shape[1] == 2:
-            X = add_features(X, self.features)  # the views give raw rows: the Chain takes its derived inputs too
-        if self._display is None or weights is None or len(weights) != len(self._display_params) \
-                or X.shape[1] != self.spec.inputs or self.standardiser is not None \
-                and X.shape[1] != self.standardiser.n_features:
+        inputs = self.chain_rows(X)
+        if self._display is None or weights is None or len(weights) != len(self._display_params) or inputs is None:
             return None
         for p, w in zip(self._display_params, weights):
             if p.value.shape != w.shape:
                 return None
             p.value = w  # the copies are ours to read: no need to copy again
-        inputs = X if self.standardiser is None else self.standardiser.transform(X)
         with no_grad(), np.errstate(all="ignore"):
             return data(self._display(inputs))
 

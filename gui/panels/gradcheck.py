@@ -5,7 +5,8 @@ central differences, worst relative error first and second order, cells coloured
 >>> window.gradcheck.run()            # check the current model on the current data, off the GUI thread  # doctest: +SKIP
 
 The check runs on a copy: the Chain on the canvas rebuilt with the training record's latest weights
-(what a running fit last reported), on the training split as the trainer sees it (standardised), so it
+(what a running fit last reported), on the training split as the trainer sees it (the Chain's derived inputs
+too, standardised: `TrainingSession.chain_training_data`), so it
 can run while training goes on. engine.analysis.check_model does the work in a gui.jobs.Job.
 """
 from __future__ import annotations
@@ -32,11 +33,9 @@ def snapshot(session, doc):
     analysis = doc.analysis()
     if not analysis.valid or session.spec is None or analysis.spec != session.spec:
         return "The Chain has problems: fix them on the canvas first."
-    if session.split is None or session.dataset is None:
-        return "Choose a dataset first."
-    if session.spec.inputs != session.dataset.n_features:
-        return (f"The Chain takes {session.spec.inputs} inputs but the data has "
-                f"{session.dataset.n_features} features.")
+    train = session.chain_training_data()  # with the Chain's derived inputs, standardised
+    if isinstance(train, str):
+        return train
     model = session.spec.build(session.settings.seed)
     weights = session.record.weights or session.weights()
     parameters = model.parameters()
@@ -44,7 +43,6 @@ def snapshot(session, doc):
         return "The weights are being rebuilt; try again in a moment."
     for p, w in zip(parameters, weights):
         p.value = np.array(w, dtype=np.float64)
-    train = session.split.train
     try:
         Y = train.targets(session.spec.shapes()[-1])
     except ValueError as error:  # DataError is one: outputs that cannot take this data's targets

@@ -143,16 +143,15 @@ class LandscapePanel(QWidget):
         s = self.session
         if s.spec is None or s.model is None:
             return "Build a valid Chain to see its loss landscape."
-        if s.split is None or s.data is None:
-            return "Choose a dataset first."
-        if s.spec.inputs != s.data.dataset.n_features:
-            return "The Chain does not take this data's features."
+        train = s.chain_training_data()  # with the Chain's derived inputs, standardised
+        if isinstance(train, str):
+            return train
         weights = s.record.weights if s.record.weights is not None else s.weights()
         try:
-            Y = s.split.train.targets(s.spec.shapes()[-1])
+            Y = train.targets(s.spec.shapes()[-1])
         except ValueError as error:
             return str(error)
-        return s.spec.build(s.settings.seed), s.settings.loss, np.array(s.split.train.X), Y, \
+        return s.spec.build(s.settings.seed), s.settings.loss, np.array(train.X), Y, \
             [np.array(w, dtype=np.float64) for w in weights]
 
     def _work(self):

@@ -75,6 +75,7 @@ class TapePanel(QWidget):
         editor.selection_changed.connect(self._canvas_selected)
         session.finished.connect(self._rerecord)  # the run's weights, once it ends
         session.changed.connect(self._rerecord)   # another model, data or split: the old tape is stale
+        session.weights_moved.connect(self._rerecord)  # the landscape's click put other weights in
         self.curvature = CurvatureBox(session, self.doc, self)
         self.live = LiveAdjoints(session, self.doc, self.overlay, self._live_allowed, self)
         self.weights_overlay = WeightOverlay(editor.scene)
@@ -296,6 +297,7 @@ class TapePanel(QWidget):
             self.editor.selection_changed.disconnect(self._canvas_selected)
             self.session.finished.disconnect(self._rerecord)
             self.session.changed.disconnect(self._rerecord)
+            self.session.weights_moved.disconnect(self._rerecord)
             self.overlay.detach()
             self.weights_overlay.detach()
             self.show_weights.shutdown()
@@ -320,8 +322,10 @@ def parse_typed(text: str, session):
         return f"The features must be numbers: {features.strip()!r}"
     if len(x) != dataset.n_features:
         return f"The data has {dataset.n_features} features; {len(x)} were typed."
-    if split.standardiser is not None:
-        x = split.standardiser.transform(x[None, :])[0]
+    rows = session.chain_rows(x[None, :])  # the Chain's derived inputs too, standardised
+    if rows is None:
+        return f"The Chain takes {spec.inputs} inputs, not this data's {dataset.n_features} features."
+    x = rows[0]
     width, target = spec.shapes()[-1], target.strip()
     if dataset.task == "regression":
         try:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from engine import DataError, ModelFileError, Standardiser, load_model
 from engine.analysis import check_model
+from engine.nn import dataset_with_features
 
 from ..datarefs import data_from_argument, describe_sources, open_reference
 from ..fit import loss_for
@@ -38,8 +39,9 @@ def configure(parser) -> None:
 def model_inputs(spec, dataset, normalisation):
     """(X, Y) as the model sees them: inputs standardised by the model's own statistics (or, for a
     design, the data's), targets shaped for its outputs."""
-    if dataset.n_features != spec.inputs:
-        raise DataError(f"the model takes {spec.inputs} inputs but the data has {dataset.n_features} features")
+    if dataset.n_features != spec.data_inputs:
+        raise DataError(f"the model takes {spec.data_inputs} inputs but the data has {dataset.n_features} features")
+    dataset = dataset_with_features(dataset, spec.features)  # the derived inputs too, as training adds them
     standardiser = Standardiser.from_dict(normalisation) if normalisation else Standardiser.fit(dataset.X)
     return standardiser.transform(dataset.X), dataset.targets(spec.shapes()[-1])
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from engine import DataError, Standardiser, load_model
 from engine.analysis import landscape, parse_directions, random_plane, weight_plane
+from engine.nn import dataset_with_features
 from engine.training import split
 
 from ..datarefs import data_from_argument, describe_sources, open_reference
@@ -89,8 +90,9 @@ def run(args) -> int:
     else:
         raise Failure(f"{args.model} does not say which data it learns from; pass --data with {describe_sources()}")
     spec = loaded.spec
-    if dataset.n_features != spec.inputs:
-        raise Failure(f"the model takes {spec.inputs} inputs but the data has {dataset.n_features} features")
+    if dataset.n_features != spec.data_inputs:
+        raise Failure(f"the model takes {spec.data_inputs} inputs but the data has {dataset.n_features} features")
+    dataset = dataset_with_features(dataset, spec.features)  # the derived inputs too, as training adds them
     model = loaded.model if loaded.model is not None else spec.build(seed=settings.get("seed", 0))
     norm = (loaded.dataset or {}).get("normalisation")
     scaler = Standardiser.from_dict(norm) if loaded.model is not None and norm else True

@@ -41,6 +41,7 @@ class TrainingDock(QWidget):
     state_changed = Signal(str)  # the session's state: "idle", "running", "paused", "stopping"
     message = Signal(str)        # for the status bar
     progressed = Signal()        # a run reported progress (the weights changed)
+    weights_moved = Signal()     # weights put in while idle (the loss landscape's click): unsaved work
 
     def __init__(self, editor, parent=None):
         configure()
@@ -68,6 +69,7 @@ class TrainingDock(QWidget):
         s = self.session
         s.state_changed.connect(self._state_changed)
         s.progressed.connect(self._progressed)
+        s.weights_moved.connect(self.weights_moved.emit)
         s.message.connect(self._say)
         s.changed.connect(self._session_changed)
         self.data_box.changed.connect(lambda: self._data_chosen(apply=True))
@@ -420,7 +422,7 @@ class TrainingDock(QWidget):
         job, self.job = self.job, None
         ended = job.wait(ms) if job is not None and job.running else True
         for event in (self.session.state_changed, self.session.progressed, self.session.changed,
-                      self.session.message, self.session.finished):
+                      self.session.message, self.session.finished, self.session.weights_moved):
             event.disconnect_all()
         return ended
 
