@@ -7,7 +7,7 @@ column and every unit of each block (Dense, activation) outputs, on a small grid
 >>> maps = neuron_maps(model, grid)
 >>> maps.inputs.shape, {i: m.shape for i, m in maps.layers.items()}
 ((2, 4, 4), {0: (3, 4, 4), 1: (1, 4, 4)})
->>> diverging_rgb(maps.inputs[0]).shape        # blue where positive, orange where negative, white at 0
+>>> diverging_rgb(maps.inputs[0]).shape        # orange where positive, blue where negative, white at 0
 (4, 4, 3)
 
 The grid spans the data's range padded by a tenth each side, as the decision boundary's does; its rows are y
@@ -28,8 +28,10 @@ DATA_INPUTS = 2    # the plane is two raw features (derived ones are defined for
 GRID = 24          # cells per side: 576 forward rows, well under a millisecond per layer
 FINE = 64          # cells per side of a map enlarged under the mouse (computed on hover: 4k rows)
 PAD = 0.1          # the share of the data's range added each side (the boundary plot's)
-POSITIVE = np.array([58.0, 111.0, 247.0])   # the boundary plot's first class colour (TF Playground: blue > 0)
-NEGATIVE = np.array([240.0, 140.0, 0.0])    # its second (orange < 0)
+# orange where positive, blue where negative: as the weights on the wires, and as the boundary plot, where a
+# σ output near 1 is the second class, drawn orange there
+POSITIVE = np.array([240.0, 140.0, 0.0])
+NEGATIVE = np.array([58.0, 111.0, 247.0])
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,8 @@ def session_maps(session, weights=None, n: int = GRID):
 
 
 def diverging_rgb(values) -> np.ndarray:
-    """(..., n, n) maps (rows along y, upwards) -> (..., n, n, 3) uint8 for the screen (row 0 at the top): blue
-    where positive, orange where negative, white at 0, each map scaled by its own largest |value|.
+    """(..., n, n) maps (rows along y, upwards) -> (..., n, n, 3) uint8 for the screen (row 0 at the top): orange
+    where positive, blue where negative, white at 0, each map scaled by its own largest |value|.
     A whole layer's stack at once: one numpy pass, not one per unit."""
     v = np.asarray(values, dtype=np.float64)
     v = np.where(np.isfinite(v), v, 0.0)

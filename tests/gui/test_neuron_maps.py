@@ -89,14 +89,14 @@ def test_the_view_menu_toggle_draws_maps_under_the_blocks_and_hover_enlarges_one
     click_menu(qtbot, win, "view", action)
     assert action.isChecked()
     assert [len(overlay.items_of(b.block_id)) for b in chain] == [2, 8, 1]
-    # the first unit's picture is its map: blue where it is positive, orange where negative
+    # the first unit's picture is its map: orange where it is positive, blue where negative
     unit = overlay.items_of(chain[1].block_id)[0]
     values = session_maps(panel.session).layers[0][0]
     image = unit.pixmap.toImage()
     for row, column in ((0, 0), (GRID - 1, GRID - 1), (GRID // 2, 3)):
         colour = image.pixelColor(column, GRID - 1 - row)  # the screen's rows go down, the map's go up y
         if abs(values[row, column]) > 1e-3:
-            assert (colour.blue() > colour.red()) == (values[row, column] > 0)
+            assert (colour.red() > colour.blue()) == (values[row, column] > 0)
     for item in overlay.items_of(chain[1].block_id):  # under its block, inside the block's width
         block = win.editor.scene.block_items[chain[1].block_id].sceneBoundingRect()
         box = item.sceneBoundingRect()
@@ -117,7 +117,7 @@ def test_the_view_menu_toggle_draws_maps_under_the_blocks_and_hover_enlarges_one
     for row, column in ((0, 0), (FINE - 1, 5), (FINE // 2, FINE // 3)):
         colour = image.pixelColor(column, FINE - 1 - row)
         if abs(fine[row, column]) > 1e-3:
-            assert (colour.blue() > colour.red()) == (fine[row, column] > 0)
+            assert (colour.red() > colour.blue()) == (fine[row, column] > 0)
     QTest.mouseMove(viewport, win.view.mapFromScene(win.editor.scene.block_items[chain[0].block_id]
                                                     .sceneBoundingRect().center()))
     qtbot.waitUntil(lambda: not overlay.big.isVisible())
