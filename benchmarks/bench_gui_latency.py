@@ -38,7 +38,7 @@ by as much: the cost is painting (QApplication.notify timing: MainWindow UpdateR
 viewport Paint events of 15-150 ms under load), not the views' redraws (each 0.3-12 ms, timed per
 RedrawClock client). Re-measure on a quiet machine before drawing conclusions.
 
-Then (same day, 05:02-05:13 UTC, interleaved with the code before it, `--docks all`, default arguments)
+Then (same day, 05:02-05:18 UTC, interleaved with the code before it, `--docks all`, default arguments)
 four cuts to painting: curves wider than 1 px drawn as segments (Qt's stroker was 28 ms a paint for three
 noisy 1000-point curves at 1.5 px, segments 9 ms), plot axes without the auto SI prefix (each range change
 re-set every axis label, hidden ones too, as HTML), canvas blocks cached as pixmaps, and docks behind a tab
