@@ -38,6 +38,23 @@ by as much: the cost is painting (QApplication.notify timing: MainWindow UpdateR
 viewport Paint events of 15-150 ms under load), not the views' redraws (each 0.3-12 ms, timed per
 RedrawClock client). Re-measure on a quiet machine before drawing conclusions.
 
+Then (same day, 05:02-05:18 UTC, interleaved with the code before it, `--docks all`, default arguments)
+four cuts to painting: curves wider than 1 px drawn as segments (Qt's stroker was 28 ms a paint for three
+noisy 1000-point curves at 1.5 px, segments 9 ms), plot axes without the auto SI prefix (each range change
+re-set every axis label, hidden ones too, as HTML), canvas blocks cached as pixmaps, and docks behind a tab
+no longer redrawn (they said isVisible(); the clock now checks their visible region). p99 lateness in ms,
+before → after, pairs run back to back (the load 4.x pairs before the axes cut):
+
+    load 4.3-4.9   57 → 42,  29 → 67,  57 → 44*,  61 → 40*   (throughput 33-88%, both, all over the place)
+    load 2.1-2.5   28 → 16* (62% → 86% of headless),  27 → 22*,  19 → 25 (85% → 62%),  32 → 23 (59% → 58%)
+    load 3.0-3.2   27 → 26 (59% → 62%)
+    --docks default, load 2.0-2.5: 29 → 25 (65% → 61%), 32 → 19 (59% → 62%); GUI CPU 19-20% → 16-17%
+    GUI thread CPU while training 20-24% of a core → 19-21%; of it, painting 1.63-1.68 s → 1.33-1.37 s
+    per 6 s run (* with a QApplication.notify timer on: GUI-thread CPU inside UpdateRequest and scene events)
+
+So painting costs ~20% less and p99 is lower in 9 of 11 pairs, twice within the aim; throughput moves with
+the machine's load far more than with the GUI, and the aim is not reliably met while others share the CPUs.
+
 A small dataset takes a few steps an epoch; run one epoch per call and the trainer spends most
 of its time in Python between its nogil kernels, competing with pyqtgraph's painting (also
 Python) for the GIL. One compiled call now runs as many whole epochs as fit in ~20 ms.

@@ -110,6 +110,9 @@ class BlockItem(QGraphicsItem):
         self.setFlag(QGraphicsItem.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
+        # painted once into a pixmap until it changes: a badge or a wire repainted over it while training
+        # blits the block instead of redrawing its shadow, icon and text (its own update() refreshes it)
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.in_port = PortItem(self, "in") if block.has_input_port else None
         self.out_port = PortItem(self, "out")
         self.block = block

@@ -12,8 +12,17 @@ from PySide6.QtCore import QObject, QTimer
 TICK_MS = 20  # one plot per tick: 50 partial redraws a second in all, ~10 per plot with five live
 
 
+def on_screen(plot) -> bool:
+    """Whether any of `plot` can be seen. A dock behind another's tab still says isVisible(); its empty
+    visible region says it is covered, so it waits (its version is not drawn: it redraws when brought to front)."""
+    if not plot.isVisible():
+        return False
+    region = getattr(plot, "visibleRegion", None)  # a widget; other clients (canvas badges) only say isVisible
+    return region is None or not region().isEmpty()
+
+
 class RedrawClock(QObject):
-    """One timer for all plots, staggered: each tick redraws at most one plot whose data moved.
+    """One timer for all plots, staggered: each tick redraws at most one plot whose data moved and is on screen.
 
     A tick every 20 ms, one plot per tick, so the event loop never paints everything at once:
     with five live plots each redraws about ten times a second, and no single turn of the event loop
@@ -37,7 +46,7 @@ class RedrawClock(QObject):
 
     def tick(self) -> None:
         now = time.perf_counter()
-        due = [p for p in self.plots if self._drawn.get(id(p)) != self.record.version and p.isVisible()
+        due = [p for p in self.plots if self._drawn.get(id(p)) != self.record.version and on_screen(p)
                and now - self._at.get(id(p), -1e9) >= getattr(p, "min_interval", 0.0)]
         if due:
             plot = min(due, key=lambda p: self._at.get(id(p), -1e9))  # the longest-waiting one

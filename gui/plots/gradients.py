@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QSizePolicy, QVBox
 from engine.training import STATS
 
 from . import configure
-from .common import epoch_plot
+from .common import epoch_plot, plain_axes
 from .theme import themed
 
 LAYER_COLOURS = ["#3a6ff7", "#f08c00", "#2f9e44", "#d6336c", "#7048e8", "#0c8599", "#e8590c", "#5c940d"]
@@ -121,6 +121,7 @@ def _heatmap(title: str) -> tuple[pg.PlotWidget, pg.ImageItem]:
     item.hideAxis("left")
     item.hideAxis("bottom")
     item.setMenuEnabled(False)
+    plain_axes(item)
     item.getViewBox().invertY(True)  # row 0 (the first output unit) on top, like the matrix
     item.setMouseEnabled(x=False, y=False)
     image = pg.ImageItem()
@@ -135,6 +136,7 @@ def _bars(title: str) -> tuple[pg.PlotWidget, pg.BarGraphItem]:
     item.hideAxis("bottom")
     item.hideAxis("left")  # the caption gives the scale; axes are the costliest thing to repaint
     item.setMenuEnabled(False)
+    plain_axes(item)
     item.setMouseEnabled(x=False, y=False)
     bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#3a6ff7")
     item.addItem(bars)

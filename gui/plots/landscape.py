@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ..core.landscape_picture import CONTOURS, VIRIDIS, contour_levels, shown_values
 from . import configure
+from .common import plain_axes
 from .theme import themed
 
 VIRIDIS_MAP = pg.ColorMap(np.linspace(0, 1, len(VIRIDIS)), VIRIDIS.astype(np.uint8))
@@ -63,8 +64,7 @@ class LandscapePlot(QWidget):
         self.plot_widget = themed(pg.PlotWidget())
         item = self.plot_widget.getPlotItem()
         item.setMenuEnabled(False)
-        item.getAxis("left").enableAutoSIPrefix(False)
-        item.getAxis("bottom").enableAutoSIPrefix(False)
+        plain_axes(item)
         self.image = pg.ImageItem()
         self.image.setZValue(-10)
         item.addItem(self.image)

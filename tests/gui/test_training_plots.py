@@ -131,3 +131,34 @@ def test_gradient_history_has_a_point_every_epoch_and_each_diagnostic_survives_a
     reopened = drawn()
     for (x0, y0), (x1, y1) in zip(seen[3], reopened):  # still the cosine, from the file's table
         assert np.allclose(x0, x1) and np.allclose(y0, y1, atol=1e-5)
+
+
+def _click_tab(window, title):
+    """Click the dock tab called `title`, as a person brings a tabbed dock to the front."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QTabBar
+
+    for bar in window.findChildren(QTabBar):
+        for i in range(bar.count()):
+            if bar.tabText(i) == title and bar.isVisible():
+                QTest.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(i).center())
+                return
+    raise AssertionError(f"no visible tab {title!r}")
+
+
+def test_a_plot_behind_a_tab_waits_and_catches_up_when_brought_to_the_front(qtbot, train_window, panel):
+    boundary = panel.plots.boundary_plot
+    _click_tab(train_window, "Loss landscape")  # the model output dock goes behind the landscape's tab
+    qtbot.waitUntil(lambda: boundary.visibleRegion().isEmpty(), timeout=2000)
+    assert boundary.isVisible()  # Qt still calls it visible: the clock must look at what is on screen
+    panel.settings_box.epochs_box.setValue(10_000_000)
+    click(panel.controls.start_button)
+    qtbot.waitUntil(lambda: panel.session.record.epochs >= 20, timeout=5000)
+    frames = boundary.frames
+    qtbot.wait(600)  # the boundary redraws a few times a second when it can be seen
+    assert boundary.frames == frames
+    _click_tab(train_window, "Model output")
+    qtbot.waitUntil(lambda: boundary.frames > frames, timeout=3000)
+    click(panel.controls.stop_button)
+    wait_state(qtbot, panel, "idle")
