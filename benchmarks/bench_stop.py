@@ -4,7 +4,7 @@ batch = all rows took 31.7 s to stop).
     .venv/bin/python benchmarks/bench_stop.py                      # eager and compiled, width 4096
     .venv/bin/python benchmarks/bench_stop.py --path eager --width 2048 --rounds 5
 
-Each round starts `Trainer.fit` on a worker thread (Adam, one minibatch of all 256 rows an epoch), waits a
+Each round starts `Trainer.fit` on a worker thread (Adam, one minibatch of all `--rows` rows an epoch), waits a
 random delay (seeded) so the stop lands anywhere in a step, then does what the window's Stop does
 (`should_stop` true, `interrupt()`) and times until `fit` returns. The first fit of each path is a warm-up
 (kernels loaded, BLAS threads started) and is not counted.
@@ -49,17 +49,18 @@ def main():
     parser.add_argument("--path", choices=("eager", "compiled", "both"), default="both")
     parser.add_argument("--width", type=int, default=4096)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rows", type=int, default=256, help="rows of data, all in one minibatch")
     args = parser.parse_args()
-    data = datasets.circle(256, seed=0)
+    data = datasets.circle(args.rows, seed=0)
     rng = np.random.default_rng(0)
     for path in (("eager", "compiled") if args.path == "both" else (args.path,)):
         model = Chain(Dense(2, args.width, tanh, rng=0), Dense(args.width, args.width, tanh, rng=1),
                       Dense(args.width, 1, rng=2))
-        trainer = Trainer(model, "mse", Adam(1e-4), batch_size=256, compiled=path == "compiled")
+        trainer = Trainer(model, "mse", Adam(1e-4), batch_size=args.rows, compiled=path == "compiled")
         one_stop(trainer, data, 0.5)  # warm-up
         times = [one_stop(trainer, data, float(rng.uniform(0.3, 1.5))) for _ in range(args.rounds)]
         ms = sorted(1000 * t for t in times)
-        print(f"{path:9s} width {args.width}: stop reached in median {statistics.median(ms):.0f} ms, "
+        print(f"{path:9s} width {args.width}, {args.rows} rows: stop reached in median {statistics.median(ms):.0f} ms, "
               f"worst {ms[-1]:.0f} ms over {len(ms)} stops")
 
 

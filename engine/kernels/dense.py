@@ -1,7 +1,7 @@
 """Numba kernels for the compiled trainer: Dense forward/backward, losses and their seeds.
 
 Everything here works on 2-D C-contiguous views of flat buffers and writes into preallocated
-outputs, so a training step allocates nothing. Each Dense product has two forms: a BLAS call
+outputs, so a training step allocates nothing (but a big product's tiles, see `_dot`). Each Dense product has two forms: a BLAS call
 (np.dot, which Numba routes to SciPy's BLAS) for large layers, and plain loops for small ones,
 where BLAS's call overhead costs more than the arithmetic.
 
@@ -36,22 +36,69 @@ _product = njit(cache=True, nogil=True, error_model="numpy", fastmath={"reassoc"
 # layout, and OpenBLAS computes that product 1.3-1.8x faster than g.T @ x (mnist-size layer).
 LOOPS, BLAS_UPRIGHT, BLAS_TRANSPOSED = 0, 1, 2
 
+# Multiply-adds per tile of a big BLAS product, with a look at the stop flag between tiles (~30 ms on one
+# core, as the tape's engine.autodiff.products.BLOCK_MACS): one 4096-wide layer's product would otherwise
+# hold a stop for half a second, and seconds with a batch of thousands of rows.
+BLOCK_MACS = 1 << 27
+
 
 @_product
-def linear_forward(x, W, b, has_bias, out, mode):
-    """out = x @ W.T (+ b); x (m, in), out (m, out); W's layout as `mode` says."""
+def _tile_sides(m, k, n):
+    """Rows and columns of a tile of an (m, n) product over k: about square, so each operand block read per
+    tile is used ~side times (a thin tile would re-read a 4096² operand per few rows), then widened to
+    fill BLOCK_MACS where one side is already whole."""
+    side = max(1, int(math.sqrt(BLOCK_MACS / k)))
+    rows, cols = min(m, side), min(n, side)
+    if rows == m:
+        cols = min(n, max(cols, BLOCK_MACS // (k * m)))
+    if cols == n:
+        rows = min(m, max(rows, BLOCK_MACS // (k * n)))
+    return max(rows, 1), max(cols, 1)
+
+
+@_product
+def _dot(a, b, out, control):
+    """out = a @ b through BLAS; a product over BLOCK_MACS multiply-adds goes a tile at a time and returns
+    False, `out` half written, if `control[0]` asks to stop between tiles. Tiles copy their operand blocks
+    (BLAS wants contiguous ones): k × (rows + cols) values per rows × cols × k multiply-adds."""
+    m, k = a.shape
+    n = b.shape[1]
+    if m * k * n <= BLOCK_MACS:
+        np.dot(a, b, out)
+        return True
+    rows, cols = _tile_sides(m, k, n)
+    first = True
+    for j0 in range(0, n, cols):
+        j1 = min(j0 + cols, n)
+        bb = np.ascontiguousarray(b[:, j0:j1])
+        for i0 in range(0, m, rows):
+            if not first and control[0] != 0:
+                return False
+            first = False
+            i1 = min(i0 + rows, m)
+            tile = np.dot(np.ascontiguousarray(a[i0:i1]), bb)
+            for i in range(i1 - i0):
+                for j in range(j1 - j0):
+                    out[i0 + i, j0 + j] = tile[i, j]
+    return True
+
+
+@_product
+def linear_forward(x, W, b, has_bias, out, mode, control):
+    """out = x @ W.T (+ b); x (m, in), out (m, out); W's layout as `mode` says.
+    False if `control` stopped a big product (see `_dot`): `out` is then not the layer's output."""
     m, k = x.shape
     if mode != LOOPS:
-        if mode == BLAS_TRANSPOSED:
-            np.dot(x, W, out)
-        else:
-            np.dot(x, W.T, out)
+        # two calls, not one on a conditional W: that would unify W's layouts into a non-contiguous type
+        done = _dot(x, W, out, control) if mode == BLAS_TRANSPOSED else _dot(x, W.T, out, control)
+        if not done:
+            return False
         if has_bias:
             n = out.shape[1]
             for i in range(m):
                 for j in range(n):
                     out[i, j] += b[j]
-        return
+        return True
     n = W.shape[0]
     for i in range(m):
         for j in range(n):
@@ -59,22 +106,22 @@ def linear_forward(x, W, b, has_bias, out, mode):
             for q in range(k):  # both rows contiguous: a vectorised dot product
                 s += x[i, q] * W[j, q]
             out[i, j] = s + b[j] if has_bias else s
+    return True
 
 
 @_product
-def linear_backward(g, x, W, dW, db, has_bias, dx, need_dx, mode):
+def linear_backward(g, x, W, dW, db, has_bias, dx, need_dx, mode, control):
     """From g = dL/dy (m, out): dW = g.T @ x, db = column sums of g, dx = g @ W (if needed).
-    W and dW share the layout `mode` says."""
+    W and dW share the layout `mode` says. False if `control` stopped a big product (see `_dot`):
+    the gradients are then incomplete and must not be applied."""
     m, k = x.shape
     n = g.shape[1]
     if mode == BLAS_TRANSPOSED:
-        np.dot(x.T, g, dW)
-        if need_dx:
-            np.dot(g, W.T, dx)
+        if not _dot(x.T, g, dW, control) or (need_dx and not _dot(g, W.T, dx, control)):
+            return False
     elif mode == BLAS_UPRIGHT:
-        np.dot(g.T, x, dW)
-        if need_dx:
-            np.dot(g, W, dx)
+        if not _dot(g.T, x, dW, control) or (need_dx and not _dot(g, W, dx, control)):
+            return False
     else:
         dW[:, :] = 0
         for i in range(m):
@@ -94,6 +141,7 @@ def linear_backward(g, x, W, dW, db, has_bias, dx, need_dx, mode):
         for i in range(m):
             for j in range(n):
                 db[j] += g[i, j]
+    return True
 
 
 # ---- losses: value of the batch mean, and the gradient seed dL/dŷ ----------------------
