@@ -1,7 +1,8 @@
 """Numba kernels for the compiled trainer: Dense forward/backward, losses and their seeds.
 
 Everything here works on 2-D C-contiguous views of flat buffers and writes into preallocated
-outputs, so a training step allocates nothing (but a big product's tiles, see `_dot`). Each Dense product has two forms: a BLAS call
+outputs, so a training step allocates nothing (but for a big weight gradient's blocks, see `_dot_t`). Each
+Dense product has two forms: a BLAS call
 (np.dot, which Numba routes to SciPy's BLAS) for large layers, and plain loops for small ones,
 where BLAS's call overhead costs more than the arithmetic.
 
@@ -36,50 +37,55 @@ _product = njit(cache=True, nogil=True, error_model="numpy", fastmath={"reassoc"
 # layout, and OpenBLAS computes that product 1.3-1.8x faster than g.T @ x (mnist-size layer).
 LOOPS, BLAS_UPRIGHT, BLAS_TRANSPOSED = 0, 1, 2
 
-# Multiply-adds per tile of a big BLAS product, with a look at the stop flag between tiles (~30 ms on one
-# core, as the tape's engine.autodiff.products.BLOCK_MACS): one 4096-wide layer's product would otherwise
-# hold a stop for half a second, and seconds with a batch of thousands of rows.
+# Multiply-adds per block of a big BLAS product, with a look at the stop flag between blocks (~10-30 ms, as
+# the tape's engine.autodiff.products.BLOCK_MACS): one 4096-wide layer's product would otherwise hold a stop
+# for half a second, and seconds with a batch of thousands of rows. A block is never under `least` rows of
+# the output: thinner ones re-read the other operand so often that a 4096² product runs 1.5-7x slower
+# (measured with SciPy's OpenBLAS on 2 cores): 128 for x @ W (a 4096-wide layer's block is then 2^31
+# multiply-adds, ~40 ms), 512 for a weight gradient, whose blocks of 128 or 256 rows ran 2.5-7x slower.
 BLOCK_MACS = 1 << 27
+MIN_ROWS, MIN_GRAD_ROWS = 128, 512
 
 
 @_product
-def _tile_sides(m, k, n):
-    """Rows and columns of a tile of an (m, n) product over k: about square, so each operand block read per
-    tile is used ~side times (a thin tile would re-read a 4096² operand per few rows), then widened to
-    fill BLOCK_MACS where one side is already whole."""
-    side = max(1, int(math.sqrt(BLOCK_MACS / k)))
-    rows, cols = min(m, side), min(n, side)
-    if rows == m:
-        cols = min(n, max(cols, BLOCK_MACS // (k * m)))
-    if cols == n:
-        rows = min(m, max(rows, BLOCK_MACS // (k * n)))
-    return max(rows, 1), max(cols, 1)
+def block_rows(m, k, n, least):
+    """Rows of the (m, n) output of a product over k computed per block (all m: one block)."""
+    if m * k * n <= BLOCK_MACS:
+        return m
+    return min(m, max(least, BLOCK_MACS // max(k * n, 1)))
 
 
 @_product
 def _dot(a, b, out, control):
-    """out = a @ b through BLAS; a product over BLOCK_MACS multiply-adds goes a tile at a time and returns
-    False, `out` half written, if `control[0]` asks to stop between tiles. Tiles copy their operand blocks
-    (BLAS wants contiguous ones): k × (rows + cols) values per rows × cols × k multiply-adds."""
+    """out = a @ b through BLAS for a C-contiguous `a`, a block of rows at a time (slices of a and out: no
+    copies); False, `out` partly written, if `control[0]` asks to stop between blocks."""
     m, k = a.shape
-    n = b.shape[1]
-    if m * k * n <= BLOCK_MACS:
-        np.dot(a, b, out)
+    rows = block_rows(m, k, b.shape[1], MIN_ROWS)
+    for i0 in range(0, m, rows):
+        if i0 > 0 and control[0] != 0:
+            return False
+        np.dot(a[i0:i0 + rows], b, out[i0:i0 + rows])
+    return True
+
+
+@_product
+def _dot_t(c, b, out, control):
+    """out = c.T @ b (a weight gradient) for a C-contiguous `c`, as `_dot` does it: out's rows are c's
+    columns, copied a block at a time (contiguous runs: m × rows values per m × rows × k multiply-adds)."""
+    m, r = c.shape
+    rows = block_rows(r, m, b.shape[1], MIN_GRAD_ROWS)
+    if rows == r:
+        np.dot(c.T, b, out)
         return True
-    rows, cols = _tile_sides(m, k, n)
-    first = True
-    for j0 in range(0, n, cols):
-        j1 = min(j0 + cols, n)
-        bb = np.ascontiguousarray(b[:, j0:j1])
-        for i0 in range(0, m, rows):
-            if not first and control[0] != 0:
-                return False
-            first = False
-            i1 = min(i0 + rows, m)
-            tile = np.dot(np.ascontiguousarray(a[i0:i1]), bb)
-            for i in range(i1 - i0):
-                for j in range(j1 - j0):
-                    out[i0 + i, j0 + j] = tile[i, j]
+    for j0 in range(0, r, rows):
+        if j0 > 0 and control[0] != 0:
+            return False
+        j1 = min(j0 + rows, r)
+        block = np.empty((m, j1 - j0), c.dtype)
+        for i in range(m):
+            for j in range(j1 - j0):
+                block[i, j] = c[i, j0 + j]
+        np.dot(block.T, b, out[j0:j1])
     return True
 
 
@@ -117,10 +123,10 @@ def linear_backward(g, x, W, dW, db, has_bias, dx, need_dx, mode, control):
     m, k = x.shape
     n = g.shape[1]
     if mode == BLAS_TRANSPOSED:
-        if not _dot(x.T, g, dW, control) or (need_dx and not _dot(g, W.T, dx, control)):
+        if not _dot_t(x, g, dW, control) or (need_dx and not _dot(g, W.T, dx, control)):
             return False
     elif mode == BLAS_UPRIGHT:
-        if not _dot(g.T, x, dW, control) or (need_dx and not _dot(g, W, dx, control)):
+        if not _dot_t(g, x, dW, control) or (need_dx and not _dot(g, W, dx, control)):
             return False
     else:
         dW[:, :] = 0

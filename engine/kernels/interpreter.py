@@ -210,7 +210,7 @@ def train(net, work, rule, span):
 
     A step whose loss is not finite stops the run before its update (BAD_LOSS); parameters that
     stop being finite stop it after the epoch (BAD_WEIGHTS); `span.control[0] != 0` stops it
-    between operations and between the tiles of a big Dense product (INTERRUPTED: the interrupted step is
+    between operations and between the blocks of a big Dense product (INTERRUPTED: the interrupted step is
     not applied, so it can be run again).
     Returns (steps completed, how it ended).
     """

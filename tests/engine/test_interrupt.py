@@ -1,5 +1,5 @@
 """A stop reaches a training run on the eager tape within one operation, and on the compiled path within one
-tile of a big product, and leaves the weights of the last whole step (issue: a 2→4096→4096→1 Chain took
+block of a big product, and leaves the weights of the last whole step (issue: a 2→4096→4096→1 Chain took
 31.7 s to stop)."""
 import threading
 
@@ -83,37 +83,40 @@ def test_a_stop_mid_step_keeps_the_weights_of_the_last_whole_step():
 
 # ---- the compiled path ----
 
-def _layouts(a, b):
-    """The operand layouts the Dense kernels hand `_dot`: (C, C), (F, C) and (C, F)."""
-    return [(a, b), (np.asfortranarray(a), b), (a, np.asfortranarray(b))]
-
-
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
-@pytest.mark.parametrize("m, k, n", [(300, 1000, 1000), (5000, 700, 90), (40, 3000, 3000)])
-def test_a_big_compiled_product_is_tiled_and_equals_numpy(dtype, m, k, n):
-    assert m * k * n > dense.BLOCK_MACS  # big enough to be tiled
+@pytest.mark.parametrize("m, k, n", [(300, 1000, 1000), (5000, 700, 90), (700, 3000, 3000)])
+def test_a_big_compiled_product_is_computed_in_blocks_that_equal_numpy(dtype, m, k, n):
+    assert dense.block_rows(m, k, n, dense.MIN_ROWS) < m  # big enough to be split
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal((m, k)).astype(dtype), rng.standard_normal((k, n)).astype(dtype)
     tol = 1e-12 if dtype == np.float64 else 1e-4
-    for left, right in _layouts(a, b):
+    no_stop = np.zeros(1, np.int64)
+    for right in (b, np.asfortranarray(b)):  # x @ W (transposed storage) and x @ W.T
         out = np.empty((m, n), dtype)
-        assert dense._dot(left, right, out, np.zeros(1, np.int64))
+        assert dense._dot(a, right, out, no_stop)
         np.testing.assert_allclose(out, a @ b, rtol=tol, atol=tol * np.sqrt(k))
+    out = np.empty((k, n), dtype)  # the weight gradient's form: a.T @ c, by blocks of a's columns
+    c = rng.standard_normal((m, n)).astype(dtype)
+    assert dense.block_rows(k, m, n, dense.MIN_GRAD_ROWS) < k
+    assert dense._dot_t(a, c, out, no_stop)
+    np.testing.assert_allclose(out, a.T @ c, rtol=tol, atol=tol * np.sqrt(m))
 
 
-def test_a_stop_ends_a_big_compiled_product_after_its_first_tile():
-    m, k, n = 300, 1000, 1000
-    out = np.full((m, n), np.nan)
-    assert not dense._dot(np.ones((m, k)), np.ones((k, n)), out, np.ones(1, np.int64))
-    rows, cols = dense._tile_sides(m, k, n)
-    assert rows * cols < m * n  # there was more than one tile
-    np.testing.assert_array_equal(out[:rows, :cols], k)  # the first tile, whole
-    assert np.isnan(out).sum() == m * n - rows * cols  # and nothing else
+@pytest.mark.parametrize("transposed", [False, True], ids=["x@W", "x.T@g"])
+def test_a_stop_ends_a_big_compiled_product_after_its_first_block(transposed):
+    m, k, n = 700, 3000, 3000
+    out = np.full((k if transposed else m, n), np.nan)
+    a, b, stop = np.ones((m, k)), np.ones((m if transposed else k, n)), np.ones(1, np.int64)
+    assert not (dense._dot_t(a, b, out, stop) if transposed else dense._dot(a, b, out, stop))
+    rows = dense.block_rows(*((k, m, n, dense.MIN_GRAD_ROWS) if transposed else (m, k, n, dense.MIN_ROWS)))
+    np.testing.assert_array_equal(out[:rows], m if transposed else k)  # the first block, whole
+    assert np.isnan(out[rows:]).all()  # and nothing else
 
 
 def test_small_compiled_products_are_whole_whatever_the_flag():
     out = np.empty((2, 2))
     assert dense._dot(np.ones((2, 3)), np.ones((3, 2)), out, np.ones(1, np.int64))
+    assert dense._dot_t(np.ones((3, 2)), np.ones((3, 2)), out, np.ones(1, np.int64))
     assert out.tolist() == [[3.0, 3.0], [3.0, 3.0]]
 
 
@@ -122,7 +125,7 @@ def _big_model(width):
 
 
 def test_big_compiled_layers_train_as_the_tape():
-    data = datasets.circle(300, seed=0)  # 300 x 1024 x 1024: every product of the middle layer is tiled
+    data = datasets.circle(300, seed=0)  # 300 x 1024 x 1024: every product of the middle layer is split
     runs = []
     for compiled in (True, False):
         model = _big_model(1024)
@@ -134,7 +137,7 @@ def test_big_compiled_layers_train_as_the_tape():
 
 
 def test_a_stop_inside_a_compiled_product_keeps_the_weights_of_the_last_whole_step():
-    # 256 x 2048 x 2048: each product of the middle layer is 8 tiles, and most of a step; a thread stops the
+    # 256 x 2048 x 2048: each product of the middle layer is 2-8 blocks, and most of a step; a thread stops the
     # run a little after the first step, as the window's Stop does, so the stop lands inside one
     data = datasets.circle(256, seed=0)
     stopped = threading.Event()
