@@ -14,8 +14,9 @@ Last measured (2-core machine shared with other work, load ~2; `--rounds 6`): ea
 (was 1.5–5.5 s: the tape now looks at the flag per operation and splits big products into ~30 ms blocks);
 compiled (load ~4, `--path compiled --rounds 6`, then `--rows 4096 --rounds 5/6`), before and after big BLAS
 products were split into row blocks with a look at the stop flag between them (engine.kernels.dense `_dot`):
-    256 rows:  median 363 ms, worst 1448 ms  ->  median 67 ms, worst 240 ms
+    256 rows:  median 363 / 150 ms, worst 1448 / 249 ms  ->  median 67 / 78 ms, worst 240 / 293 ms (two runs)
     4096 rows: median 457 ms, worst 5687 ms  ->  median 92 ms, worst 97 ms
+A 4096-row step costs ~12% more split (3.4-3.7 s -> 3.8-4.2 s); 256 rows the same (510-913 ms -> 523-939 ms).
 What is left is the optimiser's update and the epoch's bookkeeping over 16.8M weights (not interruptible: a
 step is whole or not taken) and the trainer's copies of the weights after the kernel returns.
 """
