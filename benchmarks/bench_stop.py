@@ -3,15 +3,22 @@ batch = all rows took 31.7 s to stop).
 
     .venv/bin/python benchmarks/bench_stop.py                      # eager and compiled, width 4096
     .venv/bin/python benchmarks/bench_stop.py --path eager --width 2048 --rounds 5
+    .venv/bin/python benchmarks/bench_stop.py --path compiled --rows 4096 --rounds 6
 
-Each round starts `Trainer.fit` on a worker thread (Adam, one minibatch of all 256 rows an epoch), waits a
+Each round starts `Trainer.fit` on a worker thread (Adam, one minibatch of all `--rows` rows an epoch), waits a
 random delay (seeded) so the stop lands anywhere in a step, then does what the window's Stop does
 (`should_stop` true, `interrupt()`) and times until `fit` returns. The first fit of each path is a warm-up
 (kernels loaded, BLAS threads started) and is not counted.
 
 Last measured (2-core machine shared with other work, load ~2; `--rounds 6`): eager median 9 ms, worst 81 ms
 (was 1.5–5.5 s: the tape now looks at the flag per operation and splits big products into ~30 ms blocks);
-compiled median 479 ms, worst 570 ms (one step's products run whole inside the kernel).
+compiled (load ~4, `--path compiled --rounds 6`, then `--rows 4096 --rounds 5/6`), before and after big BLAS
+products were split into row blocks with a look at the stop flag between them (engine.kernels.dense `_dot`):
+    256 rows:  median 363 / 150 ms, worst 1448 / 249 ms  ->  median 67 / 78 ms, worst 240 / 293 ms (two runs)
+    4096 rows: median 457 ms, worst 5687 ms  ->  median 92 ms, worst 97 ms
+A 4096-row step costs ~12% more split (3.4-3.7 s -> 3.8-4.2 s); 256 rows the same (510-913 ms -> 523-939 ms).
+What is left is the optimiser's update and the epoch's bookkeeping over 16.8M weights (not interruptible: a
+step is whole or not taken) and the trainer's copies of the weights after the kernel returns.
 """
 from __future__ import annotations
 
@@ -49,17 +56,18 @@ def main():
     parser.add_argument("--path", choices=("eager", "compiled", "both"), default="both")
     parser.add_argument("--width", type=int, default=4096)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rows", type=int, default=256, help="rows of data, all in one minibatch")
     args = parser.parse_args()
-    data = datasets.circle(256, seed=0)
+    data = datasets.circle(args.rows, seed=0)
     rng = np.random.default_rng(0)
     for path in (("eager", "compiled") if args.path == "both" else (args.path,)):
         model = Chain(Dense(2, args.width, tanh, rng=0), Dense(args.width, args.width, tanh, rng=1),
                       Dense(args.width, 1, rng=2))
-        trainer = Trainer(model, "mse", Adam(1e-4), batch_size=256, compiled=path == "compiled")
+        trainer = Trainer(model, "mse", Adam(1e-4), batch_size=args.rows, compiled=path == "compiled")
         one_stop(trainer, data, 0.5)  # warm-up
         times = [one_stop(trainer, data, float(rng.uniform(0.3, 1.5))) for _ in range(args.rounds)]
         ms = sorted(1000 * t for t in times)
-        print(f"{path:9s} width {args.width}: stop reached in median {statistics.median(ms):.0f} ms, "
+        print(f"{path:9s} width {args.width}, {args.rows} rows: stop reached in median {statistics.median(ms):.0f} ms, "
               f"worst {ms[-1]:.0f} ms over {len(ms)} stops")
 
 

@@ -1,7 +1,8 @@
 """Numba kernels for the compiled trainer: Dense forward/backward, losses and their seeds.
 
 Everything here works on 2-D C-contiguous views of flat buffers and writes into preallocated
-outputs, so a training step allocates nothing. Each Dense product has two forms: a BLAS call
+outputs, so a training step allocates nothing (but for a big weight gradient's blocks, see `_dot_t`). Each
+Dense product has two forms: a BLAS call
 (np.dot, which Numba routes to SciPy's BLAS) for large layers, and plain loops for small ones,
 where BLAS's call overhead costs more than the arithmetic.
 
@@ -36,22 +37,74 @@ _product = njit(cache=True, nogil=True, error_model="numpy", fastmath={"reassoc"
 # layout, and OpenBLAS computes that product 1.3-1.8x faster than g.T @ x (mnist-size layer).
 LOOPS, BLAS_UPRIGHT, BLAS_TRANSPOSED = 0, 1, 2
 
+# Multiply-adds per block of a big BLAS product, with a look at the stop flag between blocks (~10-30 ms, as
+# the tape's engine.autodiff.products.BLOCK_MACS): one 4096-wide layer's product would otherwise hold a stop
+# for half a second, and seconds with a batch of thousands of rows. A block is never under `least` rows of
+# the output: thinner ones re-read the other operand so often that a 4096² product runs 1.5-7x slower
+# (measured with SciPy's OpenBLAS on 2 cores): 128 for x @ W (a 4096-wide layer's block is then 2^31
+# multiply-adds, ~40 ms), 512 for a weight gradient, whose blocks of 128 or 256 rows ran 2.5-7x slower.
+BLOCK_MACS = 1 << 27
+MIN_ROWS, MIN_GRAD_ROWS = 128, 512
+
 
 @_product
-def linear_forward(x, W, b, has_bias, out, mode):
-    """out = x @ W.T (+ b); x (m, in), out (m, out); W's layout as `mode` says."""
+def block_rows(m, k, n, least):
+    """Rows of the (m, n) output of a product over k computed per block (all m: one block)."""
+    if m * k * n <= BLOCK_MACS:
+        return m
+    return min(m, max(least, BLOCK_MACS // max(k * n, 1)))
+
+
+@_product
+def _dot(a, b, out, control):
+    """out = a @ b through BLAS for a C-contiguous `a`, a block of rows at a time (slices of a and out: no
+    copies); False, `out` partly written, if `control[0]` asks to stop between blocks."""
+    m, k = a.shape
+    rows = block_rows(m, k, b.shape[1], MIN_ROWS)
+    for i0 in range(0, m, rows):
+        if i0 > 0 and control[0] != 0:
+            return False
+        np.dot(a[i0:i0 + rows], b, out[i0:i0 + rows])
+    return True
+
+
+@_product
+def _dot_t(c, b, out, control):
+    """out = c.T @ b (a weight gradient) for a C-contiguous `c`, as `_dot` does it: out's rows are c's
+    columns, copied a block at a time (contiguous runs: m × rows values per m × rows × k multiply-adds)."""
+    m, r = c.shape
+    rows = block_rows(r, m, b.shape[1], MIN_GRAD_ROWS)
+    if rows == r:
+        np.dot(c.T, b, out)
+        return True
+    for j0 in range(0, r, rows):
+        if j0 > 0 and control[0] != 0:
+            return False
+        j1 = min(j0 + rows, r)
+        block = np.empty((m, j1 - j0), c.dtype)
+        for i in range(m):
+            for j in range(j1 - j0):
+                block[i, j] = c[i, j0 + j]
+        np.dot(block.T, b, out[j0:j1])
+    return True
+
+
+@_product
+def linear_forward(x, W, b, has_bias, out, mode, control):
+    """out = x @ W.T (+ b); x (m, in), out (m, out); W's layout as `mode` says.
+    False if `control` stopped a big product (see `_dot`): `out` is then not the layer's output."""
     m, k = x.shape
     if mode != LOOPS:
-        if mode == BLAS_TRANSPOSED:
-            np.dot(x, W, out)
-        else:
-            np.dot(x, W.T, out)
+        # two calls, not one on a conditional W: that would unify W's layouts into a non-contiguous type
+        done = _dot(x, W, out, control) if mode == BLAS_TRANSPOSED else _dot(x, W.T, out, control)
+        if not done:
+            return False
         if has_bias:
             n = out.shape[1]
             for i in range(m):
                 for j in range(n):
                     out[i, j] += b[j]
-        return
+        return True
     n = W.shape[0]
     for i in range(m):
         for j in range(n):
@@ -59,22 +112,22 @@ def linear_forward(x, W, b, has_bias, out, mode):
             for q in range(k):  # both rows contiguous: a vectorised dot product
                 s += x[i, q] * W[j, q]
             out[i, j] = s + b[j] if has_bias else s
+    return True
 
 
 @_product
-def linear_backward(g, x, W, dW, db, has_bias, dx, need_dx, mode):
+def linear_backward(g, x, W, dW, db, has_bias, dx, need_dx, mode, control):
     """From g = dL/dy (m, out): dW = g.T @ x, db = column sums of g, dx = g @ W (if needed).
-    W and dW share the layout `mode` says."""
+    W and dW share the layout `mode` says. False if `control` stopped a big product (see `_dot`):
+    the gradients are then incomplete and must not be applied."""
     m, k = x.shape
     n = g.shape[1]
     if mode == BLAS_TRANSPOSED:
-        np.dot(x.T, g, dW)
-        if need_dx:
-            np.dot(g, W.T, dx)
+        if not _dot_t(x, g, dW, control) or (need_dx and not _dot(g, W.T, dx, control)):
+            return False
     elif mode == BLAS_UPRIGHT:
-        np.dot(g.T, x, dW)
-        if need_dx:
-            np.dot(g, W, dx)
+        if not _dot_t(g, x, dW, control) or (need_dx and not _dot(g, W, dx, control)):
+            return False
     else:
         dW[:, :] = 0
         for i in range(m):
@@ -94,6 +147,7 @@ def linear_backward(g, x, W, dW, db, has_bias, dx, need_dx, mode):
         for i in range(m):
             for j in range(n):
                 db[j] += g[i, j]
+    return True
 
 
 # ---- losses: value of the batch mean, and the gradient seed dL/dŷ ----------------------

@@ -87,8 +87,9 @@ def _forward(net, acts, params, m, control):
         op = code[r, OP]
         x, y = _view(acts, net, code[r, IN], m), _view(acts, net, code[r, OUT], m)
         if op == LINEAR:
-            linear_forward(x, _weight(params, code, r), _bias(params, code, r), code[r, B_OFF] >= 0, y,
-                           code[r, BLAS])
+            if not linear_forward(x, _weight(params, code, r), _bias(params, code, r), code[r, B_OFF] >= 0, y,
+                                  code[r, BLAS], control):
+                return False
         else:
             K.forward(op, x, net.slopes[r], y, net.formulas[r])
     return True
@@ -133,8 +134,9 @@ def _backward(net, acts, dacts, params, grads, m, first, control):
         x, y = _view(acts, net, code[r, IN], m), _view(acts, net, code[r, OUT], m)
         gx, gy = _view(dacts, net, code[r, IN], m), _view(dacts, net, code[r, OUT], m)
         if op == LINEAR:
-            linear_backward(gy, x, _weight(params, code, r), _weight(grads, code, r), _bias(grads, code, r),
-                            code[r, B_OFF] >= 0, gx, code[r, NEED_DX] == 1, code[r, BLAS])
+            if not linear_backward(gy, x, _weight(params, code, r), _weight(grads, code, r), _bias(grads, code, r),
+                                   code[r, B_OFF] >= 0, gx, code[r, NEED_DX] == 1, code[r, BLAS], control):
+                return False
         else:
             K.backward(op, gy, x, y, net.slopes[r], gx, net.formulas[r])
     return True
@@ -208,7 +210,8 @@ def train(net, work, rule, span):
 
     A step whose loss is not finite stops the run before its update (BAD_LOSS); parameters that
     stop being finite stop it after the epoch (BAD_WEIGHTS); `span.control[0] != 0` stops it
-    between operations (INTERRUPTED: the interrupted step is not applied, so it can be run again).
+    between operations and between the blocks of a big Dense product (INTERRUPTED: the interrupted step is
+    not applied, so it can be run again).
     Returns (steps completed, how it ended).
     """
     X, Y, perms, control, batch = span.X, span.Y, span.perms, span.control, net.batch
