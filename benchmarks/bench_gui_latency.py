@@ -25,6 +25,10 @@ with whole epochs per compiled call (before it, in brackets: one call per epoch)
     headless 2.62-2.77 M samples/s (1.97-1.99 M)
     Pause -> last step 11-25 ms (<= 1 ms); Stop -> idle 36-55 ms (21-25 ms): one chunk of ~20 ms
 
+Every dock shown (the default), after the painting cuts, on a quiet machine (load 0.7-0.9, 2 Dec 2026),
+three runs in a row: p99 17.6 / 13.7 / 11.1 ms, max 30 / 18 / 15 ms, throughput 91 / 83 / 85% of headless
+(1.60 M samples/s), GUI thread 23% of a core, Stop -> idle 86-140 ms.
+
 Issue 13, every dock shown (1600×1000: training, prediction, properties with the live histogram,
 data table, loss, gradients, loss landscape, model output, gradient check), measured 2 Dec 2026 on the
 2 shared CPUs while five other sessions ran their tests — lateness in ms, throughput of headless:
