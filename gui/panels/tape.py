@@ -129,6 +129,10 @@ class TapePanel(QWidget):
                 self.curvature.set_layer(first)
         return True
 
+    def compute_now(self) -> bool:
+        """What `--screenshot --dock tape` calls before the grab: the chosen row's tape, recorded now."""
+        return self.record()
+
     def _row_picked(self, _row) -> None:
         self.typed_sample = None
         self.record()

@@ -252,3 +252,17 @@ def test_shutting_down_twice_is_harmless(qtbot, win):
     before = win.tape.tree.currentItem()
     win.editor.scene.select_blocks([win.doc.chain_blocks()[2].block_id])  # the dock no longer follows the canvas
     assert win.tape.tree.currentItem() is before
+
+
+def test_a_screenshot_of_the_tape_dock_shows_a_recorded_tape(qtbot, qapp, train_window, tmp_path):
+    """`main.py --screenshot PNG --dock tape` drew "Pick a sample to see its tape": the dock records first."""
+    from gui.app import save_screenshot
+    seen = {}
+    original = train_window.grab
+    train_window.grab = lambda: (seen.update(tape=train_window.tape.tape, rows=train_window.tape.tree.topLevelItemCount()),
+                                 original())[1]
+    assert save_screenshot(qapp, train_window, str(tmp_path / "tape.png"), dock="tape") == 0
+    assert seen["tape"] is not None and seen["rows"] > 0
+    model, loss, X, Y = snapshot(train_window.training.session, train_window.doc)
+    expected = record_tape(model, loss, X[0], Y[0])
+    assert np.allclose(seen["tape"].ops[-1].value, expected.ops[-1].value)
