@@ -247,19 +247,6 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(0, self, self._share_bottom_docks)
             QTimer.singleShot(0, self, self._hide_stray_tab_bars)
             self.view.fit_to_view()
-            self._hide_stray_tab_bars()
-
-    def _hide_stray_tab_bars(self):
-        """Docks tabbed in the bottom area before the first show leave Qt with two tab bars for the group: the
-        live one under the docks and a stale copy drawn over the dock above it (it peeked out beside the Loss
-        landscape dock). Hide every copy but the lowest (tabs point south: the live bar is under its docks)."""
-        bars: dict[tuple, list] = {}
-        for bar in self.findChildren(QTabBar, options=Qt.FindDirectChildrenOnly):
-            if bar.isVisible() and bar.shape() in (QTabBar.RoundedSouth, QTabBar.TriangularSouth):
-                bars.setdefault(tuple(bar.tabText(i) for i in range(bar.count())), []).append(bar)
-        for group in bars.values():
-            for bar in sorted(group, key=lambda b: b.y())[:-1]:
-                bar.hide()
 
     def _hide_stray_tab_bars(self):
         """Qt 6.11 leaves a second, stale copy of a tab group's bar on screen when two groups are tabified (seen

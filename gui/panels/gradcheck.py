@@ -14,13 +14,14 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QMenu, QPushButton,
+from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from engine.analysis import Stopped, check_model, status_of
 
 from ..canvas.actions import make_action
 from ..jobs import Job
+from .common import tool_dock, tools_menu
 
 COLUMNS = ("Layer", "", "1st order", "2nd order")  # two rows a layer: W, then b
 STATUS_COLOURS = {"green": "#12b76a", "amber": "#f79009", "red": "#f04438"}
@@ -161,12 +162,7 @@ class GradcheckPanel(QWidget):
 def add_gradient_check(window) -> QDockWidget:
     """The dock (hidden until asked for), Tools ▸ Gradient check and its toolbar button on `window`."""
     panel = GradcheckPanel(window.training.session, window.doc, window)
-    dock = QDockWidget("Gradient check", window)
-    dock.setObjectName("gradient_check_dock")
-    dock.setWidget(panel)
-    window.addDockWidget(Qt.RightDockWidgetArea, dock)
-    window.tabifyDockWidget(window.prediction_dock, dock)
-    dock.hide()
+    dock = tool_dock(window, panel, "Gradient check", "gradient_check_dock")
 
     def open_and_run(_=False):
         dock.show()
@@ -175,12 +171,7 @@ def add_gradient_check(window) -> QDockWidget:
 
     action = make_action(window, "&Gradient Check", open_and_run, icon_name="gradcheck", tip=TIP)
     window.actions_by_name["gradient_check"] = action
-    menu = window.menus.get("tools")
-    if menu is None:  # the first tool makes the menu, before Help
-        menu = QMenu("&Tools", window)
-        window.menuBar().insertMenu(window.menus["help"].menuAction(), menu)
-        window.menus["tools"] = menu
-    menu.addAction(action)
+    tools_menu(window).addAction(action)
     window.toolbar.addSeparator()
     window.toolbar.addAction(action)
     window.menus["view"].addAction(dock.toggleViewAction())

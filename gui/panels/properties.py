@@ -14,7 +14,7 @@ import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QLabel, QScrollArea, QSpinBox,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QSpinBox,
                                QStackedWidget, QVBoxLayout, QWidget)
 
 from engine import ACTIVATIONS, LayerSpec
@@ -23,6 +23,7 @@ from engine.analysis import activation_of
 from ..canvas import catalog
 from ..canvas.editor import CanvasEditor
 from .formula_field import CalculusPlot, FormulaField
+from .common import fill_with_scroll
 
 
 def _title(text: str) -> QLabel:
@@ -56,14 +57,7 @@ class PropertiesPanel(QWidget):
         layout.addWidget(self.pages)
         layout.addStretch(1)
         # scrolled: with the f, f′, f″ plot the block page is ~600 pixels tall, more than a 700-pixel window has
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setWidget(inner)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        fill_with_scroll(self, inner)
 
         editor.selection_changed.connect(self.refresh)
         editor.doc.changed.connect(self.refresh)

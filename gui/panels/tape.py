@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QLineEdit, QMenu, QPushButton, QSpinBox,
+from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
 from engine.analysis import record_tape
 
 from ..canvas.actions import make_action
 from ..canvas.overlays import WeightOverlay, WireOverlay
+from .common import tool_dock, tools_menu
 from .gradcheck import snapshot
 from .tape_live import CurvatureBox, LiveAdjoints, LiveWeights
 from .tape_tree import TapeTree
@@ -347,12 +348,7 @@ def parse_typed(text: str, session):
 def add_tape(window) -> QDockWidget:
     """The dock (hidden until asked for) and Tools ▸ Tape on `window`."""
     panel = TapePanel(window.training.session, window.editor, window)
-    dock = QDockWidget("Tape", window)
-    dock.setObjectName("tape_dock")
-    dock.setWidget(panel)
-    window.addDockWidget(Qt.RightDockWidgetArea, dock)
-    window.tabifyDockWidget(window.prediction_dock, dock)
-    dock.hide()
+    dock = tool_dock(window, panel, "Tape", "tape_dock")
     window.training.plots.boundary_plot.point_clicked.connect(panel.pick_point)
 
     def open_and_record(_=False):
@@ -363,12 +359,7 @@ def add_tape(window) -> QDockWidget:
 
     action = make_action(window, "&Tape", open_and_record, tip=TIP)
     window.actions_by_name["tape"] = action
-    menu = window.menus.get("tools")
-    if menu is None:
-        menu = QMenu("&Tools", window)
-        window.menuBar().insertMenu(window.menus["help"].menuAction(), menu)
-        window.menus["tools"] = menu
-    menu.addAction(action)
+    tools_menu(window).addAction(action)
     window.menus["view"].addAction(dock.toggleViewAction())
     window.tape, window.tape_dock = panel, dock
     return dock

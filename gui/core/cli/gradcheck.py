@@ -14,15 +14,13 @@ and green / amber / red (≤ 1e-7, ≤ 1e-5, worse). Exits 0 when no layer is re
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from engine import DataError, ModelFileError, Standardiser, load_model
 from engine.analysis import check_model
-from engine.nn import dataset_with_features
 
-from ..datarefs import data_from_argument, describe_sources, open_reference
 from ..fit import loss_for
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, PROG, Failure, count, one_line, printable
+from .model_data import chain_dataset, model_data
 
 HELP = "check a model's gradients (and second derivatives) against central differences"
 
@@ -39,9 +37,7 @@ def configure(parser) -> None:
 def model_inputs(spec, dataset, normalisation):
     """(X, Y) as the model sees them: inputs standardised by the model's own statistics (or, for a
     design, the data's), targets shaped for its outputs."""
-    if dataset.n_features != spec.data_inputs:
-        raise DataError(f"the model takes {spec.data_inputs} inputs but the data has {dataset.n_features} features")
-    dataset = dataset_with_features(dataset, spec.features)  # the derived inputs too, as training adds them
+    dataset = chain_dataset(spec, dataset)
     standardiser = Standardiser.from_dict(normalisation) if normalisation else Standardiser.fit(dataset.X)
     return standardiser.transform(dataset.X), dataset.targets(spec.shapes()[-1])
 
@@ -70,15 +66,7 @@ def _check(args):
     spec = loaded.spec
     if not any(layer.kind == "dense" for layer in spec.layers):
         raise Failure(f"{args.model}: its Chain has no Dense layer, so it has no gradients to check")
-    if args.data:
-        dataset, _ = data_from_argument(args.data)
-    elif loaded.dataset.get("source"):
-        try:
-            dataset, _ = open_reference(loaded.dataset, Path(args.model).parent)
-        except DataError as error:
-            raise Failure(f"{error}; pass --data with {describe_sources()}") from None
-    else:
-        raise Failure(f"{args.model} does not say which data it learns from; pass --data with {describe_sources()}")
+    dataset, _ = model_data(args, loaded)
     trained = loaded.model is not None
     model = loaded.model if trained else spec.build(seed=loaded.settings.get("seed", 0))
     X, Y = model_inputs(spec, dataset, loaded.dataset.get("normalisation") if trained else None)

@@ -15,15 +15,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from engine import DataError, Standardiser, load_model
+from engine import Standardiser, load_model
 from engine.analysis import landscape, parse_directions, random_plane, weight_plane
-from engine.nn import dataset_with_features
 from engine.training import split
 
-from ..datarefs import data_from_argument, describe_sources, open_reference
 from ..fit import loss_for
 from ..landscape_picture import render
 from .common import EXIT_OK, EXIT_USAGE, PROG, Failure, printable
+from .model_data import chain_dataset, model_data
 from .png import write_png
 
 HELP = "draw a model's loss landscape around its weights into a PNG file"
@@ -80,19 +79,9 @@ def run(args) -> int:
     if not out.parent.is_dir():
         raise Failure(f"cannot write {printable(str(out))}: there is no folder {printable(str(out.parent))}")
     settings = loaded.settings or {}
-    if args.data:
-        dataset, _ = data_from_argument(args.data)
-    elif (loaded.dataset or {}).get("source"):
-        try:
-            dataset, _ = open_reference(loaded.dataset, Path(args.model).parent)
-        except DataError as error:
-            raise Failure(f"{error}; pass --data with {describe_sources()}") from None
-    else:
-        raise Failure(f"{args.model} does not say which data it learns from; pass --data with {describe_sources()}")
+    dataset, _ = model_data(args, loaded)
     spec = loaded.spec
-    if dataset.n_features != spec.data_inputs:
-        raise Failure(f"the model takes {spec.data_inputs} inputs but the data has {dataset.n_features} features")
-    dataset = dataset_with_features(dataset, spec.features)  # the derived inputs too, as training adds them
+    dataset = chain_dataset(spec, dataset)
     model = loaded.model if loaded.model is not None else spec.build(seed=settings.get("seed", 0))
     norm = (loaded.dataset or {}).get("normalisation")
     scaler = Standardiser.from_dict(norm) if loaded.model is not None and norm else True

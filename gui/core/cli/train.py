@@ -15,14 +15,15 @@ from pathlib import Path
 
 import numpy as np
 
-from engine import Adam, DataError, Standardiser, Trainer, load_model, save_model
-from engine.nn import SCHEDULES, Schedule, dataset_with_features, optimiser_from_dict
+from engine import Adam, Standardiser, Trainer, load_model, save_model
+from engine.nn import SCHEDULES, Schedule, optimiser_from_dict
 from engine.training import advice
 
-from ..datarefs import data_from_argument, describe_sources, open_reference, reference_for
+from ..datarefs import reference_for
 from ..fit import loss_for
 from .common import EXIT_OK, PROG, Failure, count, printable
 from .info import describe_training
+from .model_data import chain_dataset, model_data
 
 HELP = "train a model headless and save it"
 
@@ -128,23 +129,13 @@ def run(args) -> int:
     if not any(layer.kind == "dense" for layer in loaded.spec.layers):
         raise Failure(f"{args.model}: its Chain has no Dense layer, so nothing in it can learn; add one")
     settings = dict(loaded.settings)
-    if args.data:
-        dataset, ref = data_from_argument(args.data)
-    elif loaded.dataset.get("source"):
-        try:
-            dataset, ref = open_reference(loaded.dataset, Path(args.model).parent)
-        except DataError as error:
-            raise Failure(f"{error}; pass --data with {describe_sources()}") from None
-    else:
-        raise Failure(f"{args.model} does not say which data it learns from; pass --data with {describe_sources()}")
+    dataset, ref = model_data(args, loaded)
     out = Path(args.out or args.model)
     if not out.parent.is_dir() or not os.access(out.parent, os.W_OK):  # say so now, not after training
         why = f"there is no folder {printable(str(out.parent))}" if not out.parent.is_dir() else "its folder is read-only"
         raise Failure(f"cannot save to {printable(str(out))}: {why}; nothing was trained")
     spec = loaded.spec
-    if dataset.n_features != spec.data_inputs:
-        raise Failure(f"the model takes {spec.data_inputs} inputs but the data has {dataset.n_features} features")
-    learnt_from = dataset_with_features(dataset, spec.features)  # the derived inputs too, if the model has any
+    learnt_from = chain_dataset(spec, dataset)  # the derived inputs too, if the model has any
     seed, validation = settings.get("seed", 0), settings.get("validation", 0.2)
     dtype = np.float32 if settings.get("dtype") == "float32" else np.float64
     model = loaded.model if loaded.model is not None else spec.build(seed=seed, dtype=dtype)
