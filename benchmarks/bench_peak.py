@@ -4,8 +4,8 @@
     .venv/bin/python benchmarks/bench_peak.py --specs mnist --dtypes f64 --rounds 5
 
 Everything runs on one thread (OPENBLAS_NUM_THREADS=1, torch.set_num_threads(1)), in one process, so the
-peak and the runs see the same machine. The peak is the best GEMM rate of numpy's and SciPy's BLAS (SciPy's
-is the one Numba calls) on square matrices. A spec's limit is that peak divided by its flops per step:
+peak and the runs see the same machine. The peak is the best GEMM rate of numpy's BLAS and of the one the
+compiled kernels call (scipy-openblas32's) on square matrices. A spec's limit is that peak divided by its flops per step:
 forward 2·b·in·out per layer, the weight gradient as much again, and the input gradient as much again for
 every layer but the first (no one needs dL/dX). `ours` is `Trainer.fit` on the compiled path with SGD and
 shuffling (bench_train's run), torch is PyTorch eager on the same network and data, and JAX's whole-epoch
@@ -14,6 +14,7 @@ shuffling (bench_train's run), torch is PyTorch eager on the same network and da
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import sys
 import time
@@ -24,6 +25,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_train as B  # noqa: E402
+from engine.training.blas import blas_name, gemm_address  # noqa: E402
 
 try:
     import jax  # noqa: F401
@@ -35,15 +37,21 @@ CASE_OF = {"toy": "tiny-b32", "tiny": "toy", "mnist": "mnist-size", "wide": "wid
 
 
 def gemm_peak(dtype, repeats=10):
-    """The best of numpy's and SciPy's one-thread GEMM rate (flop/s) on 512² and 1024² matrices."""
-    from scipy.linalg import blas
-
+    """The best one-thread GEMM rate (flop/s) on 512² and 1024² matrices of numpy's BLAS and the compiled
+    kernels' (engine.training.blas: scipy-openblas32's, called here through ctypes as the kernels call it)."""
     rng = np.random.default_rng(0)
-    gemm = blas.dgemm if dtype == np.float64 else blas.sgemm
+    cblas = ctypes.CFUNCTYPE(None, *[ctypes.c_int] * 6, ctypes.c_double, ctypes.c_void_p, ctypes.c_int,
+                             ctypes.c_void_p, ctypes.c_int, ctypes.c_double, ctypes.c_void_p, ctypes.c_int)
+    if dtype == np.float32:
+        cblas = ctypes.CFUNCTYPE(None, *[ctypes.c_int] * 6, ctypes.c_float, ctypes.c_void_p, ctypes.c_int,
+                                 ctypes.c_void_p, ctypes.c_int, ctypes.c_float, ctypes.c_void_p, ctypes.c_int)
+    gemm = cblas(gemm_address(dtype))
     best = 0.0
     for n in (512, 1024):
-        a, b = (np.asfortranarray(rng.standard_normal((n, n)).astype(dtype)) for _ in range(2))
-        for product in (lambda: a @ b, lambda: gemm(1.0, a, b)):
+        a, b = (rng.standard_normal((n, n)).astype(dtype) for _ in range(2))
+        c = np.empty_like(a)
+        kernels = lambda: gemm(101, 111, 111, n, n, n, 1.0, a.ctypes.data, n, b.ctypes.data, n, 0.0, c.ctypes.data, n)
+        for product in (lambda: a @ b, kernels):
             product()
             for _ in range(repeats):
                 t0 = time.perf_counter()

@@ -1,10 +1,9 @@
 """Numba kernels for the compiled trainer: Dense forward/backward, losses and their seeds.
 
 Everything here works on 2-D C-contiguous views of flat buffers and writes into preallocated
-outputs, so a training step allocates nothing (but for a big weight gradient's blocks, see `_dot_t`). Each
-Dense product has two forms: a BLAS call
-(np.dot, which Numba routes to SciPy's BLAS) for large layers, and plain loops for small ones,
-where BLAS's call overhead costs more than the arithmetic.
+outputs, so a training step allocates nothing. Each Dense product has two forms: a BLAS call (cblas_?gemm by
+its address, `gemm.py`) for large layers, and plain loops for small ones, where BLAS's call overhead costs
+more than the arithmetic.
 
 The loss kernels mirror `engine.nn.losses` operation for operation (the eps clamp, the order of
 the divisions), so compiled gradients match the tape's to rounding.
@@ -15,6 +14,7 @@ import numpy as np
 from numba import njit
 
 from ..nn.losses import LOSSES
+from .gemm import cblas_gemm
 
 _jit = njit(cache=True, nogil=True, error_model="numpy")  # x/0 gives inf/NaN (the NaN guard's job), never raises
 
@@ -56,48 +56,29 @@ def block_rows(m, k, n, least):
 
 
 @_product
-def _dot(a, b, out, control):
-    """out = a @ b through BLAS for a C-contiguous `a`, a block of rows at a time (slices of a and out: no
-    copies); False, `out` partly written, if `control[0]` asks to stop between blocks."""
-    m, k = a.shape
-    rows = block_rows(m, k, b.shape[1], MIN_ROWS)
+def _blocked(gemm, trans_a, a, trans_b, b, out, alpha, beta, control, least):
+    """out = alpha·op(a)·op(b) + beta·out through the BLAS at `gemm`, for C-contiguous 2-D a, b, out, a block of
+    out's rows at a time (rows of a, or columns of a transposed a: an offset, no copies); False, `out` partly
+    written, if `control[0]` asks to stop between blocks."""
+    m, n = out.shape
+    k = a.shape[0] if trans_a else a.shape[1]
+    lda = a.shape[1]
+    rows = block_rows(m, k, n, least)
     for i0 in range(0, m, rows):
         if i0 > 0 and control[0] != 0:
             return False
-        np.dot(a[i0:i0 + rows], b, out[i0:i0 + rows])
+        cblas_gemm(gemm, trans_a, trans_b, min(rows, m - i0), n, k, alpha, a, i0 if trans_a else i0 * lda, lda,
+                   b, 0, b.shape[1], beta, out, i0 * n, n)
     return True
 
 
 @_product
-def _dot_t(c, b, out, control):
-    """out = c.T @ b (a weight gradient) for a C-contiguous `c`, as `_dot` does it: out's rows are c's
-    columns, copied a block at a time (contiguous runs: m × rows values per m × rows × k multiply-adds)."""
-    m, r = c.shape
-    rows = block_rows(r, m, b.shape[1], MIN_GRAD_ROWS)
-    if rows == r:
-        np.dot(c.T, b, out)
-        return True
-    for j0 in range(0, r, rows):
-        if j0 > 0 and control[0] != 0:
-            return False
-        j1 = min(j0 + rows, r)
-        block = np.empty((m, j1 - j0), c.dtype)
-        for i in range(m):
-            for j in range(j1 - j0):
-                block[i, j] = c[i, j0 + j]
-        np.dot(block.T, b, out[j0:j1])
-    return True
-
-
-@_product
-def linear_forward(x, W, b, has_bias, out, mode, control):
-    """out = x @ W.T (+ b); x (m, in), out (m, out); W's layout as `mode` says.
-    False if `control` stopped a big product (see `_dot`): `out` is then not the layer's output."""
+def linear_forward(gemm, x, W, b, has_bias, out, mode, control):
+    """out = x @ W.T (+ b); x (m, in), out (m, out); W's layout as `mode` says, `gemm` the BLAS's address.
+    False if `control` stopped a big product (see `_blocked`): `out` is then not the layer's output."""
     m, k = x.shape
     if mode != LOOPS:
-        # two calls, not one on a conditional W: that would unify W's layouts into a non-contiguous type
-        done = _dot(x, W, out, control) if mode == BLAS_TRANSPOSED else _dot(x, W.T, out, control)
-        if not done:
+        if not _blocked(gemm, False, x, mode == BLAS_UPRIGHT, W, out, 1.0, 0.0, control, MIN_ROWS):
             return False
         if has_bias:
             n = out.shape[1]
@@ -116,17 +97,27 @@ def linear_forward(x, W, b, has_bias, out, mode, control):
 
 
 @_product
-def linear_backward(g, x, W, dW, db, has_bias, dx, need_dx, mode, control):
+def _bias_gradient(g, db):
+    db[:] = 0
+    for i in range(g.shape[0]):
+        for j in range(g.shape[1]):
+            db[j] += g[i, j]
+
+
+@_product
+def linear_backward(gemm, g, x, W, dW, db, has_bias, dx, need_dx, mode, control):
     """From g = dL/dy (m, out): dW = g.T @ x, db = column sums of g, dx = g @ W (if needed).
-    W and dW share the layout `mode` says. False if `control` stopped a big product (see `_dot`):
+    W and dW share the layout `mode` says. False if `control` stopped a big product (see `_blocked`):
     the gradients are then incomplete and must not be applied."""
     m, k = x.shape
     n = g.shape[1]
-    if mode == BLAS_TRANSPOSED:
-        if not _dot_t(x, g, dW, control) or (need_dx and not _dot(g, W.T, dx, control)):
+    if mode == BLAS_TRANSPOSED:  # W, dW (in, out)
+        if not _blocked(gemm, True, x, False, g, dW, 1.0, 0.0, control, MIN_GRAD_ROWS) or (
+                need_dx and not _blocked(gemm, False, g, True, W, dx, 1.0, 0.0, control, MIN_ROWS)):
             return False
-    elif mode == BLAS_UPRIGHT:
-        if not _dot_t(g, x, dW, control) or (need_dx and not _dot(g, W, dx, control)):
+    elif mode == BLAS_UPRIGHT:  # W, dW (out, in)
+        if not _blocked(gemm, True, g, False, x, dW, 1.0, 0.0, control, MIN_GRAD_ROWS) or (
+                need_dx and not _blocked(gemm, False, g, False, W, dx, 1.0, 0.0, control, MIN_ROWS)):
             return False
     else:
         dW[:, :] = 0
@@ -143,11 +134,26 @@ def linear_backward(g, x, W, dW, db, has_bias, dx, need_dx, mode, control):
                     for q in range(k):
                         dx[i, q] += gij * W[j, q]
     if has_bias:
-        db[:] = 0
-        for i in range(m):
-            for j in range(n):
-                db[j] += g[i, j]
+        _bias_gradient(g, db)
     return True
+
+
+@_product
+def fits_one_block(m, k, n):
+    """Whether the weight gradient of a layer (batch m, k inputs, n outputs) is one BLAS call (see block_rows)."""
+    return block_rows(k, m, n, MIN_GRAD_ROWS) == k
+
+
+@_product
+def descent_step(gemm, g, x, W, db, has_bias, eta, keep, control):
+    """Plain gradient descent fused into the weight gradient's product, for a BLAS_TRANSPOSED layer (W (in, out)):
+    W = keep·W - eta·(x.T @ g) in one BLAS call (keep = 1 - eta·decay), so dW is never written and read back
+    (~7% of an mnist-size step, `benchmarks/bench_peak.py`); db gets g's column sums for the caller's update.
+    One call, never blocked (a stop must not land in a half-made step): the caller checks `fits_one_block`, so a
+    stop still lands within a block's time."""
+    _blocked(gemm, True, x, False, g, W, -eta, keep, control, W.shape[0])
+    if has_bias:
+        _bias_gradient(g, db)
 
 
 # ---- losses: value of the batch mean, and the gradient seed dL/dŷ ----------------------

@@ -7,8 +7,8 @@ buffers in one flat activation array:
 
 Arguments come in four named groups (plain namedtuples, so Numba types them once):
 
-    Net    the program:  code, slopes, buf_off, buf_dim, layers, loss, fuse, eps, batch, formulas
-    Work   the buffers:  acts, dacts, params, grads, s1, s2 (optimiser state), before, previous
+    Net    the program:  code, slopes, buf_off, buf_dim, layers, loss, fuse, eps, batch, formulas, gemm
+    Work   the buffers:  acts, dacts, params, grads, s1, s2 (optimiser state), before, previous, stale
     Rule   the optimiser: kind, hp, t0 (steps taken before this call)
     Span   what to run:  X, Y, perms, rates, step0, nsteps, Xv, Yv, losses, epochs, stats, control
 
@@ -23,12 +23,14 @@ import numpy as np
 from numba import njit
 
 from . import activations as K
-from .dense import (BLAS_TRANSPOSED, LOGITCROSSENTROPY, all_finite, count_correct, gather_rows, linear_backward,
-                    linear_forward, loss_seed, loss_value, softmax_crossentropy_seed)
-from ..nn.optimisers import ETA
+from .dense import (BLAS_TRANSPOSED, LOGITCROSSENTROPY, MIN_GRAD_ROWS, _blocked, all_finite, count_correct,
+                    descent_step, fits_one_block, gather_rows, linear_backward, linear_forward, loss_seed, loss_value,
+                    softmax_crossentropy_seed)
+from ..nn.optimisers import DECAY, DESCENT, ETA, L1
 from .optimisers import apply_update
 
-__all__ = ["Net", "Work", "Rule", "Span", "train", "evaluate", "DONE", "BAD_LOSS", "BAD_WEIGHTS", "INTERRUPTED"]
+__all__ = ["Net", "Work", "Rule", "Span", "train", "evaluate", "refresh_gradients", "DONE", "BAD_LOSS", "BAD_WEIGHTS",
+           "INTERRUPTED"]
 
 LINEAR = 0
 ACT_OPS = K.CODES  # activation name -> op code (1, 2, ...): the registry's order
@@ -36,12 +38,15 @@ SOFTMAX = ACT_OPS["softmax"]
 OP, IN, OUT, IN_DIM, OUT_DIM, W_OFF, B_OFF, LAYER, NEED_DX, BLAS = range(10)
 ROW = 10
 
-Net = namedtuple("Net", "code slopes buf_off buf_dim layers loss fuse eps batch formulas")
+Net = namedtuple("Net", "code slopes buf_off buf_dim layers loss fuse eps batch formulas gemm")
 """`layers` is (n_layers, 3) int64: each Dense layer's [start, bias start, end) in the flat parameters;
 `batch` the minibatch size the buffers hold; `formulas` (n_ops, 2) int64: a formula op's forward and backward
-kernel addresses (engine.kernels.formula), 0 in the other rows."""
-Work = namedtuple("Work", "acts dacts params grads s1 s2 before previous")
-"""`before`: the parameters before an epoch's last step; `previous`: the gradient of the step before that."""
+kernel addresses (engine.kernels.formula), 0 in the other rows; `gemm` the BLAS's cblas_?gemm address
+(engine.training.blas)."""
+Work = namedtuple("Work", "acts dacts params grads s1 s2 before previous stale")
+"""`before`: the parameters before an epoch's last step; `previous`: the gradient of the step before that;
+`stale[0]`: row + 1 when the last step fused that row's update into a product (see `train`), so its weight
+gradient in `grads` is older (`refresh_gradients` makes it from the buffers); 0 otherwise."""
 Rule = namedtuple("Rule", "kind hp t0")
 Span = namedtuple("Span", "X Y perms rates step0 nsteps Xv Yv losses epochs stats control")
 """`rates[e]`: the learning rate of the epoch shuffled by `perms[e]` (the schedule's); `losses[s]` gets step s's loss; `epochs[e]` (validation loss, correct) and `stats[e]` (per layer, STATS) for
@@ -87,8 +92,8 @@ def _forward(net, acts, params, m, control):
         op = code[r, OP]
         x, y = _view(acts, net, code[r, IN], m), _view(acts, net, code[r, OUT], m)
         if op == LINEAR:
-            if not linear_forward(x, _weight(params, code, r), _bias(params, code, r), code[r, B_OFF] >= 0, y,
-                                  code[r, BLAS], control):
+            if not linear_forward(net.gemm, x, _weight(params, code, r), _bias(params, code, r), code[r, B_OFF] >= 0,
+                                  y, code[r, BLAS], control):
                 return False
         else:
             K.forward(op, x, net.slopes[r], y, net.formulas[r])
@@ -122,8 +127,9 @@ def _loss_and_seed(net, acts, dacts, m, seed):
 
 
 @_jit
-def _backward(net, acts, dacts, params, grads, m, first, control):
-    """Gradients of the seeded loss into `grads`; False if `control` asked to stop on the way."""
+def _backward(net, acts, dacts, params, grads, m, first, control, fused, hp):
+    """Gradients of the seeded loss into `grads`; False if `control` asked to stop on the way. Row `fused`
+    (-1: none) instead takes its descent step at once (`descent_step`); it is the last row back-propagated."""
     code = net.code
     for r in range(first, -1, -1):
         if control[0] != 0:
@@ -133,9 +139,14 @@ def _backward(net, acts, dacts, params, grads, m, first, control):
             break  # nothing trainable upstream of here
         x, y = _view(acts, net, code[r, IN], m), _view(acts, net, code[r, OUT], m)
         gx, gy = _view(dacts, net, code[r, IN], m), _view(dacts, net, code[r, OUT], m)
+        if r == fused:
+            descent_step(net.gemm, gy, x, _weight(params, code, r), _bias(grads, code, r), code[r, B_OFF] >= 0,
+                         hp[ETA], 1.0 - hp[ETA] * hp[DECAY], control)
+            return True  # it needs no input gradient: nothing upstream is trainable
         if op == LINEAR:
-            if not linear_backward(gy, x, _weight(params, code, r), _weight(grads, code, r), _bias(grads, code, r),
-                                   code[r, B_OFF] >= 0, gx, code[r, NEED_DX] == 1, code[r, BLAS], control):
+            if not linear_backward(net.gemm, gy, x, _weight(params, code, r), _weight(grads, code, r),
+                                   _bias(grads, code, r), code[r, B_OFF] >= 0, gx, code[r, NEED_DX] == 1,
+                                   code[r, BLAS], control):
                 return False
         else:
             K.backward(op, gy, x, y, net.slopes[r], gx, net.formulas[r])
@@ -205,6 +216,48 @@ def evaluate(net, work, X, Y, control):
 
 
 @_jit
+def _fusable_row(net, rule):
+    """The row whose plain-descent update can ride in its weight gradient's product (`descent_step`), or -1:
+    Descent without L1, and a BLAS layer that needs no input gradient (the first trainable one, stored
+    transposed) whose product is one block."""
+    if rule.kind != DESCENT or rule.hp[L1] != 0:
+        return -1
+    code = net.code
+    for r in range(code.shape[0]):
+        if code[r, OP] == LINEAR and code[r, NEED_DX] == 0 and code[r, BLAS] == BLAS_TRANSPOSED \
+                and fits_one_block(net.batch, code[r, IN_DIM], code[r, OUT_DIM]):
+            return r
+    return -1
+
+
+@_jit
+def _update(rule, work, hp, t, fused, code):
+    """The optimiser's step on every parameter, but for row `fused`'s weight (-1: none), already stepped."""
+    p, g, s1, s2 = work.params, work.grads, work.s1, work.s2
+    if fused < 0:
+        apply_update(rule.kind, p, g, s1, s2, hp, t)
+        return
+    lo = code[fused, W_OFF]
+    hi = lo + code[fused, IN_DIM] * code[fused, OUT_DIM]
+    apply_update(rule.kind, p[:lo], g[:lo], s1, s2, hp, t)  # Descent keeps no state: s1, s2 are empty
+    apply_update(rule.kind, p[hi:], g[hi:], s1, s2, hp, t)
+
+
+@_jit
+def refresh_gradients(net, work):
+    """Make the weight gradient a fused step skipped (`Work.stale`) from the buffers, which still hold that
+    step's input and output gradient: `grads` then holds the last step's gradient everywhere. Call it before
+    anything else uses the buffers (`evaluate`)."""
+    r = work.stale[0] - 1
+    if r < 0:
+        return
+    code, m = net.code, net.batch  # a fused step always has a whole batch (an epoch's last step is never fused)
+    x, gy = _view(work.acts, net, code[r, IN], m), _view(work.dacts, net, code[r, OUT], m)
+    _blocked(net.gemm, True, x, False, gy, _weight(work.grads, code, r), 1.0, 0.0, np.zeros(1, np.int64), MIN_GRAD_ROWS)
+    work.stale[0] = 0
+
+
+@_jit
 def train(net, work, rule, span):
     """Train `span.nsteps` minibatches from step `span.step0` of the epoch ordered by `span.perms[0]`.
 
@@ -212,6 +265,10 @@ def train(net, work, rule, span):
     stop being finite stop it after the epoch (BAD_WEIGHTS); `span.control[0] != 0` stops it
     between operations and between the blocks of a big Dense product (INTERRUPTED: the interrupted step is
     not applied, so it can be run again).
+
+    With plain Descent the first layer's update is fused into its weight gradient's product (see
+    `_fusable_row`) on every step but an epoch's last two, whose gradients the diagnostics read; which steps
+    fuse depends on the epoch alone, so a run gives the same weights however it is cut into calls.
     Returns (steps completed, how it ended).
     """
     X, Y, perms, control, batch = span.X, span.Y, span.perms, span.control, net.batch
@@ -220,6 +277,7 @@ def train(net, work, rule, span):
     no_stop = np.zeros(1, dtype=np.int64)  # validation is not interrupted: its epoch is already trained
     hp = np.empty_like(rule.hp)
     _copy(rule.hp, hp)
+    fusable = _fusable_row(net, rule)
     for s in range(span.nsteps):
         if control[0] != 0:
             return s, INTERRUPTED
@@ -227,19 +285,22 @@ def train(net, work, rule, span):
         epoch, step = g // steps, g % steps
         lo = step * batch
         m = _batch(net, work.acts, X, Y, perms[epoch, lo:min(lo + batch, n)])
+        work.stale[0] = 0  # the buffers now hold this step, not the fused one refresh_gradients would read
         if not _forward(net, work.acts, work.params, m, control):
             return s, INTERRUPTED
         value, first = _loss_and_seed(net, work.acts, work.dacts, m, True)
         span.losses[s] = value
         if not math.isfinite(value):
             return s, BAD_LOSS
-        if not _backward(net, work.acts, work.dacts, work.params, work.grads, m, first, control):
+        hp[ETA] = span.rates[epoch]
+        fused = fusable if step < steps - 2 else -1
+        if not _backward(net, work.acts, work.dacts, work.params, work.grads, m, first, control, fused, hp):
             return s, INTERRUPTED
         last = step == steps - 1
         if last:
             _copy(work.params, work.before)
-        hp[ETA] = span.rates[epoch]
-        apply_update(rule.kind, work.params, work.grads, work.s1, work.s2, hp, rule.t0 + s + 1)
+        _update(rule, work, hp, rule.t0 + s + 1, fused, net.code)
+        work.stale[0] = fused + 1
         if last:
             _record_stats(net, work, span.stats[epoch])
             if not all_finite(work.params):

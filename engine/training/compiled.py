@@ -28,11 +28,13 @@ from ..kernels import formula as FK
 from ..kernels.activations import FORMULA
 from ..kernels.cache import prune_stale
 from ..kernels.dense import BLAS_TRANSPOSED, BLAS_UPRIGHT, LOOPS, LOSS_CODES
-from ..kernels.interpreter import ACT_OPS, LINEAR, OP, ROW, SOFTMAX, Net, Rule, Span, Work, evaluate, train
+from ..kernels.interpreter import (ACT_OPS, LINEAR, OP, ROW, SOFTMAX, Net, Rule, Span, Work, evaluate, refresh_gradients,
+                                  train)
 from ..nn.activations import LEAKY_SLOPE
 from ..nn.formula import is_formula
 from ..nn.layers import Dense
 from ..nn.optimisers import ADAM
+from .blas import gemm_address
 from .verdict import can_compile, flatten, loss_name
 
 __all__ = ["trace", "Program", "CompiledRunner", "warm_up"]
@@ -153,7 +155,7 @@ class CompiledRunner:
         n = program.n_params
         acts = np.zeros(program.buffer_size(self.batch), dtype=dt)
         self.work = Work(acts, np.zeros_like(acts), np.zeros(n, dt), np.zeros(n, dt), np.zeros(0, dt), np.zeros(0, dt),
-                         np.zeros(n, dt), np.zeros(n, dt))
+                         np.zeros(n, dt), np.zeros(n, dt), np.zeros(1, np.int64))
         self.params, self.grads = self.work.params, self.work.grads
         # the formulas' kernels, kept here while the interpreter holds their addresses
         self._formula_kernels = [None if f is None else FK.kernels(f, dt) for f in program.formulas]
@@ -161,7 +163,8 @@ class CompiledRunner:
                              dtype=np.int64).reshape(-1, 2)
         # plain Python scalars: a numpy bool here would be another type, and another compilation
         self.net = Net(program.code, program.slopes, program.buf_off, program.buf_dim, program.layer_ranges,
-                       int(program.loss), bool(program.fuse), float(np.finfo(dt).eps), self.batch, addresses)
+                       int(program.loss), bool(program.fuse), float(np.finfo(dt).eps), self.batch, addresses,
+                       gemm_address(dt))
         self._no_stop = np.zeros(1, dtype=np.int64)
         self.load()
 
@@ -185,6 +188,7 @@ class CompiledRunner:
 
     def canonical(self, flat, out=None):
         """A flat array of ours (parameters, gradients, state) in the Trainer's layout."""
+        refresh_gradients(self.net, self.work)
         out = np.empty_like(flat) if out is None else out
         for i, p in enumerate(self.program.params):
             off = self.program.offsets[i]
@@ -238,6 +242,7 @@ class CompiledRunner:
 
     def grad(self, i):
         """A copy of leaf i's latest gradient, shaped like the leaf."""
+        refresh_gradients(self.net, self.work)
         return self._flat_view(self.grads, i).copy()
 
     def train(self, X, Y, perms, rates, step0, nsteps, opt_kind, hp, t0, Xv, Yv, losses, epochs, stats, control):
@@ -249,6 +254,7 @@ class CompiledRunner:
 
     def evaluate(self, X, Y):
         """(mean loss, correct predictions) on X, Y with the current weights."""
+        refresh_gradients(self.net, self.work)  # before the buffers it reads are overwritten
         value, correct = evaluate(self.net, self.work, X, Y, self._no_stop)
         return float(value), int(correct)
 

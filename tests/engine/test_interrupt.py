@@ -12,6 +12,7 @@ from engine.autodiff.tracked import Interrupted, interruptible
 from engine.kernels import dense
 from engine.nn.losses import mse
 from engine.training import Trainer
+from engine.training.blas import gemm_address
 
 
 class StopAfter:
@@ -90,15 +91,15 @@ def test_a_big_compiled_product_is_computed_in_blocks_that_equal_numpy(dtype, m,
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal((m, k)).astype(dtype), rng.standard_normal((k, n)).astype(dtype)
     tol = 1e-12 if dtype == np.float64 else 1e-4
-    no_stop = np.zeros(1, np.int64)
-    for right in (b, np.asfortranarray(b)):  # x @ W (transposed storage) and x @ W.T
+    no_stop, gemm = np.zeros(1, np.int64), gemm_address(dtype)
+    for transposed, right in ((False, b), (True, np.ascontiguousarray(b.T))):  # x @ W (transposed storage), x @ W.T
         out = np.empty((m, n), dtype)
-        assert dense._dot(a, right, out, no_stop)
+        assert dense._blocked(gemm, False, a, transposed, right, out, 1.0, 0.0, no_stop, dense.MIN_ROWS)
         np.testing.assert_allclose(out, a @ b, rtol=tol, atol=tol * np.sqrt(k))
     out = np.empty((k, n), dtype)  # the weight gradient's form: a.T @ c, by blocks of a's columns
     c = rng.standard_normal((m, n)).astype(dtype)
     assert dense.block_rows(k, m, n, dense.MIN_GRAD_ROWS) < k
-    assert dense._dot_t(a, c, out, no_stop)
+    assert dense._blocked(gemm, True, a, False, c, out, 1.0, 0.0, no_stop, dense.MIN_GRAD_ROWS)
     np.testing.assert_allclose(out, a.T @ c, rtol=tol, atol=tol * np.sqrt(m))
 
 
@@ -107,16 +108,18 @@ def test_a_stop_ends_a_big_compiled_product_after_its_first_block(transposed):
     m, k, n = 700, 3000, 3000
     out = np.full((k if transposed else m, n), np.nan)
     a, b, stop = np.ones((m, k)), np.ones((m if transposed else k, n)), np.ones(1, np.int64)
-    assert not (dense._dot_t(a, b, out, stop) if transposed else dense._dot(a, b, out, stop))
+    least = dense.MIN_GRAD_ROWS if transposed else dense.MIN_ROWS
+    assert not dense._blocked(gemm_address(np.float64), transposed, a, False, b, out, 1.0, 0.0, stop, least)
     rows = dense.block_rows(*((k, m, n, dense.MIN_GRAD_ROWS) if transposed else (m, k, n, dense.MIN_ROWS)))
     np.testing.assert_array_equal(out[:rows], m if transposed else k)  # the first block, whole
     assert np.isnan(out[rows:]).all()  # and nothing else
 
 
 def test_small_compiled_products_are_whole_whatever_the_flag():
-    out = np.empty((2, 2))
-    assert dense._dot(np.ones((2, 3)), np.ones((3, 2)), out, np.ones(1, np.int64))
-    assert dense._dot_t(np.ones((3, 2)), np.ones((3, 2)), out, np.ones(1, np.int64))
+    out, gemm, stop = np.empty((2, 2)), gemm_address(np.float64), np.ones(1, np.int64)
+    assert dense._blocked(gemm, False, np.ones((2, 3)), False, np.ones((3, 2)), out, 1.0, 0.0, stop, dense.MIN_ROWS)
+    assert dense._blocked(gemm, True, np.ones((3, 2)), False, np.ones((3, 2)), out, 1.0, 0.0, stop,
+                          dense.MIN_GRAD_ROWS)
     assert out.tolist() == [[3.0, 3.0], [3.0, 3.0]]
 
 
