@@ -240,6 +240,11 @@ class CompiledRunner:
         """Copies of every parameter, upright and in the model's order (without touching the model)."""
         return [self._flat_view(self.params, i).copy() for i in range(len(self.program.params))]
 
+    def latest_grads(self):
+        """The last step's gradient, flat, in our layout (each leaf's range as in the Trainer's, transposed inside)."""
+        refresh_gradients(self.net, self.work)
+        return self.grads
+
     def grad(self, i):
         """A copy of leaf i's latest gradient, shaped like the leaf."""
         refresh_gradients(self.net, self.work)

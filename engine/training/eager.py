@@ -71,6 +71,10 @@ class EagerRunner:
         for p, off in zip(self.ps, self.offsets):
             np.copyto(p.value, flat[off:off + p.value.size].reshape(p.value.shape))
 
+    def latest_grads(self):
+        """The last step's gradient, flat (the Trainer's layout)."""
+        return self.grads
+
     def canonical(self, flat):
         """A flat array of this runner's in the Trainer's layout (the same one)."""
         return flat

@@ -51,6 +51,7 @@ PAUSE_POLL = 0.01
 # times its own last cost: both stay under ~5-10% of the time even for a 3M-weight model.
 REPORT_SPACING = 10
 SNAPSHOT_SPACING = 20
+SNAPSHOT_SECONDS = 0.25  # and at most this often: a copy per 20 ms chunk cost ~1% of an mnist-size step
 BUILD_AFTER = 0.3     # seconds on the tape before a run starts building the compiled kernels itself
 EXPLODING = 10.0  # a chunk whose loss passes this many times the best epoch's is not a state to go back to
 BUILDING = "the compiled kernels are still being built on this machine (once, in the background)"
@@ -264,7 +265,7 @@ class Trainer:
         return tuple(runner.grad(i) for i in self.layers[index][3])
 
     def _grad_norms(self, runner):
-        grads = runner.canonical(runner.grads)
+        grads = runner.latest_grads()  # a runner's layout: each leaf where the Trainer's has it, so the same norms
         return [float(np.sqrt(np.dot(grads[lo:hi], grads[lo:hi]))) for lo, _, hi, _ in self.layers]
 
     def _reset_optimiser(self):
@@ -306,6 +307,7 @@ class _Run:
                                               gradients=EpochTable(layer_columns(names)))
         self.epoch0 = trainer.epoch  # the schedule's epoch when this fit began
         self.perms: dict[int, np.ndarray] = {}  # epoch -> its shuffle, drawn once, in epoch order
+        self.stacked = (None, None)  # ((first, last), the shuffles of those epochs stacked) last handed out
         self.done = 0           # steps done in this fit
         self.partial = [0.0, 0]  # the current epoch's weighted loss sum and sample count so far
         self.seen = 0
@@ -376,11 +378,13 @@ class _Run:
                 self.perms[epoch] = self.tr._rng.permutation(self.n)
         for old in [e for e in self.perms if e < first]:
             del self.perms[old]
-        return np.stack([self.perms[e] for e in range(first, last + 1)])
+        if self.stacked[0] != (first, last):  # chunks of one epoch share it: stacking copied n rows a chunk
+            self.stacked = ((first, last), np.stack([self.perms[e] for e in range(first, last + 1)]))
+        return self.stacked[1]
 
     def _snapshot(self, runner):
         """Copy the weights into `start` if it is time for a snapshot; whether it was."""
-        if time.perf_counter() - self.snap_time < SNAPSHOT_SPACING * self.snap_cost:
+        if time.perf_counter() - self.snap_time < max(SNAPSHOT_SPACING * self.snap_cost, SNAPSHOT_SECONDS):
             return False
         self.snap_time = time.perf_counter()
         runner.save_weights(self.start)
