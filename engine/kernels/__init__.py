@@ -6,9 +6,10 @@ so `import engine` stays quick.
 
     fastmath.py      vectorisable exp, tanh, σ for the loops below
     activations.py   activation kernels and their VJPs on 2-D arrays
-    dense.py         Dense forward/backward (loops or BLAS), losses and their seeds, BLAS threads
+    gemm.py          cblas_?gemm by its address (engine.training.blas finds the library)
+    dense.py         Dense forward/backward (loops or BLAS), the fused descent step, losses and their seeds
     optimisers.py    the update rules as loops
-    interpreter.py   run_steps / run_epochs: one function runs any traced Chain
+    interpreter.py   train / evaluate: one function runs any traced Chain
 """
 from .cache import use_versioned_cache
 

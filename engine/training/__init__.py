@@ -8,7 +8,7 @@
     eager.py     EagerRunner: the tape, in numpy
     compiled.py  trace, CompiledRunner: the compiled path (loads numba)
     warmup.py    KERNELS: the compiled kernels, built in the background
-    blas.py      blas_threads
+    blas.py      the kernels' BLAS: gemm_address, blas_threads
 """
 from .diagnose import advice
 from .history import STATS, EpochTable, History, Progress, layer_columns
