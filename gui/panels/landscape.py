@@ -124,6 +124,7 @@ class LandscapePanel(QWidget):
         clock.add(self)
         self.job: Job | None = None
         self._again = False          # Recompute pressed while a job ran: once more when it ends
+        self._closed = False         # shut down: no new jobs (a queued end of the last one must not start one)
         self._next_pick = 0          # which weight a click on the W heatmap sets
         self._generation = session.record.generation
         self.snapshots: list[np.ndarray] = []  # flattened weights, oldest first
@@ -171,6 +172,8 @@ class LandscapePanel(QWidget):
 
     def recompute(self) -> None:
         """Compute the landscape around the current weights in a background job."""
+        if self._closed:
+            return
         if self.job is not None:
             self._again = True
             return
@@ -307,7 +310,8 @@ class LandscapePanel(QWidget):
                             "Recompute to see its plane.")
 
     def shutdown(self) -> None:
-        """Before the window goes: no more session callbacks, the job joined."""
+        """Before the window goes: no more session callbacks, the job joined, and none started after."""
+        self._closed, self._again = True, False
         self.session.progressed.disconnect(self._progressed)
         self.session.finished.disconnect(self._run_finished)
         if self._layer_plot is not None:

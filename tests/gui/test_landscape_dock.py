@@ -169,3 +169,20 @@ def test_the_bottom_tab_group_has_one_tab_bar_on_screen(train_window):
     groups = [tuple(b.tabText(i) for i in range(b.count())) for b in train_window.findChildren(QTabBar)
               if b.isVisible()]
     assert groups.count(("Model output", "Loss landscape")) == 1
+
+
+def test_a_recompute_asked_for_during_a_job_starts_nothing_once_the_window_closed(qtbot, landscape, train_window,
+                                                                                   monkeypatch):
+    # the end of the joined job arrives queued after shutdown: it used to start the asked-for job on a closed
+    # window, whose thread then outlived it (the interpreter aborted when the collector deleted it)
+    from gui.jobs import Job
+    qtbot.waitUntil(lambda: landscape.job is None, timeout=10_000)
+    landscape.recompute()
+    assert landscape.job is not None
+    landscape.recompute()  # while it runs: once more when it ends
+    train_window.close()
+    started = []
+    real_start = Job.start
+    monkeypatch.setattr(Job, "start", lambda job: started.append(job) or real_start(job))
+    qtbot.wait(300)  # the queued end of the joined job is delivered
+    assert started == [] and landscape.job is None
