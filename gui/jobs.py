@@ -16,6 +16,7 @@ there.
 """
 from __future__ import annotations
 
+import atexit
 import threading
 import traceback
 from typing import Callable
@@ -25,6 +26,22 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 from engine import DataError
 
 from .gc_guard import collect_on_gui_thread
+
+
+# Every started job's thread, until it has finished: Qt aborts the process when a running QThread is destroyed,
+# and a job's thread would go with its Job when a window is deleted without closing (the owner never joined it)
+_threads: set[QThread] = set()
+
+
+def _prune() -> None:
+    _threads.difference_update([t for t in _threads if t.isFinished()])
+
+
+@atexit.register
+def _join_all() -> None:
+    for thread in list(_threads):
+        thread.quit()
+        thread.wait(10_000)
 
 
 class _Context:
@@ -87,6 +104,8 @@ class Job(QObject):
         queued = Qt.QueuedConnection  # delivered on this object's (the GUI) thread, in order
         self.worker.reported.connect(self.progressed, queued)
         self.worker.done.connect(self._done, queued)
+        # the thread ends when the work does, even if this Job is gone before its queued _done arrives
+        self.worker.done.connect(self.thread.quit, Qt.DirectConnection)
         self.running = False
 
     @property
@@ -96,6 +115,8 @@ class Job(QObject):
     def start(self):
         collect_on_gui_thread()
         self.running = True
+        _prune()
+        _threads.add(self.thread)
         self.thread.start()
 
     def stop(self):
