@@ -40,11 +40,8 @@ def gemm_peak(dtype, repeats=10):
     """The best one-thread GEMM rate (flop/s) on 512² and 1024² matrices of numpy's BLAS and the compiled
     kernels' (engine.training.blas: scipy-openblas32's, called here through ctypes as the kernels call it)."""
     rng = np.random.default_rng(0)
-    cblas = ctypes.CFUNCTYPE(None, *[ctypes.c_int] * 6, ctypes.c_double, ctypes.c_void_p, ctypes.c_int,
-                             ctypes.c_void_p, ctypes.c_int, ctypes.c_double, ctypes.c_void_p, ctypes.c_int)
-    if dtype == np.float32:
-        cblas = ctypes.CFUNCTYPE(None, *[ctypes.c_int] * 6, ctypes.c_float, ctypes.c_void_p, ctypes.c_int,
-                                 ctypes.c_void_p, ctypes.c_int, ctypes.c_float, ctypes.c_void_p, ctypes.c_int)
+    real, int_, ptr = ctypes.c_float if dtype == np.float32 else ctypes.c_double, ctypes.c_int, ctypes.c_void_p
+    cblas = ctypes.CFUNCTYPE(None, *[int_] * 6, real, ptr, int_, ptr, int_, real, ptr, int_)  # cblas_?gemm's
     gemm = cblas(gemm_address(dtype))
     best = 0.0
     for n in (512, 1024):

@@ -187,8 +187,8 @@ class CompiledRunner:
         return into
 
     def canonical(self, flat, out=None):
-        """A flat array of ours (parameters, gradients, state) in the Trainer's layout."""
-        refresh_gradients(self.net, self.work)
+        """A flat array of ours (parameters, gradients, state) in the Trainer's layout; `latest_grads` first for
+        the gradient (a fused step leaves it stale)."""
         out = np.empty_like(flat) if out is None else out
         for i, p in enumerate(self.program.params):
             off = self.program.offsets[i]
