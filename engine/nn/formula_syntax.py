@@ -341,9 +341,10 @@ def _sigmoid(v):
     return 1 / (1 + np.exp(-v)) if v >= 0 else np.exp(v) / (1 + np.exp(v))
 
 
+# relu as the engine computes it (NaN gives 0), so a folded part equals the unfolded one
 _VALUES = {"neg": np.negative, "add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide,
            "pow": np.power, "exp": np.exp, "log": np.log, "sqrt": np.sqrt, "abs": np.abs, "sin": np.sin,
-           "cos": np.cos, "tanh": np.tanh, "sigmoid": _sigmoid, "relu": lambda v: np.where(v > 0, v, 0.0),  # as engine relu: NaN gives 0
+           "cos": np.cos, "tanh": np.tanh, "sigmoid": _sigmoid, "relu": lambda v: np.where(v > 0, v, 0.0),
            "softplus": lambda v: np.logaddexp(0.0, v), "min": np.minimum, "max": np.maximum,
            "lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal, "eq": np.equal,
            "ne": np.not_equal, "where": np.where}
