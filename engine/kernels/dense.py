@@ -148,8 +148,8 @@ def fits_one_block(m, k, n):
 def descent_step(gemm, g, x, W, db, has_bias, eta, keep, control):
     """Plain gradient descent fused into the weight gradient's product, for a BLAS_TRANSPOSED layer (W (in, out)):
     W = keep·W - eta·(x.T @ g) in one BLAS call (keep = 1 - eta·decay), so dW is never written and read back
-    (~7% of an mnist-size float64 step, timed
-    fused against unfused in one process); db gets g's column sums for the caller's update.
+    (~7% of an mnist-size float64 step, timed fused against unfused in one process); db gets g's column sums for
+    the caller's update.
     One call, never blocked (a stop must not land in a half-made step): the caller checks `fits_one_block`, so a
     stop still lands within a block's time."""
     _blocked(gemm, True, x, False, g, W, -eta, keep, control, W.shape[0])

@@ -7,9 +7,9 @@
 
 The library is scipy-openblas32's OpenBLAS (a dependency): a newer OpenBLAS than the one inside SciPy's wheels,
 and measurably faster on the products a small network makes (an mnist-size step on one thread, the two
-libraries timed in one process: float32 ~20% faster, float64 ~4%). Where that package is missing, SciPy's own OpenBLAS serves. Both
-export the row-major `cblas_?gemm` with a `scipy_` prefix. ctypes only: no numba here, so the Trainer can
-set threads up whichever path runs.
+libraries timed in one process: float32 ~20% faster, float64 ~4%). Where that package is missing, SciPy's own
+OpenBLAS serves. Both export the row-major `cblas_?gemm` with a `scipy_` prefix. ctypes only: no numba here, so
+the Trainer can set threads up whichever path runs.
 """
 import contextlib
 import ctypes

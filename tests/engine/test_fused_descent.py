@@ -102,4 +102,5 @@ def test_after_a_fused_step_the_gradients_are_that_steps():
     assert fused.evaluate(X, Y) == unfused.evaluate(X, Y)  # reads the buffers: it makes the gradient first
     for i in range(len(fused.program.params)):
         np.testing.assert_allclose(fused.grad(i), unfused.grad(i), rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(fused.canonical(fused.latest_grads()), unfused.canonical(unfused.grads), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(fused.canonical(fused.latest_grads()), unfused.canonical(unfused.grads),
+                               rtol=1e-12, atol=1e-15)
