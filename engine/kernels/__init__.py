@@ -5,6 +5,7 @@ folder (`cache.py`) before any cached kernel is defined; the rest of the engine 
 so `import engine` stays quick.
 
     fastmath.py      vectorisable exp, tanh, σ for the loops below
+    views.py         matrix and flat views of buffers, without Numba's reshape helper
     activations.py   activation kernels and their VJPs on 2-D arrays
     gemm.py          cblas_?gemm by its address (engine.training.blas finds the library)
     dense.py         Dense forward/backward (loops or BLAS), the fused descent step, losses and their seeds

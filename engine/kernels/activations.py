@@ -19,6 +19,7 @@ from numba import njit
 
 from ..nn.activations import ACTIVATIONS, GELU_C2, GELU_K
 from .fastmath import exp_nonpos, log1p_unit, sigmoid_scalar, tanh_scalar
+from .views import as_flat
 from .formula import call_backward, call_forward
 
 # x/0 gives inf or NaN rather than raising: divergence is the NaN guard's job, not an exception's
@@ -36,7 +37,7 @@ def leakyrelu_scalar(x, a):
 
 @_jit
 def sigmoid2d(x, out):
-    xf, of = x.reshape(-1), out.reshape(-1)  # one flat loop: it vectorises
+    xf, of = as_flat(x), as_flat(out)  # one flat loop: it vectorises
     for i in range(xf.size):
         of[i] = sigmoid_scalar(xf[i])
 
@@ -50,7 +51,7 @@ def sigmoid_vjp2d(g, y, out):
 
 @_jit
 def tanh2d(x, out):
-    xf, of = x.reshape(-1), out.reshape(-1)
+    xf, of = as_flat(x), as_flat(out)
     for i in range(xf.size):
         of[i] = tanh_scalar(xf[i])
 
@@ -100,7 +101,7 @@ def softplus_scalar(x):
 
 @_jit
 def gelu2d(x, out):
-    xf, of = x.reshape(-1), out.reshape(-1)
+    xf, of = as_flat(x), as_flat(out)
     for i in range(xf.size):
         v = xf[i]
         of[i] = v * sigmoid_scalar(GELU_C2 * (v + GELU_K * v * v * v))
@@ -108,7 +109,7 @@ def gelu2d(x, out):
 
 @_jit
 def gelu_vjp2d(g, x, out):
-    xf, gf, of = x.reshape(-1), g.reshape(-1), out.reshape(-1)
+    xf, gf, of = as_flat(x), as_flat(g), as_flat(out)
     for i in range(xf.size):
         v = xf[i]
         z = GELU_C2 * (v + GELU_K * v * v * v)
@@ -118,14 +119,14 @@ def gelu_vjp2d(g, x, out):
 
 @_jit
 def swish2d(x, out):
-    xf, of = x.reshape(-1), out.reshape(-1)
+    xf, of = as_flat(x), as_flat(out)
     for i in range(xf.size):
         of[i] = xf[i] * sigmoid_scalar(xf[i])
 
 
 @_jit
 def swish_vjp2d(g, x, out):
-    xf, gf, of = x.reshape(-1), g.reshape(-1), out.reshape(-1)
+    xf, gf, of = as_flat(x), as_flat(g), as_flat(out)
     for i in range(xf.size):
         s = sigmoid_scalar(xf[i])
         of[i] = gf[i] * (s + xf[i] * s * sigmoid_scalar(-xf[i]))
@@ -147,28 +148,28 @@ def elu_vjp2d(g, x, out):
 
 @_jit
 def softplus2d(x, out):
-    xf, of = x.reshape(-1), out.reshape(-1)
+    xf, of = as_flat(x), as_flat(out)
     for i in range(xf.size):
         of[i] = softplus_scalar(xf[i])
 
 
 @_jit
 def softplus_vjp2d(g, x, out):
-    xf, gf, of = x.reshape(-1), g.reshape(-1), out.reshape(-1)
+    xf, gf, of = as_flat(x), as_flat(g), as_flat(out)
     for i in range(xf.size):
         of[i] = gf[i] * sigmoid_scalar(xf[i])
 
 
 @_jit
 def mish2d(x, out):
-    xf, of = x.reshape(-1), out.reshape(-1)
+    xf, of = as_flat(x), as_flat(out)
     for i in range(xf.size):
         of[i] = xf[i] * tanh_scalar(softplus_scalar(xf[i]))
 
 
 @_jit
 def mish_vjp2d(g, x, out):
-    xf, gf, of = x.reshape(-1), g.reshape(-1), out.reshape(-1)
+    xf, gf, of = as_flat(x), as_flat(g), as_flat(out)
     for i in range(xf.size):
         t = tanh_scalar(softplus_scalar(xf[i]))
         of[i] = gf[i] * (t + xf[i] * (1 - t * t) * sigmoid_scalar(xf[i]))
@@ -176,14 +177,14 @@ def mish_vjp2d(g, x, out):
 
 @_jit
 def logsigmoid2d(x, out):
-    xf, of = x.reshape(-1), out.reshape(-1)
+    xf, of = as_flat(x), as_flat(out)
     for i in range(xf.size):
         of[i] = min(xf[i], 0.0) - log1p_unit(exp_nonpos(-abs(xf[i])))
 
 
 @_jit
 def logsigmoid_vjp2d(g, x, out):
-    xf, gf, of = x.reshape(-1), g.reshape(-1), out.reshape(-1)
+    xf, gf, of = as_flat(x), as_flat(g), as_flat(out)
     for i in range(xf.size):
         of[i] = gf[i] * sigmoid_scalar(-xf[i])
 

@@ -28,6 +28,7 @@ from .dense import (BLAS_TRANSPOSED, LOGITCROSSENTROPY, MIN_GRAD_ROWS, _blocked,
                     softmax_crossentropy_seed)
 from ..nn.optimisers import DECAY, DESCENT, ETA, L1
 from .optimisers import apply_update
+from .views import matrix_view
 
 __all__ = ["Net", "Work", "Rule", "Span", "train", "evaluate", "refresh_gradients", "DONE", "BAD_LOSS", "BAD_WEIGHTS",
            "INTERRUPTED"]
@@ -63,16 +64,17 @@ _jit = njit(cache=True, nogil=True, error_model="numpy")  # x/0 gives inf/NaN fo
 @_jit
 def _view(flat, net, b, m):
     """Buffer `b` for a batch of `m` rows, as an (m, dim) view of the flat array."""
-    start, d = net.buf_off[b] * m, net.buf_dim[b]
-    return flat[start:start + m * d].reshape((m, d))
+    d = net.buf_dim[b]
+    return matrix_view(flat, net.buf_off[b] * m, m, d)
 
 
 @_jit
 def _weight(flat, code, r):
     """Layer r's weight (or its gradient, from the gradient array) as a matrix view of `flat`."""
     n_in, n_out, w = code[r, IN_DIM], code[r, OUT_DIM], code[r, W_OFF]
-    shape = (n_in, n_out) if code[r, BLAS] == BLAS_TRANSPOSED else (n_out, n_in)
-    return flat[w:w + n_out * n_in].reshape(shape)
+    if code[r, BLAS] == BLAS_TRANSPOSED:
+        return matrix_view(flat, w, n_in, n_out)
+    return matrix_view(flat, w, n_out, n_in)
 
 
 @_jit
