@@ -10,6 +10,14 @@ forward 2·b·in·out per layer, the weight gradient as much again, and the inpu
 every layer but the first (no one needs dL/dX). `ours` is `Trainer.fit` on the compiled path with SGD and
 shuffling (bench_train's run), torch is PyTorch eager on the same network and data, and JAX's whole-epoch
 `lax.scan` is timed when jax is installed (else its column says so). Runs are interleaved, best of `rounds`.
+
+OpenBLAS takes OPENBLAS_CORETYPE from the environment as an order: where a machine sets it (some of ours set
+`Haswell` and OPENBLAS_L2_SIZE, for older OpenBLAS builds), an AVX-512 CPU runs AVX2 kernels at ~60% of its own
+(dgemm 512², one thread: 56 against 89 GFLOP/s). To measure what a user's machine runs, unset both in the command:
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/bench_peak.py --rounds 2
+
+The first line names the kernel OpenBLAS chose, and says when the environment chose it.
 """
 from __future__ import annotations
 
@@ -75,6 +83,9 @@ def main():
     print(f"# bench_peak: one thread; numpy {np.__version__}, torch {torch.__version__ if torch else '-'}, "
           f"jax {'installed' if run_jax else 'not installed (its column is skipped)'}; {blas_name()}; load "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    if "OPENBLAS_CORETYPE" in os.environ:
+        print(f"# OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']} is set: that kernel runs, not OpenBLAS's own "
+              "choice for this CPU (see the docstring)")
     dtypes = {dt: {"f64": np.float64, "f32": np.float32}[dt] for dt in args.dtypes.split(",")}
     # the peak is measured before and after every spec, and the best of all counts: a busy moment on a
     # shared machine then lowers the peak no more than it lowers the runs (the shares stay conservative)
