@@ -4,9 +4,9 @@ libm's exp, log1p and tanh are function calls that stop LLVM from vectorising a 
 no SVML here), and they dominate small networks: a 32x16 tanh layer costs more than its matmul,
 and a softplus layer built on libm's log1p cost twenty times a tanh one.
 These are plain arithmetic, so loops over them vectorise: no float-to-int conversion and no 64-bit
-right shift (AVX2 has neither packed), polynomials as fused multiply-adds, one division per tanh. Accuracy: within 1 ulp of libm's exp
-and 2 ulp of its log1p (on [0, 1]) and tanh/sigmoid in float64 (tests/engine/test_kernels.py
-sweeps them).
+right shift (AVX2 has neither packed), polynomials as fused multiply-adds, one division per tanh.
+Accuracy: within 1 ulp of libm's exp and 2 ulp of its log1p (on [0, 1]) and tanh/sigmoid in float64
+(tests/engine/test_kernels.py sweeps them).
 
 >>> round(float(tanh_scalar(0.5)), 12), float(exp_nonpos(0.0)), float(sigmoid_scalar(0.0))
 (0.46211715726, 1.0, 0.5)
