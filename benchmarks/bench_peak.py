@@ -5,8 +5,8 @@
 
 Everything runs on one thread (OPENBLAS_NUM_THREADS=1, torch.set_num_threads(1)), in one process, so the
 peak and the runs see the same machine. The peak is the best GEMM rate of numpy's BLAS and of the one the
-compiled kernels call (scipy-openblas32's) on square matrices. A spec's limit is that peak divided by its flops per step:
-forward 2·b·in·out per layer, the weight gradient as much again, and the input gradient as much again for
+compiled kernels call (scipy-openblas32's) on square matrices. A spec's limit is that peak divided by its flops
+per step: forward 2·b·in·out per layer, the weight gradient as much again, and the input gradient as much again for
 every layer but the first (no one needs dL/dX). `ours` is `Trainer.fit` on the compiled path with SGD and
 shuffling (bench_train's run), torch is PyTorch eager on the same network and data, and JAX's whole-epoch
 `lax.scan` is timed when jax is installed (else its column says so). Runs are interleaved, best of `rounds`.
@@ -22,7 +22,6 @@ The first line names the kernel OpenBLAS chose, and says when the environment ch
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 import sys
 import time
@@ -33,7 +32,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_train as B  # noqa: E402
-from engine.training.blas import blas_name, gemm_address  # noqa: E402
+from engine.training.blas import blas_name  # noqa: E402
 
 try:
     from jax_scan import run_jax  # sets XLA to one thread before jax loads
@@ -48,14 +47,13 @@ def gemm_peak(dtype, repeats=10):
     """The best one-thread GEMM rate (flop/s) on 512² and 1024² matrices of numpy's BLAS and the compiled
     kernels' (engine.training.blas: scipy-openblas32's, called here through ctypes as the kernels call it)."""
     rng = np.random.default_rng(0)
-    real, int_, ptr = ctypes.c_float if dtype == np.float32 else ctypes.c_double, ctypes.c_int, ctypes.c_void_p
-    cblas = ctypes.CFUNCTYPE(None, *[int_] * 6, real, ptr, int_, ptr, int_, real, ptr, int_)  # cblas_?gemm's
-    gemm = cblas(gemm_address(dtype))
+    gemm = B.kernels_gemm(dtype)
     best = 0.0
     for n in (512, 1024):
         a, b = (rng.standard_normal((n, n)).astype(dtype) for _ in range(2))
         c = np.empty_like(a)
-        kernels = lambda: gemm(101, 111, 111, n, n, n, 1.0, a.ctypes.data, n, b.ctypes.data, n, 0.0, c.ctypes.data, n)
+        kernels = lambda: gemm(B.ROW_MAJOR, B.PLAIN, B.PLAIN, n, n, n, 1.0, a.ctypes.data, n, b.ctypes.data, n,
+                               0.0, c.ctypes.data, n)
         for product in (lambda: a @ b, kernels):
             product()
             for _ in range(repeats):

@@ -23,6 +23,7 @@ Last measured on the 2-core dev machine (AMD EPYC, AVX-512; shared, load 1-2), t
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import statistics
 import subprocess
@@ -49,6 +50,16 @@ except ImportError:  # the comparison column stays empty
     torch = None
 
 LR = 0.01
+ROW_MAJOR, PLAIN, TRANSPOSED = 101, 111, 112  # CBLAS's enums
+
+
+def kernels_gemm(dtype):
+    """The compiled kernels' row-major cblas_?gemm (engine.training.blas's) as a ctypes function, called with
+    array addresses as the kernels call it: (order, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c,
+    ldc)."""
+    from engine.training.blas import gemm_address
+    real, int_, ptr = ctypes.c_float if dtype == np.float32 else ctypes.c_double, ctypes.c_int, ctypes.c_void_p
+    return ctypes.CFUNCTYPE(None, *[int_] * 6, real, ptr, int_, ptr, int_, real, ptr, int_)(gemm_address(dtype))
 
 
 def teacher_data(n, n_in, n_out, seed=0, regression=False):
