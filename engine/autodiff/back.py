@@ -16,39 +16,60 @@ operation of the backward pass is recorded too and gradients can be differentiat
 import numpy as np
 
 from .params import Grads, Params
-from .tracked import Tracked, check_interrupt, data, param, track
+from .tracked import Tracked, check_interrupt, data, no_grad, param, track
 
 
 def _topological(root, target_ids):
-    """Nodes that reach a target, parents before children (iterative: graphs can be deep)."""
+    """Nodes that reach a target, parents before children (iterative: graphs can be deep), and the
+    ids of those nodes. Each node is expanded once; its tracked inputs are listed then and looked at
+    again when it is placed, so the per-node work stays a few lookups (this runs on every step)."""
     order, relevant, visited = [], set(), set()
-    stack = [(root, False)]
+    stack = [(root, None)]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            if id(node) in target_ids or any(id(p) in relevant for p in node.parents
-                                             if isinstance(p, Tracked)):
-                relevant.add(id(node))
+        node, inputs = stack.pop()
+        if inputs is not None:  # every input is placed: place the node if it leads to a target
+            key = id(node)
+            if key in target_ids:
+                relevant.add(key)
                 order.append(node)
+                continue
+            for p in inputs:
+                if id(p) in relevant:
+                    relevant.add(key)
+                    order.append(node)
+                    break
             continue
-        if id(node) in visited:
+        key = id(node)
+        if key in visited:
             continue
-        visited.add(id(node))
-        stack.append((node, True))
-        for p in node.parents:
-            if isinstance(p, Tracked) and id(p) not in visited:
-                stack.append((p, False))
+        visited.add(key)
+        inputs = [p for p in node.parents if isinstance(p, Tracked)]
+        stack.append((node, inputs))
+        for p in inputs:
+            if id(p) not in visited:
+                stack.append((p, None))
     return order, relevant
 
 
 def backprop(out, seed, targets, nest=False):
     """Gradients of ``sum(seed * out)`` with respect to each target node; None where none flows.
 
-    Without `nest` the VJPs see plain arrays (fast); with it they see the tracked nodes, so the
-    sweep itself is recorded and its results can be differentiated again.
+    Without `nest` the VJPs see plain arrays and run with recording off (fast: the ops they call
+    skip the tape at once); with it they see the tracked nodes, so the sweep itself is recorded
+    and its results can be differentiated again.
     """
     target_ids = {id(t) for t in targets}
     order, relevant = _topological(out, target_ids)
+    if nest:
+        found = _sweep(order, relevant, target_ids, out, seed, nest)
+    else:
+        with no_grad():
+            found = _sweep(order, relevant, target_ids, out, seed, nest)
+    return [found.get(id(t)) for t in targets]
+
+
+def _sweep(order, relevant, target_ids, out, seed, nest):
+    """Run the VJPs from `out` back, children before parents; the adjoint of each target, by id."""
     grads = {id(out): seed}
     found = {}
     for node in reversed(order):
@@ -58,21 +79,24 @@ def backprop(out, seed, targets, nest=False):
             continue
         if id(node) in target_ids:
             found[id(node)] = g
-        if node.vjp is None:
+        vjp = node.vjp
+        if vjp is None:
             continue
+        parents = node.parents
         kwargs = node.kwargs or {}
-        if getattr(node.vjp, "selective", False):  # it can skip the products nobody needs
-            kwargs = {**kwargs, "needs": tuple(isinstance(p, Tracked) and id(p) in relevant for p in node.parents)}
+        if getattr(vjp, "selective", False):  # it can skip the products nobody needs
+            kwargs = {**kwargs, "needs": tuple(isinstance(p, Tracked) and id(p) in relevant for p in parents)}
         if nest:
-            parent_grads = node.vjp(g, node, *node.parents, **kwargs)
+            parent_grads = vjp(g, node, *parents, **kwargs)
         else:
-            parent_grads = node.vjp(g, node.value, *(data(p) for p in node.parents), **kwargs)
-        for p, pg in zip(node.parents, parent_grads):
+            parent_grads = vjp(g, node.value, *[p.value if isinstance(p, Tracked) else p for p in parents],
+                               **kwargs)
+        for p, pg in zip(parents, parent_grads):
             if pg is None or not isinstance(p, Tracked) or id(p) not in relevant:
                 continue
             prev = grads.get(id(p))
             grads[id(p)] = pg if prev is None else prev + pg
-    return [found.get(id(t)) for t in targets]
+    return found
 
 
 def _identity_vjp(g, out, x):

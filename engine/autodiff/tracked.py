@@ -16,11 +16,19 @@ from contextlib import contextmanager
 
 import numpy as np
 
-_state = threading.local()  # the recording flag and the stop flag: the only mutable state of the engine
+class _ThreadState(threading.local):
+    """The recording flag and the stop flag of one thread: the only mutable state of the engine.
+    Class attributes are each new thread's defaults, so reading them is a plain attribute lookup
+    (track() reads both on every operation)."""
+    recording = True
+    stop = None
+
+
+_state = _ThreadState()
 
 
 def is_recording():
-    return getattr(_state, "recording", True)
+    return _state.recording
 
 
 class Interrupted(Exception):
@@ -43,7 +51,7 @@ def interruptible(flag):
     ...
     engine.autodiff.tracked.Interrupted: asked to stop
     """
-    before = getattr(_state, "stop", None)
+    before = _state.stop
     _state.stop = flag
     try:
         yield
@@ -53,12 +61,12 @@ def interruptible(flag):
 
 def armed() -> bool:
     """Whether this thread runs inside `interruptible` (so long work should look at the flag now and then)."""
-    return getattr(_state, "stop", None) is not None
+    return _state.stop is not None
 
 
 def check_interrupt():
     """Raise `Interrupted` if the innermost `interruptible` flag of this thread is set."""
-    flag = getattr(_state, "stop", None)
+    flag = _state.stop
     if flag is not None and flag[0]:
         raise Interrupted("asked to stop")
 
@@ -194,8 +202,11 @@ def selective(vjp):
 
 def track(forward_value, parents, vjp, kwargs=None):
     """Record a call on the tape if any input is tracked (and recording is on); else return the value."""
-    if is_recording():
-        check_interrupt()
+    state = _state  # is_recording() and check_interrupt(), inlined: this runs for every operation
+    if state.recording:
+        flag = state.stop
+        if flag is not None and flag[0]:
+            raise Interrupted("asked to stop")
         for p in parents:
             if isinstance(p, Tracked):
                 return Tracked(forward_value, parents, vjp, kwargs)
