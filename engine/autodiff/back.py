@@ -167,7 +167,8 @@ def withgradient(f, *args, nest=False):
     out, targets, by_params = _run(f, args)
     _scalar_output(out, _name(f))
     if isinstance(out, Tracked):
-        seed = np.ones_like(np.asarray(out.value))
+        value = np.asarray(out.value)
+        seed = np.ones(value.shape, value.dtype)
         raw = backprop(out, seed, targets, nest=nest)
     else:
         raw = [None] * len(targets)

@@ -241,13 +241,11 @@ def clip(x, lo=None, hi=None):
 
 
 def _clip_vjp(g, out, x, lo, hi):
-    xv = data(x)
-    inside = np.ones(np.shape(xv), dtype=bool)
-    if lo is not None:
-        inside &= xv >= lo
-    if hi is not None:
-        inside &= xv <= hi
-    return (g * inside.astype(np.asarray(xv).dtype),)
+    xv = np.asarray(data(x))
+    if lo is None and hi is None:
+        return (g,)
+    inside = (xv <= hi) if lo is None else (xv >= lo) if hi is None else (xv >= lo) & (xv <= hi)
+    return (g * inside.astype(xv.dtype),)
 
 
 def _flat(g, out, x):

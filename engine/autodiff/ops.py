@@ -44,16 +44,21 @@ def mul(a, b):
     return track(data(a) * data(b), (a, b), _mul_vjp)
 
 
-def _mul_vjp(g, out, a, b):
-    return sum_to(g * b, _shape(a)), sum_to(g * a, _shape(b))
+@selective
+def _mul_vjp(g, out, a, b, needs=(True, True)):
+    # one side is often a constant (a loss's targets, a scale): its gradient is never formed
+    return (sum_to(g * b, _shape(a)) if needs[0] else None,
+            sum_to(g * a, _shape(b)) if needs[1] else None)
 
 
 def div(a, b):
     return track(data(a) / data(b), (a, b), _div_vjp)
 
 
-def _div_vjp(g, out, a, b):
-    return sum_to(g / b, _shape(a)), sum_to(-g * out / b, _shape(b))
+@selective
+def _div_vjp(g, out, a, b, needs=(True, True)):
+    return (sum_to(g / b, _shape(a)) if needs[0] else None,
+            sum_to(-g * out / b, _shape(b)) if needs[1] else None)
 
 
 def neg(x):

@@ -24,7 +24,7 @@ def _product(a, b):
     computed a block of output columns (or rows) at a time, with a look at the stop flag between blocks: one
     4096-wide layer's product would otherwise hold a stop for a quarter of a second or more. The split runs
     along the side whose other operand is smaller, so only that one is read again per block."""
-    if np.ndim(a) != 2 or np.ndim(b) != 2:
+    if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.ndim == 2 and b.ndim == 2):
         return np.matmul(a, b)
     (n, k), m = a.shape, b.shape[1]
     if not armed() or n * k * m <= BLOCK_MACS:

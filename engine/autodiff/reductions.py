@@ -48,7 +48,8 @@ def _count(shape, axes):
 
 def sum_(x, axis=None, keepdims=False):
     axes = _norm_axis(axis, len(_shape(x)))
-    return track(np.sum(data(x), axis=axes, keepdims=keepdims), (x,), _sum_vjp, {"axes": axes})
+    # np.add.reduce is what np.sum runs, without np.sum's two layers of Python dispatch (half its time here)
+    return track(np.add.reduce(data(x), axis=axes, keepdims=keepdims), (x,), _sum_vjp, {"axes": axes})
 
 
 def _sum_vjp(g, out, x, axes):

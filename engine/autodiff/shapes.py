@@ -19,7 +19,9 @@ from .tracked import Tracked, data, track
 
 
 def _shape(x):
-    return x.shape if isinstance(x, Tracked) else np.shape(x)
+    # the attribute for what has one (np.shape goes through numpy's dispatch: 4x slower, and the tape
+    # asks for shapes on every operation); np.shape for lists and Python numbers
+    return x.shape if isinstance(x, (Tracked, np.ndarray, np.generic)) else np.shape(x)
 
 
 def _ndim(x):
@@ -59,7 +61,7 @@ def sum_to(x, shape):
 def _sum_to(x, shape):
     lead = np.ndim(x) - len(shape)
     axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
-    return np.sum(x, axis=axes, keepdims=True).reshape(shape) if axes else np.reshape(x, shape)
+    return np.add.reduce(x, axis=axes, keepdims=True).reshape(shape) if axes else np.reshape(x, shape)
 
 
 def _sum_to_vjp(g, out, x, shape):
@@ -75,7 +77,20 @@ def broadcast_to(x, shape):
     shape = _shape_arg(shape)
     if _shape(x) == shape:
         return x
-    return track(np.broadcast_to(data(x), shape), (x,), _broadcast_to_vjp, {"shape": shape})
+    return track(_broadcast(data(x), shape), (x,), _broadcast_to_vjp, {"shape": shape})
+
+
+def _broadcast(v, shape):
+    """``np.broadcast_to(v, shape)``: a read-only view. The tape's own case, a C-ordered array whose
+    axes each equal the target's or are 1 (a reduction's gradient spread back), is built directly
+    (a tenth of the time: numpy's function sets up an nditer to check the shapes)."""
+    if (isinstance(v, np.ndarray) and v.ndim == len(shape) and v.flags.c_contiguous
+            and all(n == m or n == 1 for n, m in zip(v.shape, shape))):
+        strides = tuple(s if n == m else 0 for n, m, s in zip(v.shape, shape, v.strides))
+        view = np.ndarray(shape, v.dtype, v, 0, strides)
+        view.flags.writeable = False
+        return view
+    return np.broadcast_to(v, shape)
 
 
 def _broadcast_to_vjp(g, out, x, shape):
@@ -86,7 +101,9 @@ def _broadcast_to_vjp(g, out, x, shape):
 
 def reshape(x, shape):
     """numpy's reshape (one size may be -1)."""
-    value = np.reshape(data(x), _shape_arg(shape))  # a view: cheap, and it resolves -1
+    v, shape = data(x), _shape_arg(shape)
+    # a view: cheap, and it resolves -1 (the method where there is one: np.reshape is 2-9x slower)
+    value = v.reshape(shape) if isinstance(v, (np.ndarray, np.generic)) else np.reshape(v, shape)
     if value.shape == _shape(x):
         return x
     return track(value, (x,), _reshape_vjp)
@@ -100,17 +117,24 @@ def transpose(x, axes=None):
     """Reverse the axes, or put them in the order `axes`: ``transpose(x, (2, 0, 1))``."""
     n = _ndim(x)
     axes = tuple(range(n)[::-1]) if axes is None else tuple(_axis(a, n) for a in axes)
-    return track(np.transpose(data(x), axes), (x,), _transpose_vjp, {"axes": axes})
+    return _transposed(x, axes)
+
+
+def _transposed(x, axes):
+    """`transpose` with `axes` already a tuple of valid axes (the tape's own calls)."""
+    v = data(x)
+    value = v.transpose(axes) if isinstance(v, np.ndarray) else np.transpose(v, axes)
+    return track(value, (x,), _transpose_vjp, {"axes": axes})
 
 
 def _transpose_vjp(g, out, x, axes):
-    return (transpose(g, tuple(np.argsort(axes))),)
+    return (_transposed(g, tuple(sorted(range(len(axes)), key=axes.__getitem__))),)  # the inverse order
 
 
 def swapaxes(x):
     """Swap the last two axes (the matrix transpose of every matrix in a batch)."""
     n = _ndim(x)
-    return transpose(x, tuple(range(n - 2)) + (n - 1, n - 2))
+    return _transposed(x, tuple(range(n - 2)) + (n - 1, n - 2))
 
 
 # ---- indexing ----
