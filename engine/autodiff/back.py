@@ -16,38 +16,38 @@ operation of the backward pass is recorded too and gradients can be differentiat
 import numpy as np
 
 from .params import Grads, Params
-from .tracked import Tracked, check_interrupt, data, no_grad, param, track
+from .tracked import Interrupted, Tracked, data, no_grad, param, stop_flag, track
 
 
 def _topological(root, target_ids):
-    """Nodes that reach a target, parents before children (iterative: graphs can be deep), and the
-    ids of those nodes. Each node is expanded once; its tracked inputs are listed then and looked at
-    again when it is placed, so the per-node work stays a few lookups (this runs on every step)."""
-    order, relevant, visited = [], set(), set()
-    stack = [(root, None)]
+    """Nodes that reach a target, parents before children, and the ids of those nodes.
+
+    A depth-first walk without recursion (graphs can be deep): each stack entry is a node and an
+    iterator over its inputs, resumed where it left off; a node is placed once every input is
+    placed, and kept if it is a target or one of its inputs was kept. This runs on every step.
+    """
+    order, relevant = [], set()
+    visited = {id(root)}
+    stack = [(root, iter(root.parents))]
     while stack:
-        node, inputs = stack.pop()
-        if inputs is not None:  # every input is placed: place the node if it leads to a target
+        node, inputs = stack[-1]
+        for p in inputs:
+            if isinstance(p, Tracked) and id(p) not in visited:
+                visited.add(id(p))
+                stack.append((p, iter(p.parents)))
+                break
+        else:  # every input is placed
+            stack.pop()
             key = id(node)
-            if key in target_ids:
+            keep = key in target_ids
+            if not keep:
+                for p in node.parents:  # a loop, not any(...): a generator per node costs as much as the walk
+                    if isinstance(p, Tracked) and id(p) in relevant:
+                        keep = True
+                        break
+            if keep:
                 relevant.add(key)
                 order.append(node)
-                continue
-            for p in inputs:
-                if id(p) in relevant:
-                    relevant.add(key)
-                    order.append(node)
-                    break
-            continue
-        key = id(node)
-        if key in visited:
-            continue
-        visited.add(key)
-        inputs = [p for p in node.parents if isinstance(p, Tracked)]
-        stack.append((node, inputs))
-        for p in inputs:
-            if id(p) not in visited:
-                stack.append((p, None))
     return order, relevant
 
 
@@ -72,8 +72,10 @@ def _sweep(order, relevant, target_ids, out, seed, nest):
     """Run the VJPs from `out` back, children before parents; the adjoint of each target, by id."""
     grads = {id(out): seed}
     found = {}
+    flag = stop_flag()
     for node in reversed(order):
-        check_interrupt()  # inside interruptible(): a stop lands between two VJPs
+        if flag is not None and flag[0]:  # inside interruptible(): a stop lands between two VJPs
+            raise Interrupted("asked to stop")
         g = grads.pop(id(node), None)
         if g is None:
             continue
@@ -85,7 +87,7 @@ def _sweep(order, relevant, target_ids, out, seed, nest):
         parents = node.parents
         kwargs = node.kwargs or {}
         if getattr(vjp, "selective", False):  # it can skip the products nobody needs
-            kwargs = {**kwargs, "needs": tuple(isinstance(p, Tracked) and id(p) in relevant for p in parents)}
+            kwargs = {**kwargs, "needs": tuple([isinstance(p, Tracked) and id(p) in relevant for p in parents])}
         if nest:
             parent_grads = vjp(g, node, *parents, **kwargs)
         else:

@@ -64,6 +64,12 @@ def armed() -> bool:
     return _state.stop is not None
 
 
+def stop_flag():
+    """The innermost `interruptible` flag of this thread, or None: a loop that runs many small steps reads it
+    once and looks at ``flag[0]`` each step (what check_interrupt does, without its lookups)."""
+    return _state.stop
+
+
 def check_interrupt():
     """Raise `Interrupted` if the innermost `interruptible` flag of this thread is set."""
     flag = _state.stop
