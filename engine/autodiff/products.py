@@ -74,7 +74,7 @@ def _matmul_vjp(g, out, a, b, needs=(True, True)):
 def linear(x, W, b=None):
     """The Dense layer's affine map ``x @ W.T + b`` as one tape node (x is (in,) or (n, in))."""
     xv, Wv = data(x), data(W)
-    y = _product(xv, Wv.T) if np.ndim(xv) == 2 else xv @ Wv.T
+    y = _product(xv, Wv.T) if _ndim(xv) == 2 else xv @ Wv.T
     if b is not None:
         y = y + data(b)
     return track(y, (x, W, b), _linear_vjp)

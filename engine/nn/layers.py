@@ -11,8 +11,8 @@ Chain(Dense(10 => 5, σ), Dense(5 => 2), softmax)
 import numpy as np
 
 from ..autodiff.products import linear
-from ..autodiff.shapes import reshape
-from ..autodiff.tracked import data, param
+from ..autodiff.shapes import _shape, reshape
+from ..autodiff.tracked import param
 from .activations import Activation, identity
 
 
@@ -91,7 +91,7 @@ class Dense:
         return [self.weight] if self.bias is None else [self.weight, self.bias]
 
     def __call__(self, x):
-        shape = np.shape(data(x))
+        shape = _shape(x)
         if len(shape) == 0 or shape[-1] != self.in_features:
             raise ValueError(f"{self!r} expects inputs with {self.in_features} features on the last axis, "
                              f"got shape {shape}")

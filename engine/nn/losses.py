@@ -13,22 +13,26 @@ import numpy as np
 
 from ..autodiff.elementwise import clip, log
 from ..autodiff.reductions import mean, sum_
+from ..autodiff.shapes import _shape
 from ..autodiff.tracked import data
 from .activations import logsoftmax
 
 
 def _batch(yhat):
-    shape = np.shape(data(yhat))
+    shape = _shape(yhat)
     return shape[0] if len(shape) > 1 else 1
 
 
+_EPS = {np.dtype(np.float32): float(np.finfo(np.float32).eps), np.dtype(np.float64): float(np.finfo(np.float64).eps)}
+
+
 def _eps(yhat):
-    return float(np.finfo(np.asarray(data(yhat)).dtype if np.asarray(data(yhat)).dtype.kind == "f"
-                          else np.float64).eps)
+    """The clamp for log(ŷ): the machine epsilon of ŷ's float type (float64's for anything else)."""
+    return _EPS.get(np.asarray(data(yhat)).dtype, _EPS[np.dtype(np.float64)])
 
 
 def _check(name, yhat, y):
-    a, b = np.shape(data(yhat)), np.shape(data(y))
+    a, b = _shape(yhat), _shape(y)
     if a != b:
         raise ValueError(f"{name}: prediction shape {a} and target shape {b} differ")
 
