@@ -129,7 +129,8 @@ class LiveWeights(QCheckBox):
 
 class CurvatureBox(QGroupBox):
     """The selected layer's Hessian diagonal, top eigenvalue and curvature along g, with what it means for lr;
-    measured on request and whenever a run pauses or ends (while the dock is shown)."""
+    measured on request, and again whenever a run pauses or ends or the loss landscape's click moves the
+    weights (while the dock is shown; hidden, it says its numbers are stale instead)."""
 
     def __init__(self, session, doc, parent=None):
         super().__init__("Curvature", parent)
@@ -137,6 +138,7 @@ class CurvatureBox(QGroupBox):
         self.layer: int | None = None
         self.job = None
         self.result = None
+        self.again = False  # the weights moved during a measurement: measure once more when it ends
         self.label = QLabel("Select a Dense block to measure how curved the loss is in its weights.")
         self.label.setWordWrap(True)
         self.button = QPushButton("Measure")
@@ -148,6 +150,7 @@ class CurvatureBox(QGroupBox):
         row.addWidget(self.label, 1)
         row.addWidget(self.button)
         session.state_changed.connect(self._state_changed)
+        session.weights_moved.connect(self._weights_moved)
 
     def set_layer(self, layer: int) -> None:
         spec = self.session.spec
@@ -159,6 +162,20 @@ class CurvatureBox(QGroupBox):
 
     def _state_changed(self, state: str) -> None:
         if state in ("paused", "idle") and self.isVisible() and self.layer is not None:
+            self.measure()
+
+    def _weights_moved(self) -> None:
+        """Other weights were put in while idle: the numbers shown describe the old ones."""
+        if self.layer is None:
+            return
+        if not self.isVisible():
+            self.result = None
+            spec = self.session.spec
+            name = spec.layers[self.layer].label() if spec is not None and self.layer < len(spec.layers) else ""
+            self.label.setText(f"Layer {self.layer + 1}: {name}. The weights moved: Measure to see its curvature.")
+        elif self.job is not None:
+            self.again = True
+        else:
             self.measure()
 
     def measure(self) -> bool:
@@ -201,9 +218,13 @@ class CurvatureBox(QGroupBox):
         self.job.deleteLater()
         self.job = None
         self.button.setEnabled(True)
+        if self.again:
+            self.again = False
+            self.measure()
 
     def detach(self) -> None:
         self.session.state_changed.disconnect(self._state_changed)
+        self.session.weights_moved.disconnect(self._weights_moved)
 
     def shutdown(self, ms: int = 5000) -> bool:
         return self.job is None or self.job.wait(ms)

@@ -2,7 +2,7 @@
 Shift+F10, and see the adjoint on the wires; the lists are checked against the engine's own tape."""
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from engine.analysis import curvature, record_tape
@@ -266,3 +266,46 @@ def test_a_screenshot_of_the_tape_dock_shows_a_recorded_tape(qtbot, qapp, train_
     model, loss, X, Y = snapshot(train_window.training.session, train_window.doc)
     expected = record_tape(model, loss, X[0], Y[0])
     assert np.allclose(seen["tape"].ops[-1].value, expected.ops[-1].value)
+
+
+def test_a_click_on_the_loss_landscape_measures_the_curvature_again(qtbot, win):
+    """The landscape's click puts other weights in: the Curvature box measures them (or, hidden, says its
+    numbers are stale), and what it then shows is the engine's curvature at the moved weights."""
+    box, session = win.tape.curvature, win.training.session
+
+    def engine_curvature():
+        model, loss, X, Y = snapshot(session, win.doc)
+        return curvature(model, loss, *_rows(X, Y, CURVATURE_ROWS), 0)
+
+    click(box.button)
+    qtbot.waitUntil(lambda: box.job is None and box.result is not None, timeout=20_000)
+    win.landscape_dock.show()
+    landscape = win.landscape
+    qtbot.waitUntil(lambda: landscape.isVisible() and landscape.job is None, timeout=20_000)
+    computed = landscape.computed
+    click(landscape.button)  # Recompute: a plane to click on
+    qtbot.waitUntil(lambda: landscape.computed > computed and landscape.job is None, timeout=20_000)
+    before = box.result
+
+    def click_plane(a, b):
+        plot = landscape.plot
+        vb = plot.plot_widget.getPlotItem().vb
+        at = plot.plot_widget.mapFromScene(vb.mapViewToScene(QPointF(a, b)))
+        with qtbot.waitSignal(plot.point_clicked, timeout=2000):
+            QTest.mouseClick(plot.plot_widget.viewport(), Qt.LeftButton, Qt.NoModifier, at)
+
+    assert box.isVisible()  # both docks are shown: the box measures the moved weights at once
+    click_plane(0.4, -0.3)
+    qtbot.waitUntil(lambda: box.job is None and box.result is not before, timeout=20_000)
+    expected = engine_curvature()
+    assert box.result.along_gradient == pytest.approx(expected.along_gradient, rel=1e-9)
+    assert box.result.along_gradient != pytest.approx(before.along_gradient, rel=1e-6)
+    assert f"{expected.top_eigenvalue:.3g}" in box.label.text()
+
+    win.tape_dock.hide()  # hidden, it only says its numbers are stale
+    click_plane(-0.3, 0.2)
+    assert box.job is None and box.result is None and "The weights moved" in box.label.text()
+    win.tape_dock.show()
+    click(box.button)
+    qtbot.waitUntil(lambda: box.job is None and box.result is not None, timeout=20_000)
+    assert box.result.along_gradient == pytest.approx(engine_curvature().along_gradient, rel=1e-9)
