@@ -84,7 +84,7 @@ def _broadcast(v, shape):
     """``np.broadcast_to(v, shape)``: a read-only view. The tape's own case, a C-ordered array whose
     axes each equal the target's or are 1 (a reduction's gradient spread back), is built directly
     (a tenth of the time: numpy's function sets up an nditer to check the shapes)."""
-    if (isinstance(v, np.ndarray) and v.ndim == len(shape) and v.flags.c_contiguous
+    if (isinstance(v, np.ndarray) and v.ndim == len(shape) and v.flags.c_contiguous and not v.dtype.hasobject
             and all(n == m or n == 1 for n, m in zip(v.shape, shape))):
         strides = tuple(s if n == m else 0 for n, m, s in zip(v.shape, shape, v.strides))
         view = np.ndarray(shape, v.dtype, v, 0, strides)

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
+
 class _ThreadState(threading.local):
     """The recording flag and the stop flag of one thread: the only mutable state of the engine.
     Class attributes are each new thread's defaults, so reading them is a plain attribute lookup
