@@ -23,12 +23,9 @@ def _batch(yhat):
     return shape[0] if len(shape) > 1 else 1
 
 
-_EPS = {np.dtype(np.float32): float(np.finfo(np.float32).eps), np.dtype(np.float64): float(np.finfo(np.float64).eps)}
-
-
 def _eps(yhat):
-    """The clamp for log(ŷ): the machine epsilon of ŷ's float type (float64's for anything else)."""
-    return _EPS.get(np.asarray(data(yhat)).dtype, _EPS[np.dtype(np.float64)])
+    return float(np.finfo(np.asarray(data(yhat)).dtype if np.asarray(data(yhat)).dtype.kind == "f"
+                          else np.float64).eps)
 
 
 def _check(name, yhat, y):

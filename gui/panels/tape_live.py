@@ -158,7 +158,12 @@ class CurvatureBox(QGroupBox):
                 and layer != self.layer:
             self.layer = layer
             self.result = None
-            self.label.setText(f"Layer {layer + 1}: {spec.layers[layer].label()}. Measure to see its curvature.")
+            self._prompt()
+
+    def _prompt(self, news: str = "") -> None:
+        spec = self.session.spec
+        name = f" {spec.layers[self.layer].label()}." if spec is not None and self.layer < len(spec.layers) else ""
+        self.label.setText(f"Layer {self.layer + 1}:{name} {news}Measure to see its curvature.")
 
     def _state_changed(self, state: str) -> None:
         if state in ("paused", "idle") and self.isVisible() and self.layer is not None:
@@ -170,9 +175,7 @@ class CurvatureBox(QGroupBox):
             return
         if not self.isVisible():
             self.result = None
-            spec = self.session.spec
-            name = spec.layers[self.layer].label() if spec is not None and self.layer < len(spec.layers) else ""
-            self.label.setText(f"Layer {self.layer + 1}: {name}. The weights moved: Measure to see its curvature.")
+            self._prompt("The weights moved: ")
         elif self.job is not None:
             self.again = True
         else:

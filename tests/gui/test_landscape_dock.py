@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 from engine import LOSSES, data
 from engine.analysis import losses_at
 from gui.panels.landscape import PICKED
-from training_helpers import click, panel, train_window, wait_state  # noqa: F401 - fixtures
+from training_helpers import click, click_plane, panel, recompute, train_window, wait_state  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,26 +34,9 @@ def landscape(qtbot, train_window):
     return train_window.landscape
 
 
-def recompute(qtbot, landscape):
-    before = landscape.computed
-    qtbot.waitUntil(lambda: landscape.job is None, timeout=10_000)  # a first look may already be computing
-    click(landscape.button)
-    qtbot.waitUntil(lambda: landscape.computed > before and landscape.job is None, timeout=20_000)
-    return landscape.plot.view
-
-
 def train(qtbot, panel, epochs):
     panel.start(epochs)
     wait_state(qtbot, panel, "idle", timeout=60_000)
-
-
-def click_plane(qtbot, landscape, a, b):
-    plot = landscape.plot
-    vb = plot.plot_widget.getPlotItem().vb
-    at = plot.plot_widget.mapFromScene(vb.mapViewToScene(QPointF(a, b)))
-    with qtbot.waitSignal(plot.point_clicked, timeout=2000) as signal:
-        QTest.mouseClick(plot.plot_widget.viewport(), Qt.LeftButton, Qt.NoModifier, at)
-    return signal.args
 
 
 def test_the_view_menu_shows_the_dock(train_window):

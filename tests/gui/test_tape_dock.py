@@ -2,14 +2,14 @@
 Shift+F10, and see the adjoint on the wires; the lists are checked against the engine's own tape."""
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from engine.analysis import curvature, record_tape
 from gui.panels.gradcheck import snapshot
 from gui.panels.tape_live import CURVATURE_ROWS, LIVE_INTERVAL_MS, _rows
 from gui.panels.tape_tree import HIDDEN, format_array
-from training_helpers import click, train_window, wait_state  # noqa: F401  (fixtures)
+from training_helpers import click, click_plane, recompute, train_window, wait_state  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
@@ -281,21 +281,12 @@ def test_a_click_on_the_loss_landscape_measures_the_curvature_again(qtbot, win):
     qtbot.waitUntil(lambda: box.job is None and box.result is not None, timeout=20_000)
     win.landscape_dock.show()
     landscape = win.landscape
-    qtbot.waitUntil(lambda: landscape.isVisible() and landscape.job is None, timeout=20_000)
-    computed = landscape.computed
-    click(landscape.button)  # Recompute: a plane to click on
-    qtbot.waitUntil(lambda: landscape.computed > computed and landscape.job is None, timeout=20_000)
+    qtbot.waitUntil(lambda: landscape.isVisible(), timeout=2000)
+    recompute(qtbot, landscape)  # a plane to click on
     before = box.result
 
-    def click_plane(a, b):
-        plot = landscape.plot
-        vb = plot.plot_widget.getPlotItem().vb
-        at = plot.plot_widget.mapFromScene(vb.mapViewToScene(QPointF(a, b)))
-        with qtbot.waitSignal(plot.point_clicked, timeout=2000):
-            QTest.mouseClick(plot.plot_widget.viewport(), Qt.LeftButton, Qt.NoModifier, at)
-
     assert box.isVisible()  # both docks are shown: the box measures the moved weights at once
-    click_plane(0.4, -0.3)
+    click_plane(qtbot, landscape, 0.4, -0.3)
     qtbot.waitUntil(lambda: box.job is None and box.result is not before, timeout=20_000)
     expected = engine_curvature()
     assert box.result.along_gradient == pytest.approx(expected.along_gradient, rel=1e-9)
@@ -303,7 +294,7 @@ def test_a_click_on_the_loss_landscape_measures_the_curvature_again(qtbot, win):
     assert f"{expected.top_eigenvalue:.3g}" in box.label.text()
 
     win.tape_dock.hide()  # hidden, it only says its numbers are stale
-    click_plane(-0.3, 0.2)
+    click_plane(qtbot, landscape, -0.3, 0.2)
     assert box.job is None and box.result is None and "The weights moved" in box.label.text()
     win.tape_dock.show()
     click(box.button)

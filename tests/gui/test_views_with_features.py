@@ -4,7 +4,7 @@ compute on the columns the Chain takes, checked against the engine on `dataset_w
 standardised as training does; and a click on the landscape that moves the weights marks the document modified."""
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from engine import LOSSES, data, load_model, no_grad
@@ -14,7 +14,7 @@ from engine.training import split
 from gui.panels.activity import BATCH
 from gui.panels.gradcheck import snapshot
 from gui.panels.tape_tree import format_array
-from training_helpers import click, panel, train_window, wait_state  # noqa: F401 - fixtures
+from training_helpers import click, click_plane, panel, train_window, wait_state  # noqa: F401 - fixtures
 
 NAMES = ("x1^2", "sin(x2)")  # the Chain takes x₁, x₂, x₁², sin x₂
 
@@ -116,14 +116,6 @@ def landscape_of(qtbot, win):
     assert "does not take" not in landscape.status.text(), landscape.status.text()
     qtbot.waitUntil(lambda: landscape.computed > before and landscape.job is None, timeout=20_000)
     return landscape
-
-
-def click_plane(qtbot, landscape, a, b):
-    plot = landscape.plot
-    at = plot.plot_widget.mapFromScene(plot.plot_widget.getPlotItem().vb.mapViewToScene(QPointF(a, b)))
-    with qtbot.waitSignal(plot.point_clicked, timeout=2000) as signal:
-        QTest.mouseClick(plot.plot_widget.viewport(), Qt.LeftButton, Qt.NoModifier, at)
-    return signal.args
 
 
 def test_the_landscape_is_the_loss_on_the_derived_inputs(qtbot, featured):

@@ -1,6 +1,6 @@
 """Shared pieces for the training tests: a window with a small tanh net, and real clicks on its buttons."""
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from engine import ChainSpec, LayerSpec
@@ -30,6 +30,24 @@ def settled(qtbot, read, every=100, timeout=3000):
 
     qtbot.waitUntil(still, timeout=timeout)
     return seen[-1]
+
+
+def recompute(qtbot, landscape):
+    """Press the Loss landscape dock's Recompute and wait for the new plane; its view."""
+    before = landscape.computed
+    qtbot.waitUntil(lambda: landscape.job is None, timeout=10_000)  # a first look may already be computing
+    click(landscape.button)
+    qtbot.waitUntil(lambda: landscape.computed > before and landscape.job is None, timeout=20_000)
+    return landscape.plot.view
+
+
+def click_plane(qtbot, landscape, a, b):
+    """A left click at (a, b) of the landscape's plane, on its viewport; the (a, b) the plot reports."""
+    plot = landscape.plot
+    at = plot.plot_widget.mapFromScene(plot.plot_widget.getPlotItem().vb.mapViewToScene(QPointF(a, b)))
+    with qtbot.waitSignal(plot.point_clicked, timeout=2000) as signal:
+        QTest.mouseClick(plot.plot_widget.viewport(), Qt.LeftButton, Qt.NoModifier, at)
+    return signal.args
 
 
 @pytest.fixture
