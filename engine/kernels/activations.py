@@ -44,9 +44,9 @@ def sigmoid2d(x, out):
 
 @_jit
 def sigmoid_vjp2d(g, y, out):
-    for i in range(g.shape[0]):
-        for j in range(g.shape[1]):
-            out[i, j] = g[i, j] * y[i, j] * (1 - y[i, j])
+    gf, yf, of = as_flat(g), as_flat(y), as_flat(out)  # flat: narrow rows (a 5-wide layer) vectorise too
+    for i in range(gf.size):
+        of[i] = gf[i] * yf[i] * (1 - yf[i])
 
 
 @_jit
@@ -58,23 +58,23 @@ def tanh2d(x, out):
 
 @_jit
 def tanh_vjp2d(g, y, out):
-    for i in range(g.shape[0]):
-        for j in range(g.shape[1]):
-            out[i, j] = g[i, j] * (1 - y[i, j] * y[i, j])
+    gf, yf, of = as_flat(g), as_flat(y), as_flat(out)
+    for i in range(gf.size):
+        of[i] = gf[i] * (1 - yf[i] * yf[i])
 
 
 @_jit
 def relu2d(x, out):
-    for i in range(x.shape[0]):
-        for j in range(x.shape[1]):
-            out[i, j] = x[i, j] if x[i, j] > 0 else 0
+    xf, of = as_flat(x), as_flat(out)
+    for i in range(xf.size):
+        of[i] = xf[i] if xf[i] > 0 else 0
 
 
 @_jit
 def relu_vjp2d(g, x, out):
-    for i in range(g.shape[0]):
-        for j in range(g.shape[1]):
-            out[i, j] = g[i, j] if x[i, j] > 0 else 0
+    gf, xf, of = as_flat(g), as_flat(x), as_flat(out)
+    for i in range(gf.size):
+        of[i] = gf[i] if xf[i] > 0 else 0
 
 
 @_jit
@@ -201,11 +201,22 @@ def row_max(x, i):
 
 
 @_jit
-def softmax2d(x, out):
+def _shifted_exp(x, out):
+    """out = exp(x - its row's max): the shift row by row, then exp in one flat loop over the whole batch,
+    which vectorises however narrow the rows are (a 2-class softmax's rows are two wide)."""
     for i in range(x.shape[0]):
         m = row_max(x, i)
-        for j in range(x.shape[1]):  # exp alone in its loop, so the loop vectorises
-            out[i, j] = exp_nonpos(x[i, j] - m)
+        for j in range(x.shape[1]):
+            out[i, j] = x[i, j] - m
+    of = as_flat(out)
+    for i in range(of.size):
+        of[i] = exp_nonpos(of[i])
+
+
+@_jit
+def softmax2d(x, out):
+    _shifted_exp(x, out)
+    for i in range(x.shape[0]):
         s = 0.0
         for j in range(x.shape[1]):
             s += out[i, j]
@@ -225,12 +236,12 @@ def softmax_vjp2d(g, y, out):
 
 @_jit
 def logsoftmax2d(x, out):
+    _shifted_exp(x, out)
     for i in range(x.shape[0]):
-        m = row_max(x, i)
         s = 0.0
         for j in range(x.shape[1]):
-            s += exp_nonpos(x[i, j] - m)
-        lse = m + math.log(s)
+            s += out[i, j]
+        lse = row_max(x, i) + math.log(s)
         for j in range(x.shape[1]):
             out[i, j] = x[i, j] - lse
 

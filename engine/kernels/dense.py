@@ -96,11 +96,25 @@ def linear_forward(gemm, x, W, b, has_bias, out, mode, control):
     return True
 
 
+NARROW = 16  # columns up to which `_bias_gradient` sums a column at a time
+
+
 @_product
 def _bias_gradient(g, db):
+    """db = column sums of g. Narrow g a column at a time, the sum in a register (db may alias g as far as
+    the compiler knows, so a row-wise `db[j] +=` goes through memory every time); wide g row by row, which
+    reads it in order. Either way each column is summed in row order."""
+    m, n = g.shape
+    if n <= NARROW:
+        for j in range(n):
+            s = 0.0
+            for i in range(m):
+                s += g[i, j]
+            db[j] = s
+        return
     db[:] = 0
-    for i in range(g.shape[0]):
-        for j in range(g.shape[1]):
+    for i in range(m):
+        for j in range(n):
             db[j] += g[i, j]
 
 
@@ -173,7 +187,9 @@ def loss_value(kind, yhat, y, eps):
     if kind == CROSSENTROPY:
         for i in range(m):
             for j in range(k):
-                total += y[i, j] * math.log(max(yhat[i, j], eps))
+                t, p = y[i, j], yhat[i, j]
+                if t != 0 or not math.isfinite(p):  # else the term is 0·log(finite) = ±0: no log to take
+                    total += t * math.log(max(p, eps))
         return -total / m
     if kind == LOGITCROSSENTROPY:  # yhat holds logsoftmax(z) here (see `loss_input`)
         for i in range(m):

@@ -28,6 +28,7 @@ from .dense import (BLAS_TRANSPOSED, LOGITCROSSENTROPY, MIN_GRAD_ROWS, _blocked,
                     softmax_crossentropy_seed)
 from ..nn.optimisers import DECAY, DESCENT, ETA, L1
 from .optimisers import apply_update
+from .prefetch import prefetch_row
 from .views import matrix_view, unowned
 
 __all__ = ["Net", "Work", "Rule", "Span", "train", "evaluate", "refresh_gradients", "DONE", "BAD_LOSS", "BAD_WEIGHTS",
@@ -179,6 +180,14 @@ def _batch(net, acts, X, Y, rows):
 
 
 @_jit
+def _prefetch_batch(X, Y, rows):
+    """Start loading the rows of the next minibatch (see engine.kernels.prefetch): they lie at random in the data."""
+    for i in range(rows.size):
+        prefetch_row(X, rows[i])
+        prefetch_row(Y, rows[i])
+
+
+@_jit
 def _copy(src, dst):
     """dst = src for flat arrays, as a loop (an array assignment compiles shape-error formatting: seconds)."""
     for i in range(src.size):
@@ -307,6 +316,9 @@ def train(net, work, rule, span):
         epoch, step = g // steps, g % steps
         lo = step * batch
         m = _batch(net, work.acts, X, Y, perms[epoch, lo:min(lo + batch, n)])
+        if s + 1 < span.nsteps:
+            after = (g + 1) % steps * batch
+            _prefetch_batch(X, Y, perms[(g + 1) // steps, after:min(after + batch, n)])
         work.stale[0] = 0  # the buffers now hold this step, not the fused one refresh_gradients would read
         if not _forward(net, work.acts, work.params, m, control):
             return s, INTERRUPTED
