@@ -23,7 +23,7 @@ import numpy as np
 from numba import njit
 
 from . import activations as K
-from .dense import (BLAS_TRANSPOSED, LOGITCROSSENTROPY, MIN_GRAD_ROWS, _blocked, all_finite, count_correct,
+from .dense import (BLAS_TRANSPOSED, LOGITCROSSENTROPY, MIN_GRAD_ROWS, TINY_WEIGHT, _blocked, all_finite, count_correct,
                     descent_step, fits_one_block, gather_rows, linear_backward, linear_forward, loss_seed, loss_value,
                     softmax_crossentropy_seed)
 from ..nn.optimisers import DECAY, DESCENT, ETA, L1
@@ -100,8 +100,9 @@ def _bias(flat, code, r):
 
 
 @_jit
-def _forward(net, acts, params, m, control):
-    """The Chain on the batch in buffer 0; False if `control` asked to stop on the way."""
+def _forward(net, acts, params, m, control, scratch):
+    """The Chain on the batch in buffer 0; False if `control` asked to stop on the way. `scratch`: see
+    engine.kernels.dense.TINY_WEIGHT."""
     code = net.code
     for r in range(code.shape[0]):
         if control[0] != 0:
@@ -110,7 +111,7 @@ def _forward(net, acts, params, m, control):
         x, y = _view(acts, net, code[r, IN], m), _view(acts, net, code[r, OUT], m)
         if op == LINEAR:
             if not linear_forward(net.gemm, x, _weight(params, code, r), _bias(params, code, r), code[r, B_OFF] >= 0,
-                                  y, code[r, BLAS], control):
+                                  y, code[r, BLAS], control, scratch):
                 return False
         else:
             K.forward(op, x, net.slopes[r], y, net.formulas[r])
@@ -228,11 +229,12 @@ def evaluate(net, work, X, Y, control):
     net, work, X, Y, control = _unowned_net(net), _unowned_work(work), unowned(X), unowned(Y), unowned(control)
     n, batch = X.shape[0], net.batch
     total, correct = 0.0, 0
+    scratch = np.empty(TINY_WEIGHT, work.acts.dtype)
     rows = np.arange(n)
     for s in range((n + batch - 1) // batch):
         lo = s * batch
         m = _batch(net, work.acts, X, Y, rows[lo:min(lo + batch, n)])
-        if not _forward(net, work.acts, work.params, m, control):
+        if not _forward(net, work.acts, work.params, m, control, scratch):
             return math.nan, 0
         value, _ = _loss_and_seed(net, work.acts, work.dacts, m, False)
         total += value * m
@@ -309,6 +311,7 @@ def train(net, work, rule, span):
     hp = np.empty_like(rule.hp)
     _copy(rule.hp, hp)
     fusable = _fusable_row(net, rule)
+    scratch = np.empty(TINY_WEIGHT, work.acts.dtype)
     for s in range(span.nsteps):
         if control[0] != 0:
             return s, INTERRUPTED
@@ -320,7 +323,7 @@ def train(net, work, rule, span):
             after = (g + 1) % steps * batch
             _prefetch_batch(X, Y, perms[(g + 1) // steps, after:min(after + batch, n)])
         work.stale[0] = 0  # the buffers now hold this step, not the fused one refresh_gradients would read
-        if not _forward(net, work.acts, work.params, m, control):
+        if not _forward(net, work.acts, work.params, m, control, scratch):
             return s, INTERRUPTED
         value, first = _loss_and_seed(net, work.acts, work.dacts, m, True)
         span.losses[s] = value

@@ -74,22 +74,35 @@ def test_unusual_but_compilable_chains_match_eager(make):
     assert hc.path == "compiled" and rel_diff(wc, we) <= 1e-10
 
 
+# An upright BLAS layer's forward takes one of three routes (engine.kernels.dense.TINY_WEIGHT): W.T in a scratch
+# buffer (7->3: 21 entries), W read as its own transpose (12->1: one row), or OpenBLAS's x @ W.T (7->12).
+BLAS_CHAINS = {
+    "tiny-weight": (lambda dt: Chain(Dense(2, 7, tanh, rng=0, dtype=dt), Dense(7, 3, rng=1, dtype=dt), softmax),
+                    "crossentropy", 3, [2, 0, 1, 0]),
+    "one-row-weight": (lambda dt: Chain(Dense(2, 7, tanh, rng=0, dtype=dt), Dense(7, 12, tanh, rng=1, dtype=dt),
+                                        Dense(12, 1, sigmoid, rng=2, dtype=dt)), "mse", 1, [2, 0, 1, 0, 1, 0]),
+}
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
-def test_blas_products_match_loops(dtype):
+@pytest.mark.parametrize("chain", list(BLAS_CHAINS))
+def test_blas_products_match_loops(chain, dtype):
     """Forcing every product through BLAS gives the loop path's weights, to rounding."""
+    make, loss, width, blas_column = BLAS_CHAINS[chain]
     ds = datasets.spiral(n=40, classes=3, seed=0)
-    X, Y = ds.X.astype(dtype), ds.targets(3, dtype)
+    X, Y = ds.X.astype(dtype), np.ascontiguousarray(ds.targets(3, dtype)[:, :width])
     perm = np.random.default_rng(0).permutation(40)
     results = []
     for blas_min_work in (0, 10**12):
-        model = Chain(Dense(2, 7, tanh, rng=0, dtype=dtype), Dense(7, 3, rng=1, dtype=dtype), softmax)
-        program = trace(model, "crossentropy", batch_size=8, blas_min_work=blas_min_work)
-        assert program.code[:, -1].tolist() == ([2, 0, 1, 0] if blas_min_work == 0 else [0, 0, 0, 0])
+        model = make(dtype)
+        program = trace(model, loss, batch_size=8, blas_min_work=blas_min_work)
+        assert program.code[:, -1].tolist() == (blas_column if blas_min_work == 0 else [0] * len(blas_column))
         runner = CompiledRunner(program, 8)
         runner.begin(np.zeros(program.n_params, dtype), np.zeros(0, dtype))
         opt = Momentum(0.1)
+        stats = np.zeros((1, len(program.layer_ranges), 4))  # the kernels check no bounds: one row per layer
         done, status = runner.train(X, Y, perm[None], np.full(1, opt.eta), 0, 5, opt.kind, opt.hyperparameters(), 0,
-                                    X[:0], Y[:0], np.zeros(5), np.zeros((1, 2)), np.zeros((1, 2, 4)), np.zeros(1, np.int64))
+                                    X[:0], Y[:0], np.zeros(5), np.zeros((1, 2)), stats, np.zeros(1, np.int64))
         assert (done, status) == (5, 0)
         runner.store()  # BLAS layers keep their weights transposed inside; the model gets them upright
         results.append(weights(model))
