@@ -103,8 +103,8 @@ def linear_forward(gemm, x, W, b, has_bias, out, mode, control, scratch):
     m, k = x.shape
     if mode != LOOPS:
         nt = mode == BLAS_UPRIGHT and not (W.shape[0] == 1 or W.shape[1] == 1 or W.size <= TINY_WEIGHT)
-        if not _blocked(gemm, False, x, nt, W if nt or mode == BLAS_TRANSPOSED else _upright_as_nn(W, scratch), out,
-                        1.0, 0.0, control, MIN_ROWS):
+        V = _upright_as_nn(W, scratch) if mode == BLAS_UPRIGHT and not nt else W
+        if not _blocked(gemm, False, x, nt, V, out, 1.0, 0.0, control, MIN_ROWS):
             return False
         if has_bias:
             n = out.shape[1]

@@ -63,20 +63,6 @@ _jit = njit(cache=True, nogil=True, error_model="numpy")  # x/0 gives inf/NaN fo
 
 
 @_jit
-def _unowned_net(net):
-    """`net` with its arrays unowned (engine.kernels.views.unowned): each entry point's arguments are held by
-    its caller for the whole call, and no array leaves it."""
-    return Net(unowned(net.code), unowned(net.slopes), unowned(net.buf_off), unowned(net.buf_dim),
-               unowned(net.layers), net.loss, net.fuse, net.eps, net.batch, unowned(net.formulas), net.gemm)
-
-
-@_jit
-def _unowned_work(w):
-    return Work(unowned(w.acts), unowned(w.dacts), unowned(w.params), unowned(w.grads), unowned(w.s1),
-                unowned(w.s2), unowned(w.before), unowned(w.previous), unowned(w.stale))
-
-
-@_jit
 def _view(flat, net, b, m):
     """Buffer `b` for a batch of `m` rows, as an (m, dim) view of the flat array."""
     d = net.buf_dim[b]
@@ -226,7 +212,8 @@ def _record_stats(net, work, out):
 def evaluate(net, work, X, Y, control):
     """(mean loss, correct predictions) on X, Y with the current weights, a minibatch at a time.
     The loss is NaN if `control` interrupted it."""
-    net, work, X, Y, control = _unowned_net(net), _unowned_work(work), unowned(X), unowned(Y), unowned(control)
+    # each entry point's arguments are held by its caller for the whole call, and no array leaves it
+    net, work, X, Y, control = unowned(net), unowned(work), unowned(X), unowned(Y), unowned(control)
     n, batch = X.shape[0], net.batch
     total, correct = 0.0, 0
     scratch = np.empty(TINY_WEIGHT, work.acts.dtype)
@@ -279,7 +266,7 @@ def refresh_gradients(net, work):
     r = work.stale[0] - 1
     if r < 0:
         return
-    net, work = _unowned_net(net), _unowned_work(work)
+    net, work = unowned(net), unowned(work)
     code, m = net.code, net.batch  # a fused step always has a whole batch (an epoch's last step is never fused)
     x, gy = _view(work.acts, net, code[r, IN], m), _view(work.dacts, net, code[r, OUT], m)
     _blocked(net.gemm, True, x, False, gy, _weight(work.grads, code, r), 1.0, 0.0, np.zeros(1, np.int64), MIN_GRAD_ROWS)
@@ -300,10 +287,7 @@ def train(net, work, rule, span):
     fuse depends on the epoch alone, so a run gives the same weights however it is cut into calls.
     Returns (steps completed, how it ended).
     """
-    net, work, rule = _unowned_net(net), _unowned_work(work), Rule(rule.kind, unowned(rule.hp), rule.t0)
-    span = Span(unowned(span.X), unowned(span.Y), unowned(span.perms), unowned(span.rates), span.step0, span.nsteps,
-                unowned(span.Xv), unowned(span.Yv), unowned(span.losses), unowned(span.epochs), unowned(span.stats),
-                unowned(span.control))
+    net, work, rule, span = unowned(net), unowned(work), unowned(rule), unowned(span)  # see `evaluate`
     X, Y, perms, control, batch = span.X, span.Y, span.perms, span.control, net.batch
     n, nv = X.shape[0], span.Xv.shape[0]
     steps = (n + batch - 1) // batch

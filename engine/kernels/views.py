@@ -70,20 +70,30 @@ def _flat_c(typingctx, a):
     return signature, codegen
 
 
+def _without_owner(context, builder, typ, value):
+    """`value` of type `typ` with every array in it (a tuple's too, recursively) given no owner."""
+    if isinstance(typ, types.Array):
+        src = make_array(typ)(context, builder, value)
+        out = make_array(typ)(context, builder)
+        populate_array(out, data=src.data, shape=src.shape, strides=src.strides, itemsize=src.itemsize, meminfo=None)
+        return out._getvalue()
+    if isinstance(typ, types.BaseTuple):
+        return context.make_tuple(builder, typ, [_without_owner(context, builder, t, builder.extract_value(value, i))
+                                                 for i, t in enumerate(typ)])
+    return value
+
+
 @intrinsic
 def unowned(typingctx, a):
-    """`a` with no owner to count references on (see the module's docstring)."""
-    if not isinstance(a, types.Array):
+    """`a` with no owner to count references on (see the module's docstring): an array, or a tuple (named or
+    not) whose arrays all lose their owner, its other fields as they are."""
+    if not isinstance(a, (types.Array, types.BaseTuple)):
         return None
-    signature = a(a)
 
     def codegen(context, builder, sig, args):
-        src = make_array(sig.args[0])(context, builder, args[0])
-        out = make_array(sig.return_type)(context, builder)
-        populate_array(out, data=src.data, shape=src.shape, strides=src.strides, itemsize=src.itemsize,
-                       meminfo=None)
-        return impl_ret_untracked(context, builder, sig.return_type, out._getvalue())
-    return signature, codegen
+        return impl_ret_untracked(context, builder, sig.return_type,
+                                  _without_owner(context, builder, sig.args[0], args[0]))
+    return a(a), codegen
 
 
 def as_flat(a):
