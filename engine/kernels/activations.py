@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit
 
 from ..nn.activations import ACTIVATIONS, GELU_C2, GELU_K
-from .fastmath import exp_nonpos, log1p_unit, sigmoid_scalar, tanh_scalar
+from .fastmath import exp_nonpos, expm1_nonpos, log1p_unit, sigmoid_scalar, tanh_scalar
 from .views import as_flat
 from .formula import call_backward, call_forward
 
@@ -136,7 +136,7 @@ def swish_vjp2d(g, x, out):
 def elu2d(x, out):
     for i in range(x.shape[0]):
         for j in range(x.shape[1]):
-            out[i, j] = x[i, j] if x[i, j] > 0 else math.expm1(x[i, j])
+            out[i, j] = x[i, j] if x[i, j] > 0 else expm1_nonpos(x[i, j])  # libm's expm1 would not vectorise
 
 
 @_jit

@@ -1,11 +1,11 @@
-"""Vectorisable exp, log1p, tanh and sigmoid for Numba kernels: plain arithmetic, within 1-2 ulp of libm.
+"""Vectorisable exp, expm1, log1p, tanh and sigmoid for Numba kernels: plain arithmetic, within 1-3 ulp of libm.
 
 libm's exp, log1p and tanh are function calls that stop LLVM from vectorising a loop (llvmlite has
 no SVML here), and they dominate small networks: a 32x16 tanh layer costs more than its matmul,
 and a softplus layer built on libm's log1p cost twenty times a tanh one.
 These are plain arithmetic, so loops over them vectorise: no float-to-int conversion and no 64-bit
 right shift (AVX2 has neither packed), polynomials as fused multiply-adds, one division per tanh.
-Accuracy: within 1 ulp of libm's exp and 2 ulp of its log1p (on [0, 1]) and tanh/sigmoid in float64
+Accuracy: within 1 ulp of libm's exp, 2 ulp of its log1p (on [0, 1]) and sigmoid, 3 of its tanh, in float64
 (tests/engine/test_kernels.py sweeps them).
 
 >>> round(float(tanh_scalar(0.5)), 12), float(exp_nonpos(0.0)), float(sigmoid_scalar(0.0))
@@ -87,19 +87,37 @@ def exp_nonpos(x):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def expm1_nonpos(x):
+    """exp(x) - 1 for x <= 0 (NaN stays NaN), accurate near 0: with x = k ln2 + r, |r| <= ln2/2, it is
+    2^k expm1(r) + (2^k - 1), one rounding (k = 0 leaves expm1(r) as the polynomial gives it)."""
+    x = max(x, -40.0)  # e^x < 2^-57 below: exp(x) - 1 rounds to -1
+    kf = np.floor(x * _LOG2E + 0.5)
+    r = (x - kf * _LN2_HI) - kf * _LN2_LO
+    p = _E13
+    p = _muladd(p, r, _E12)
+    p = _muladd(p, r, _E11)
+    p = _muladd(p, r, _E10)
+    p = _muladd(p, r, _E9)
+    p = _muladd(p, r, _E8)
+    p = _muladd(p, r, _E7)
+    p = _muladd(p, r, _E6)
+    p = _muladd(p, r, _E5)
+    p = _muladd(p, r, _E4)
+    p = _muladd(p, r, _E3)
+    p = _muladd(p, r, _E2)
+    p = _muladd(p * r, r, r)  # r + r^2 (1/2 + r/6 + ...)
+    s = _pow2(kf)
+    return _muladd(s, p, s - 1.0)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def tanh_scalar(x):
-    """tanh as Cephes computes it: a rational function near 0, (1 - e)/(1 + e) beyond."""
-    a = abs(x)
-    z = x * x
-    near = a < 0.625
-    e = exp_nonpos(-2.0 * a)
-    # Each branch's fraction picked before the one division they share: near 0, x + x z P(z)/Q(z)
-    num = x * z * _muladd(_muladd(-9.64399179425052238628e-1, z, -9.92877231001918586564e1), z,
-                          -1.61468768441708447952e3) if near else 1.0 - e
-    den = _muladd(_muladd(z + 1.12811678491632931402e2, z, 2.23548839060100448583e3), z,
-                  4.84406305325125486048e3) if near else 1.0 + e
-    q = num / den
-    return x + q if near else (q if x >= 0 else -q)
+    """tanh(|x|) = -u / (2 + u) with u = expm1(-2|x|), the sign of x put back: one exp-like polynomial and one
+    division, no branch. (Cephes's rational function near 0 and (1 - e)/(1 + e) beyond cost a second division and
+    polynomial, as both sides of a vectorised select are computed: 2.2 -> 1.5 µs for a 32x16 batch, within 3 ulp
+    of libm where that was 2.)"""
+    u = expm1_nonpos(-2.0 * abs(x))
+    return math.copysign(-u / (2.0 + u), x)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")

@@ -27,7 +27,7 @@ from ..kernels import dense as CK
 from ..kernels import formula as FK
 from ..kernels.activations import FORMULA
 from ..kernels.cache import prune_stale
-from ..kernels.dense import BLAS_TRANSPOSED, BLAS_UPRIGHT, LOOPS, LOSS_CODES
+from ..kernels.dense import BLAS_TRANSPOSED, BLAS_UPRIGHT, BLOCK_MACS, LOOPS, LOSS_CODES
 from ..kernels.interpreter import (ACT_OPS, LINEAR, OP, ROW, SOFTMAX, Net, Rule, Span, Work, evaluate, refresh_gradients,
                                   train)
 from ..nn.activations import LEAKY_SLOPE
@@ -45,6 +45,13 @@ __all__ = ["trace", "Program", "CompiledRunner", "warm_up"]
 # measured on the 2-core dev machine); loops win only for single samples and toy sizes, where the
 # call itself costs more than the arithmetic.
 BLAS_MIN_WORK = 384
+# A layer with at most this many outputs runs as loops at any size: its products are dot products and rank-one
+# updates, where a GEMM's packing is all overhead. One thread on a Zen 3 core (OpenBLAS's Haswell kernels, which
+# have no small-matrix path), forward / backward, loops against BLAS: 32x16x1 0.18 / 0.44 µs against 0.50 / 0.61,
+# 64x784x1 8 / 30 against 32 / 56, 256x1024x1 49 / 175 against 267 / 663, 64x128x2 1.9 / 6.2 against 5.0 / 8.9.
+# From four outputs BLAS's backward wins (32x32x4: 1.9 against 1.3 µs). Past BLOCK_MACS such a layer goes to
+# BLAS all the same: loops have no look at the stop flag inside a product.
+LOOPS_MAX_OUTPUTS = 2
 
 
 @dataclass
@@ -79,10 +86,11 @@ class Program:
         return len(self.layer_ranges)
 
 
-def trace(model, loss, batch_size=32, blas_min_work=BLAS_MIN_WORK):
+def trace(model, loss, batch_size=32, blas_min_work=BLAS_MIN_WORK, loops_max_outputs=LOOPS_MAX_OUTPUTS):
     """Turn a compilable `model` + `loss` into a Program (ValueError if it cannot compile).
 
-    `batch_size` only decides which products go to BLAS (see BLAS_MIN_WORK).
+    `batch_size` only decides which products go to BLAS (see BLAS_MIN_WORK and LOOPS_MAX_OUTPUTS: 0 and 0 send
+    every product there).
     """
     verdict = can_compile(model, loss)
     if not verdict:
@@ -106,7 +114,8 @@ def trace(model, loss, batch_size=32, blas_min_work=BLAS_MIN_WORK):
         if isinstance(block, Dense):
             lo = flat
             mode = LOOPS
-            if batch_size * block.in_features * block.out_features >= blas_min_work:
+            work = batch_size * block.in_features * block.out_features
+            if work >= blas_min_work and (block.out_features > loops_max_outputs or work > BLOCK_MACS):
                 first = not any(r[OP] == LINEAR for r in rows)  # no input gradient needed
                 mode = BLAS_TRANSPOSED if first else BLAS_UPRIGHT
             for p in block.parameters():

@@ -95,7 +95,7 @@ def test_blas_products_match_loops(chain, dtype):
     results = []
     for blas_min_work in (0, 10**12):
         model = make(dtype)
-        program = trace(model, loss, batch_size=8, blas_min_work=blas_min_work)
+        program = trace(model, loss, batch_size=8, blas_min_work=blas_min_work, loops_max_outputs=0)
         assert program.code[:, -1].tolist() == (blas_column if blas_min_work == 0 else [0] * len(blas_column))
         runner = CompiledRunner(program, 8)
         runner.begin(np.zeros(program.n_params, dtype), np.zeros(0, dtype))
@@ -107,6 +107,27 @@ def test_blas_products_match_loops(chain, dtype):
         runner.store()  # BLAS layers keep their weights transposed inside; the model gets them upright
         results.append(weights(model))
     assert rel_diff(results[0], results[1]) <= (1e-12 if dtype == np.float64 else 1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
+def test_a_run_after_a_diverged_one_is_not_poisoned_by_what_it_left_in_the_buffers(dtype):
+    """A runner is kept from one fit to the next, and its buffers hold what the last step left: inf after a
+    divergence. The loop products used to start each sum from out * 0, which is NaN there, so the next run
+    stopped at its first step as if it had diverged again."""
+    model = Chain(Dense(2, 3, tanh, rng=0, dtype=dtype), Dense(3, 1, rng=1, dtype=dtype))
+    program = trace(model, "mse", batch_size=8)
+    assert program.code[:, -1].tolist() == [0, 0, 0]  # both layers' products run as loops
+    runner = CompiledRunner(program, 8)
+    runner.begin(np.zeros(0, dtype), np.zeros(0, dtype))
+    runner.work.acts[:] = np.inf
+    runner.work.dacts[:] = np.nan
+    ds = datasets.spiral(n=40, classes=2, seed=0)
+    X, Y = ds.X.astype(dtype), np.ascontiguousarray(ds.targets(2, dtype)[:, :1])
+    opt, losses = Descent(0.1), np.zeros(5)
+    done, status = runner.train(X, Y, np.arange(40)[None], np.full(1, opt.eta), 0, 5, opt.kind,
+                                opt.hyperparameters(), 0, X[:0], Y[:0], losses, np.zeros((1, 2)),
+                                np.zeros((1, 2, 4)), np.zeros(1, np.int64))
+    assert (done, status) == (5, 0) and np.isfinite(losses).all() and np.isfinite(runner.params).all()
 
 
 def test_can_compile_says_why_not():

@@ -156,11 +156,25 @@ def test_what_a_run_learnt_survives_an_exception_in_it():
 def test_divergence_goes_back_to_weights_whose_loss_was_not_exploding(compiled):
     data = datasets.quadratic(n=100, seed=0)
     m = Chain(Dense(1, 1, rng=0))  # a step just past stability: the error grows slowly, then overflows
-    history = Trainer(m, "mse", Descent(1.2), batch_size=128, compiled=compiled).fit(data, epochs=5000, validation=0)
+    trainer = Trainer(m, "mse", Descent(1.2), batch_size=128, compiled=compiled)
+    history = trainer.fit(data, epochs=5000, validation=0)
     assert history.diverged and history.epochs_done > 10
     with no_grad():
         loss = float(np.mean((np.asarray(m(data.X)) - data.y) ** 2))
     assert np.isfinite(loss) and loss <= EXPLODING * min(history.train_loss)
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "eager"])
+def test_after_a_run_that_overflowed_a_lower_rate_trains_on(compiled):
+    # the first step overflows the weight to inf, so the second step's outputs are inf; what the message then
+    # advises must work: the compiled buffers keep what that step left (its loop products summed from out * 0,
+    # NaN there, and every later run 'diverged' at its first step)
+    data = datasets.quadratic(n=100, seed=0)
+    trainer = Trainer(Chain(Dense(1, 1, rng=0)), "mse", Descent(1e308), batch_size=10, compiled=compiled)
+    assert trainer.fit(data, epochs=3, validation=0).diverged
+    trainer.optimiser = Descent(0.05)
+    again = trainer.fit(data, epochs=20, validation=0)
+    assert not again.diverged and again.epochs_done == 20, again.message
 
 
 def test_standardise_fits_on_the_training_split_only():
