@@ -4,7 +4,7 @@ Importing this package (which the first compiled use does) imports numba and cho
 folder (`cache.py`) before any cached kernel is defined; the rest of the engine never imports it,
 so `import engine` stays quick.
 
-    fastmath.py      vectorisable exp, tanh, σ for the loops below
+    fastmath.py      vectorisable exp, expm1, tanh, σ for the loops below
     views.py         matrix and flat views of buffers, without Numba's reshape helper
     activations.py   activation kernels and their VJPs on 2-D arrays
     gemm.py          cblas_?gemm by its address (engine.training.blas finds the library)
