@@ -63,11 +63,15 @@ def _pow2(n):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def exp_nonpos(x):
-    """exp(x) for x <= 0 (NaN stays NaN): exp(x) = 2^k exp(r), |r| <= ln2/2."""
-    x = max(x, -745.2)  # below this exp underflows to 0; keeps 2^k in range
+def _reduce(x):
+    """(k, r) with x = k ln2 + r, k integer-valued, |r| <= ln2/2: the range reduction of exp and expm1."""
     kf = np.floor(x * _LOG2E + 0.5)
-    r = (x - kf * _LN2_HI) - kf * _LN2_LO
+    return kf, (x - kf * _LN2_HI) - kf * _LN2_LO
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _taylor_tail(r):
+    """1/2! + r/3! + ... + r^11/13!: exp(r) = 1 + r + r^2 (this), by Horner's rule."""
     p = _E13
     p = _muladd(p, r, _E12)
     p = _muladd(p, r, _E11)
@@ -80,8 +84,15 @@ def exp_nonpos(x):
     p = _muladd(p, r, _E4)
     p = _muladd(p, r, _E3)
     p = _muladd(p, r, _E2)
-    p = _muladd(p, r, 1.0)
-    p = _muladd(p, r, 1.0)
+    return p
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def exp_nonpos(x):
+    """exp(x) for x <= 0 (NaN stays NaN): exp(x) = 2^k exp(r), |r| <= ln2/2."""
+    x = max(x, -745.2)  # below this exp underflows to 0; keeps 2^k in range
+    kf, r = _reduce(x)
+    p = _muladd(_muladd(_taylor_tail(r), r, 1.0), r, 1.0)
     half = np.floor(kf * 0.5)  # two factors, each a normal float, so subnormal results round only once
     return p * _pow2(half) * _pow2(kf - half)
 
@@ -91,21 +102,8 @@ def expm1_nonpos(x):
     """exp(x) - 1 for x <= 0 (NaN stays NaN), accurate near 0: with x = k ln2 + r, |r| <= ln2/2, it is
     2^k expm1(r) + (2^k - 1), one rounding (k = 0 leaves expm1(r) as the polynomial gives it)."""
     x = max(x, -40.0)  # e^x < 2^-57 below: exp(x) - 1 rounds to -1
-    kf = np.floor(x * _LOG2E + 0.5)
-    r = (x - kf * _LN2_HI) - kf * _LN2_LO
-    p = _E13
-    p = _muladd(p, r, _E12)
-    p = _muladd(p, r, _E11)
-    p = _muladd(p, r, _E10)
-    p = _muladd(p, r, _E9)
-    p = _muladd(p, r, _E8)
-    p = _muladd(p, r, _E7)
-    p = _muladd(p, r, _E6)
-    p = _muladd(p, r, _E5)
-    p = _muladd(p, r, _E4)
-    p = _muladd(p, r, _E3)
-    p = _muladd(p, r, _E2)
-    p = _muladd(p * r, r, r)  # r + r^2 (1/2 + r/6 + ...)
+    kf, r = _reduce(x)
+    p = _muladd(_taylor_tail(r) * r, r, r)  # r + r^2 (1/2 + r/6 + ...)
     s = _pow2(kf)
     return _muladd(s, p, s - 1.0)
 
